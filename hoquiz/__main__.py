@@ -1,0 +1,3 @@
+from hoquiz.cli import main
+
+main()

@@ -1,0 +1,120 @@
+"""Commands for reading and authoring banks: validate, list, show, schema, new."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from hoquiz.cli import cli
+from hoquiz.cli.options import bank_paths, load
+from hoquiz.errors import UsageError
+
+
+@cli.command()
+@bank_paths
+def validate(paths: tuple[Path, ...]) -> None:
+    """Check banks and report every problem as PATH:LINE:COL: message.
+
+    PATH is a bank file or a folder searched recursively for *.yaml and
+    *.yml (sources.yaml is not a bank). Without PATH, the bundled decks.
+    Exit status: 0 all valid, 1 problems found, 2 usage error.
+    """
+    banks = load(paths)
+    questions = sum(len(b.questions) for b in banks)
+    click.echo(f"{len(banks)} bank{'s' if len(banks) != 1 else ''}, {questions} questions OK")
+
+
+@cli.command("list")
+@bank_paths
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
+    """List banks with their question counts by type and by tag."""
+    banks = load(paths)
+    rows = []
+    for bank in banks:
+        by_type = Counter(q.type for q in bank.questions)
+        by_tag = Counter(t for q in bank.questions for t in q.tags)
+        rows.append(
+            {
+                "id": bank.id,
+                "title": bank.title,
+                "deck": bank.deck_name,
+                "path": str(bank.path),
+                "questions": len(bank.questions),
+                "by_type": dict(sorted(by_type.items())),
+                "by_tag": dict(sorted(by_tag.items())),
+            }
+        )
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}  {row['title']}  ({row['questions']} questions)")
+        types = ", ".join(f"{k} {v}" for k, v in row["by_type"].items())
+        click.echo(f"  types: {types}")
+        if row["by_tag"]:
+            tags = ", ".join(f"{k} {v}" for k, v in row["by_tag"].items())
+            click.echo(f"  tags:  {tags}")
+    total = sum(r["questions"] for r in rows)
+    click.echo(f"{len(rows)} banks, {total} questions")
+
+
+@cli.command()
+@click.argument("ref", metavar="BANK_ID/QUESTION_ID")
+@bank_paths
+def show(ref: str, paths: tuple[Path, ...]) -> None:
+    """Show one question as a learner sees it, then its answer, explanation and source."""
+    from hoquiz.model import Cloze
+    from hoquiz.render import answer_text, question_text, source_text
+
+    bank_id, sep, question_id = ref.partition("/")
+    if not sep or not bank_id or not question_id:
+        raise UsageError(f"expected BANK_ID/QUESTION_ID, got '{ref}'")
+    banks = {b.id: b for b in load(paths)}
+    bank = banks.get(bank_id)
+    if bank is None:
+        raise UsageError(f"no bank with id '{bank_id}'")
+    question = bank.question(question_id)
+    if question is None:
+        raise UsageError(f"bank '{bank_id}' has no question '{question_id}'")
+    numbers = question.numbers if isinstance(question, Cloze) else (None,)
+    for number in numbers:
+        heading = f"[{bank.id}/{question.id}] {question.type}"
+        click.echo(heading + (f", card c{number}" if number is not None else ""))
+        click.echo(question_text(question, cloze=number))
+        click.echo("")
+        click.echo(f"Answer: {answer_text(question, cloze=number)}")
+    click.echo(f"Explanation: {question.explanation}")
+    click.echo(f"Source: {source_text(bank, question)}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the bank format.
+
+    Save it and point your editor at it with a first line such as
+    `# yaml-language-server: $schema=bank.schema.json` (see docs/bank-format.md).
+    """
+    from hoquiz.schema import bank_schema
+
+    click.echo(json.dumps(bank_schema(), indent=2))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+def new(path: Path) -> None:
+    """Write a starter bank with one commented example of each question type.
+
+    Refuses to overwrite an existing file. Put it in a folder with a
+    sources.yaml (or copy the bundled one) and run `hoquiz validate PATH`.
+    """
+    from hoquiz.scaffold import write_starter_bank
+
+    written = write_starter_bank(path)
+    click.echo(f"wrote {path}")
+    if written.sources_created:
+        click.echo(f"wrote {written.sources_created} (declare your reference documents there)")
+    click.echo(f"next: edit it, then run `hoquiz validate {path}`")

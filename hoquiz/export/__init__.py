@@ -1,0 +1,1 @@
+"""Exporters: each one turns validated banks into a file of another tool."""

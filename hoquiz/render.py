@@ -1,0 +1,123 @@
+"""Plain-text views of questions, shared by `hoquiz show`, the quiz and exam reports.
+
+Pure functions: the caller decides option order (the quiz shuffles, `show`
+does not) and which cloze deletion is active.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from hoquiz.model import (
+    MCQ,
+    Bank,
+    Cloze,
+    Flashcard,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+    render_cloze,
+)
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _format_number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def natural_order(question: Question) -> list[int]:
+    """The option order as written in the bank."""
+    if isinstance(question, (MCQ, Multi)):
+        return list(range(len(question.choices)))
+    if isinstance(question, Order):
+        return list(range(len(question.items)))
+    if isinstance(question, Match):
+        return list(range(len(question.pairs)))
+    return []
+
+
+def question_text(
+    question: Question, order: Sequence[int] | None = None, cloze: int | None = None
+) -> str:
+    """What a learner reads before answering.
+
+    ``order`` lists option indexes in display order (choices; order items;
+    match right-hand sides); ``cloze`` is the active deletion number.
+    """
+    order = list(order) if order is not None else natural_order(question)
+    if isinstance(question, (MCQ, Multi)):
+        lines = [question.prompt]
+        if isinstance(question, Multi):
+            lines.append("(select all that apply)")
+        lines += [f"  {LETTERS[n]}) {question.choices[i].text}" for n, i in enumerate(order)]
+        return "\n".join(lines)
+    if isinstance(question, TrueFalse):
+        return f"{question.prompt}\n(true or false)"
+    if isinstance(question, Numeric):
+        unit = f" (in {question.unit})" if question.unit else ""
+        return f"{question.prompt}{unit}"
+    if isinstance(question, Short):
+        return question.prompt
+    if isinstance(question, Cloze):
+        active = cloze if cloze is not None else question.numbers[0]
+        return render_cloze(question, active)
+    if isinstance(question, Flashcard):
+        return question.front
+    if isinstance(question, Order):
+        lines = [question.prompt]
+        lines += [f"  {LETTERS[n]}) {question.items[i]}" for n, i in enumerate(order)]
+        return "\n".join(lines)
+    if isinstance(question, Match):
+        lines = [question.prompt]
+        lines += [f"  {n + 1}. {left}" for n, (left, _) in enumerate(question.pairs)]
+        lines += [f"  {LETTERS[n]}) {question.pairs[i][1]}" for n, i in enumerate(order)]
+        return "\n".join(lines)
+    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+
+
+def answer_text(
+    question: Question, order: Sequence[int] | None = None, cloze: int | None = None
+) -> str:
+    """The key, in the same lettering as :func:`question_text` with the same ``order``."""
+    order = list(order) if order is not None else natural_order(question)
+    if isinstance(question, MCQ):
+        return f"{LETTERS[order.index(question.answer)]}) {question.choices[question.answer].text}"
+    if isinstance(question, Multi):
+        return "; ".join(
+            f"{LETTERS[order.index(i)]}) {question.choices[i].text}" for i in question.answer
+        )
+    if isinstance(question, TrueFalse):
+        return "true" if question.answer else "false"
+    if isinstance(question, Numeric):
+        tolerance = f" (± {_format_number(question.tolerance)})" if question.tolerance else ""
+        unit = f" {question.unit}" if question.unit else ""
+        return f"{_format_number(question.answer)}{unit}{tolerance}"
+    if isinstance(question, Short):
+        return " / ".join(question.accept)
+    if isinstance(question, Cloze):
+        active = cloze if cloze is not None else question.numbers[0]
+        answers = [d.answer for d in question.deletions if d.number == active]
+        return f"{' ... '.join(answers)}  ({render_cloze(question, active, reveal=True)})"
+    if isinstance(question, Flashcard):
+        return question.back
+    if isinstance(question, Order):
+        letters = " ".join(LETTERS[order.index(i)] for i in range(len(question.items)))
+        return f"{letters}: " + " → ".join(question.items)
+    if isinstance(question, Match):
+        return "  ".join(
+            f"{n + 1}{LETTERS[order.index(n)]} ({left} = {right})"
+            for n, (left, right) in enumerate(question.pairs)
+        )
+    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+
+
+def source_text(bank: Bank, question: Question) -> str:
+    """The cited document's title and section."""
+    source = bank.sources.get(question.source.doc)
+    title = source.title if source else question.source.doc
+    return f"{title}, section \u201c{question.source.section}\u201d"

@@ -1,0 +1,187 @@
+"""PyYAML lives here: safe, bounded parsing and mapping data paths back to positions.
+
+Valid files are parsed once, by libyaml's C parser, into plain Python data;
+positions are only worked out (by composing the node tree) for a file that
+has problems. Aliases are refused, so a "billion laughs" file fails at its
+first alias; duplicate keys are reported instead of silently overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from hoquiz.errors import Problem
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+DataPath = tuple[str | int, ...]
+
+try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - wheels ship libyaml
+    _BaseLoader = yaml.SafeLoader
+
+
+class _StrictLoader(_BaseLoader):
+    """Safe loader that refuses aliases and records duplicate keys."""
+
+    def __init__(self, stream: str, path: str) -> None:
+        super().__init__(stream)
+        self.hoquiz_path = path
+        self.hoquiz_problems: list[Problem] = []
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            # The same node reached twice: an alias (*name) to an anchor.
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "YAML aliases (*name) are not supported; write the value out in full",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "YAML merge keys (<<) are not supported", key_node.start_mark
+                    )
+                if key in seen:
+                    mark = key_node.start_mark
+                    self.hoquiz_problems.append(
+                        Problem(
+                            self.hoquiz_path,
+                            mark.line + 1,
+                            mark.column + 1,
+                            f"duplicate key '{key}' in this mapping",
+                        )
+                    )
+                seen.add(key)
+        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file (BOM allowed), refusing oversized or undecodable ones."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            return None, [
+                Problem(display, 1, 1, f"file is {size / 1048576:.1f} MB; the limit is {limit} MB")
+            ]
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            Problem(
+                display,
+                line,
+                column,
+                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded "
+                "(save the file as UTF-8)",
+            )
+        ]
+
+
+def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
+    """Parse one YAML document into plain data, or report where it is broken."""
+    loader = _StrictLoader(text, display)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, [Problem(display, line, column, _describe(exc))]
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text, exc.position)
+        return None, [
+            Problem(display, line, column, f"character {exc.character!r} is not allowed in YAML")
+        ]
+    except yaml.YAMLError as exc:
+        return None, [Problem(display, 1, 1, f"YAML error: {exc}")]
+    except RecursionError:
+        return None, [Problem(display, 1, 1, "YAML nesting is too deep")]
+    finally:
+        loader.dispose()
+    return data, loader.hoquiz_problems
+
+
+def _describe(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid YAML"
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        if "could not determine a constructor for the tag" in problem:
+            tag = problem.rsplit("tag", 1)[-1].strip(" '")
+            return f"tag {tag} is not allowed (banks are plain data)"
+        return problem
+    if exc.context:
+        return f"YAML syntax error: {problem} ({exc.context})"
+    return f"YAML syntax error: {problem}"
+
+
+class Locator:
+    """Maps data paths of one file to 1-based (line, column) positions.
+
+    Composes the file's node tree once, on first use; only files with
+    problems (or files being linted) pay for it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._root: yaml.Node | None = None
+        self._composed = False
+
+    def _compose(self) -> yaml.Node | None:
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self._text, Loader=_BaseLoader)
+            except yaml.YAMLError:
+                self._root = None
+        return self._root
+
+    def locate(self, path: Sequence[str | int], *, key: bool = False) -> tuple[int, int]:
+        """Position of the value at ``path`` (of its key, with ``key``).
+
+        Falls back to the nearest enclosing node that exists.
+        """
+        node = self._compose()
+        if node is None:
+            return 1, 1
+        mark = node.start_mark
+        for i, step in enumerate(path):
+            last = i == len(path) - 1
+            child: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
+                        child = key_node if (last and key) else value_node
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if 0 <= step < len(node.value):
+                    child = node.value[step]
+            if child is None:
+                break
+            node = child
+            mark = node.start_mark
+        return mark.line + 1, mark.column + 1
