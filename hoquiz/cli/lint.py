@@ -1,0 +1,45 @@
+"""The `lint` command: item-writing warnings for banks that validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from hoquiz.cli import cli
+from hoquiz.cli.options import bank_paths, load
+
+
+@cli.command()
+@bank_paths
+@click.option(
+    "--rule", "only", multiple=True, metavar="RULE", help="Run only this rule (repeatable)."
+)
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip this rule (repeatable).")
+def lint(paths: tuple[Path, ...], only: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    """Check banks against item-writing guidance; print PATH:LINE:COL: message [rule].
+
+    Banks are validated first; invalid ones are reported as by `hoquiz validate`.
+    Warnings go to stderr, sorted by file and position, then a count.
+    Rules and their thresholds are described in docs/lint.md.
+    Exit status: 0 no warnings, 1 warnings (or invalid banks), 2 usage error.
+    """
+    from hoquiz.lint import choose_rules, lint_banks
+
+    rules = choose_rules(only, ignore)
+    banks = load(paths)
+    warnings = lint_banks(banks, rules)
+    questions = sum(len(b.questions) for b in banks)
+    summary = f"{_count(len(banks), 'bank')}, {_count(questions, 'question')}"
+    if not warnings:
+        click.echo(f"{summary}: no lint warnings")
+        return
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    files = len({w.path for w in warnings})
+    click.echo(f"{_count(len(warnings), 'warning')} in {_count(files, 'file')}", err=True)
+    click.get_current_context().exit(1)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"

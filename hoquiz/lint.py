@@ -1,0 +1,578 @@
+"""Item-writing checks over loaded banks: warnings, not errors.
+
+The checks follow the NBME's single-best-answer guidance ("Constructing
+Written Test Questions for the Basic and Clinical Sciences"): no
+all/none-of-the-above options, no cues in option length or absolute words,
+rare and capitalised negative stems, explanations that teach, no duplicates.
+Each rule has a stable id (see :data:`RULES` and ``docs/lint.md``); the
+thresholds are the module constants below.
+
+:func:`check` is pure: banks in, :class:`Finding` values (a bank file, a data
+path into it, a rule id and a message) out. :func:`locate` turns findings into
+:class:`~hoquiz.errors.Problem` lines ``path:line:col: message [rule-id]``
+using the bank files' text; :func:`lint_banks` reads that text and does both.
+Banks reach the linter only after validation succeeded, so question ``i`` of a
+bank is item ``i`` of its file's ``questions`` list.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hoquiz.errors import Problem, UsageError
+from hoquiz.model import (
+    MCQ,
+    Bank,
+    Cloze,
+    Flashcard,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from hoquiz.text import normalize
+from hoquiz.yamlio import DataPath, Locator, read_text
+
+# Stable rule ids, in the order docs/lint.md describes them.
+RULES: dict[str, str] = {
+    "all-of-the-above": "an 'all of the above' or 'none of the above' option",
+    "longest-key": "the key is the longest option by a wide margin, in a bank where that is common",
+    "option-length": "option lengths far apart within a question",
+    "absolute-word": "'always', 'never', 'all', 'none' or 'only' in an option or statement",
+    "negative-stem": "a negative lead-in (not, except, least...) not written in capitals",
+    "negative-stem-share": "too many negative lead-ins in one bank",
+    "missing-explanation": "no explanation",
+    "missing-source": "no source document or section",
+    "explanation-repeats-answer": "an explanation that only repeats the question and its answer",
+    "duplicate-prompt": "the same or nearly the same prompt twice, across all banks linted",
+    "short-common-answer": "a short answer a guess would hit: a common word or 1-2 characters",
+    "cloze-too-long": "a cloze deletion too long to recall",
+}
+
+# longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
+# and at least LONGEST_KEY_MIN_EXTRA characters longer, in a bank where the
+# longest option is a key in more than LONGEST_KEY_BANK_SHARE of its mcq/multi
+# questions.
+LONGEST_KEY_RATIO = 1.5
+LONGEST_KEY_MIN_EXTRA = 15
+LONGEST_KEY_BANK_SHARE = 1 / 3
+
+# option-length: longest option > OPTION_LENGTH_RATIO x the shortest and more
+# than OPTION_LENGTH_MIN_GAP characters longer.
+OPTION_LENGTH_RATIO = 3.0
+OPTION_LENGTH_MIN_GAP = 30
+
+# negative-stem-share: more than NEGATIVE_SHARE of a bank's mcq/multi lead-ins
+# are negative, and at least NEGATIVE_SHARE_MIN_COUNT of them.
+NEGATIVE_SHARE = 0.15
+NEGATIVE_SHARE_MIN_COUNT = 2
+
+# explanation-repeats-answer: an explanation shorter than REPEAT_LENGTH_RATIO x
+# the answer (normalised characters) cannot say why the key is right. Not
+# applied to flashcard, order and match, whose answer is itself the lesson.
+REPEAT_LENGTH_RATIO = 1.5
+
+# duplicate-prompt: normalised stems equal, or a difflib ratio above this.
+DUPLICATE_RATIO = 0.9
+
+# short-common-answer: accepted answers shorter than this (normalised) are
+# flagged, except two-letter abbreviations written in capitals (CT, HO).
+SHORT_ANSWER_MIN_CHARS = 3
+
+# cloze-too-long: a deletion longer than this many words or characters.
+CLOZE_MAX_WORDS = 4
+CLOZE_MAX_CHARS = 30
+
+# Answers a learner who does not know would type as a guess in a quiz about
+# heterotopic ossification: yes/no words, vague quantities, and the generic
+# words of the topic (body parts where HO forms, its symptoms, its triggers).
+# Specific modalities, drugs and genes (radiography, CT, indomethacin, ACVR1)
+# are real answers and are not listed.
+COMMON_ANSWERS = frozenset(
+    {
+        # yes/no, quantities and filler
+        "yes", "no", "true", "false", "maybe", "none", "all", "both", "neither",
+        "either", "nothing", "everything", "other", "unknown", "normal", "abnormal",
+        "increased", "decreased", "high", "low", "more", "less", "left", "right",
+        "the", "a", "an", "it", "and", "or", "not",
+        # generic words of the topic
+        "bone", "bones", "pain", "swelling", "inflammation", "infection", "injury",
+        "trauma", "surgery", "operation", "rest", "exercise", "calcium", "blood",
+        "muscle", "muscles", "joint", "joints", "hip", "knee", "elbow", "shoulder",
+    }
+)  # fmt: skip
+
+ABSOLUTE_WORDS = ("always", "never", "all", "none", "only")
+NEGATIVE_WORDS = ("not", "except", "least", "false", "incorrect", "untrue", "wrong", "cannot")
+
+# Words an explanation may add to the question and answer and still say nothing.
+_FILLER = frozenset(
+    {
+        "a", "an", "the", "is", "are", "was", "were", "be", "it", "its", "this", "that",
+        "these", "those", "so", "and", "or", "of", "to", "in", "on", "for", "with", "as", "by",
+        "answer", "answers", "correct", "right", "key", "true", "false", "yes", "no",
+        "because", "therefore", "thus", "hence",
+    }
+)  # fmt: skip
+
+_ABOVE_RE = re.compile(
+    r"\b(?:all|none|both|neither)\s+(?:of\s+)?(?:the\s+)?(?:above|preceding|these|following)\b",
+    re.IGNORECASE,
+)
+_ABSOLUTE_RE = re.compile(r"\b(?:" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
+_NEGATIVE_RE = re.compile(
+    r"\b(?:" + "|".join(NEGATIVE_WORDS) + r"|[a-z]+n['\u2019]t)\b", re.IGNORECASE
+)
+# A sentence ends at . ! or ? followed by space and a capital, digit or quote.
+_SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])\s+(?=[\"'\u201c(]?[A-Z0-9])")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One warning before it is located: a data path into a bank file.
+
+    ``key`` points at the key of ``where`` rather than its value.
+    """
+
+    file: Path
+    where: DataPath
+    rule: str
+    message: str
+    key: bool = False
+
+
+def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> frozenset[str]:
+    """The rule ids to run: ``only`` (default all) minus ``ignore``.
+
+    Raises:
+        UsageError: an id is not a rule.
+    """
+    for rule in (*only, *ignore):
+        if rule not in RULES:
+            close = difflib.get_close_matches(rule, list(RULES), n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise UsageError(f"unknown lint rule '{rule}'{hint}; rules: {', '.join(RULES)}")
+    return frozenset(only or RULES) - frozenset(ignore)
+
+
+def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Finding]:
+    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order."""
+    selected = frozenset(RULES) if rules is None else frozenset(rules)
+    findings: list[Finding] = []
+    for bank in banks:
+        for index, question in enumerate(bank.questions):
+            for rule_check in _QUESTION_CHECKS:
+                findings.extend(rule_check(bank, index, question))
+        findings.extend(_longest_key(bank))
+        findings.extend(_negative_share(bank))
+    findings.extend(_duplicates(banks))
+    return [f for f in findings if f.rule in selected]
+
+
+def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Problem]:
+    """Findings as ``path:line:col: message [rule-id]`` problems, sorted by position.
+
+    ``texts`` holds each bank file's text; a missing text locates at 1:1.
+    """
+    locators: dict[Path, Locator] = {}
+    problems = []
+    for finding in findings:
+        locator = locators.get(finding.file)
+        if locator is None:
+            locator = locators[finding.file] = Locator(texts.get(finding.file, ""))
+        line, column = locator.locate(finding.where, key=finding.key)
+        problems.append(
+            Problem(str(finding.file), line, column, f"{finding.message} [{finding.rule}]")
+        )
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
+
+
+def lint_banks(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Problem]:
+    """Run :func:`check` and locate its findings in the bank files (read from disk)."""
+    findings = check(banks, rules)
+    texts: dict[Path, str] = {}
+    for file in {f.file for f in findings}:
+        text, _ = read_text(file, str(file))
+        texts[file] = text or ""
+    return locate(findings, texts)
+
+
+# -- helpers ----------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= 60 else text[:57] + "...")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _stem_field(question: Question) -> str:
+    if isinstance(question, Cloze):
+        return "text"
+    if isinstance(question, Flashcard):
+        return "front"
+    return "prompt"
+
+
+def _lead_in(prompt: str) -> str:
+    """The last sentence of a prompt: the question a vignette ends with."""
+    return _SENTENCE_BREAK_RE.split(prompt.strip())[-1]
+
+
+def _negative_words(prompt: str) -> list[str]:
+    """Negative words in the lead-in, as written ("at least", "false positive" excluded)."""
+    lead = _lead_in(prompt)
+    found = []
+    for m in _NEGATIVE_RE.finditer(lead):
+        word = m.group().lower()
+        if word == "least" and re.search(r"\bat\s+$", lead[: m.start()], re.IGNORECASE):
+            continue
+        if word == "false" and re.match(r"[\s-]*(?:positive|negative)", lead[m.end() :], re.I):
+            continue
+        found.append(m.group())
+    return found
+
+
+def _answer_text(question: Question) -> str:
+    """The key as words, for comparing with the explanation."""
+    if isinstance(question, MCQ):
+        return question.choices[question.answer].text
+    if isinstance(question, Multi):
+        return " ".join(question.choices[i].text for i in question.answer)
+    if isinstance(question, TrueFalse):
+        return "true" if question.answer else "false"
+    if isinstance(question, Short):
+        return question.accept[0]
+    if isinstance(question, Numeric):
+        number = (
+            int(question.answer) if question.answer == int(question.answer) else question.answer
+        )
+        return f"{number} {question.unit or ''}"
+    if isinstance(question, Cloze):
+        return " ".join(d.answer for d in question.deletions)
+    if isinstance(question, Flashcard):
+        return question.back
+    if isinstance(question, Order):
+        return " ".join(question.items)
+    if isinstance(question, Match):
+        return " ".join(f"{left} {right}" for left, right in question.pairs)
+    return ""  # pragma: no cover
+
+
+def _answer_words(question: Question) -> set[str]:
+    words = set(normalize(_answer_text(question)).split())
+    if isinstance(question, Short):
+        for answer in question.accept:
+            words.update(normalize(answer).split())
+    return words
+
+
+def _key_indexes(question: MCQ | Multi) -> tuple[int, ...]:
+    return (question.answer,) if isinstance(question, MCQ) else question.answer
+
+
+# -- per-question rules -----------------------------------------------------
+
+_Check = Callable[[Bank, int, Question], Iterator[Finding]]
+
+
+def _all_of_the_above(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not isinstance(q, (MCQ, Multi)):
+        return
+    for j, choice in enumerate(q.choices):
+        if _ABOVE_RE.search(choice.text):
+            yield Finding(
+                bank.path,
+                ("questions", i, "choices", j, "text"),
+                "all-of-the-above",
+                f"option {_quote(choice.text)} is an all/none-of-the-above option; "
+                "write a specific option instead",
+            )
+
+
+def _option_length(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not isinstance(q, (MCQ, Multi)):
+        return
+    lengths = [len(c.text.strip()) for c in q.choices]
+    longest, shortest = max(lengths), min(lengths)
+    if longest > OPTION_LENGTH_RATIO * shortest and longest - shortest > OPTION_LENGTH_MIN_GAP:
+        j = lengths.index(longest)
+        yield Finding(
+            bank.path,
+            ("questions", i, "choices", j, "text"),
+            "option-length",
+            f"options run from {shortest} to {longest} characters; make them similar in length",
+        )
+
+
+def _absolute_word(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    targets: list[tuple[DataPath, str]]
+    if isinstance(q, (MCQ, Multi)):
+        targets = [
+            (("questions", i, "choices", j, "text"), c.text) for j, c in enumerate(q.choices)
+        ]
+        what = "option"
+    elif isinstance(q, TrueFalse):
+        targets = [(("questions", i, "prompt"), q.prompt)]
+        what = "statement"
+    else:
+        return
+    for where, text in targets:
+        words: list[str] = []
+        for m in _ABSOLUTE_RE.finditer(_ABOVE_RE.sub(" ", text)):
+            if m.group().lower() not in words:
+                words.append(m.group().lower())
+        if words:
+            listed = " and ".join(f"'{w}'" for w in words)
+            yield Finding(
+                bank.path,
+                where,
+                "absolute-word",
+                f"{what} uses the absolute word{'s' if len(words) > 1 else ''} {listed}, "
+                "a cue for testwise guessing; qualify or reword it",
+            )
+
+
+def _negative_stem(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not isinstance(q, (MCQ, Multi)):
+        return
+    lower = [w for w in _negative_words(q.prompt) if w != w.upper()]
+    if lower:
+        yield Finding(
+            bank.path,
+            ("questions", i, "prompt"),
+            "negative-stem",
+            f"negative lead-in word '{lower[0]}' is not in capitals; "
+            f"ask positively, or write {lower[0].upper()}",
+        )
+
+
+def _missing_explanation(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not q.explanation.strip():
+        yield Finding(
+            bank.path,
+            ("questions", i, "explanation"),
+            "missing-explanation",
+            "question has no explanation; say why the key is right "
+            "and why the most tempting distractor is wrong",
+        )
+
+
+def _missing_source(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not q.source.doc.strip() or not q.source.section.strip():
+        yield Finding(
+            bank.path,
+            ("questions", i, "source"),
+            "missing-source",
+            "question has no source document and section; cite where its fact is stated",
+        )
+
+
+def _explanation_repeats(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    explanation = normalize(q.explanation)
+    if not explanation:
+        return  # missing-explanation
+    said = _answer_words(q) | set(normalize(q.stem).split()) | _FILLER
+    where = ("questions", i, "explanation")
+    advice = "say why the key is right and why the most tempting distractor is wrong"
+    if set(explanation.split()) <= said:
+        yield Finding(
+            bank.path,
+            where,
+            "explanation-repeats-answer",
+            f"explanation only repeats the question and its answer; {advice}",
+        )
+        return
+    if isinstance(q, (Flashcard, Order, Match)):
+        return  # their answer is itself the lesson (a back, a list); length says nothing
+    answer = normalize(_answer_text(q))
+    if len(explanation) < REPEAT_LENGTH_RATIO * len(answer):
+        yield Finding(
+            bank.path,
+            where,
+            "explanation-repeats-answer",
+            f"explanation ({_plural(len(explanation), 'character')}) is shorter than "
+            f"{REPEAT_LENGTH_RATIO:g}x the answer ({len(answer)}); {advice}",
+        )
+
+
+def _short_common_answer(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not isinstance(q, Short):
+        return
+    for j, answer in enumerate(q.accept):
+        folded = normalize(answer)
+        where = ("questions", i, "accept", j)
+        if folded in COMMON_ANSWERS:
+            yield Finding(
+                bank.path,
+                where,
+                "short-common-answer",
+                f"accepted answer {_quote(answer)} is a common word a guess would match; "
+                "ask for something more specific, or make it an mcq",
+            )
+        elif len(folded) < SHORT_ANSWER_MIN_CHARS and not re.fullmatch(r"[A-Z]{2}", answer.strip()):
+            yield Finding(
+                bank.path,
+                where,
+                "short-common-answer",
+                f"accepted answer {_quote(answer)} is only "
+                f"{_plural(len(folded), 'character')} once normalised; "
+                "a guess could match it, so accept a longer form",
+            )
+
+
+def _cloze_too_long(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    if not isinstance(q, Cloze):
+        return
+    for d in q.deletions:
+        words = len(d.answer.split())
+        chars = len(" ".join(d.answer.split()))
+        if words > CLOZE_MAX_WORDS or chars > CLOZE_MAX_CHARS:
+            size = (
+                _plural(words, "word") if words > CLOZE_MAX_WORDS else _plural(chars, "character")
+            )
+            yield Finding(
+                bank.path,
+                ("questions", i, "text"),
+                "cloze-too-long",
+                f"cloze deletion c{d.number} {_quote(d.answer)} is {size}; "
+                f"delete at most {CLOZE_MAX_WORDS} words or {CLOZE_MAX_CHARS} characters",
+            )
+
+
+_QUESTION_CHECKS: tuple[_Check, ...] = (
+    _all_of_the_above,
+    _option_length,
+    _absolute_word,
+    _negative_stem,
+    _missing_explanation,
+    _missing_source,
+    _explanation_repeats,
+    _short_common_answer,
+    _cloze_too_long,
+)
+
+
+# -- per-bank rules ---------------------------------------------------------
+
+
+def _longest_key(bank: Bank) -> Iterator[Finding]:
+    choice_questions = [(i, q) for i, q in enumerate(bank.questions) if isinstance(q, (MCQ, Multi))]
+    longest_is_key = 0
+    wide: list[tuple[int, int, int, int]] = []  # question, key index, key length, distractor
+    for i, q in choice_questions:
+        keys = _key_indexes(q)
+        key_len, key_index = max((len(q.choices[k].text.strip()), k) for k in keys)
+        distractors = [len(c.text.strip()) for j, c in enumerate(q.choices) if j not in keys]
+        if not distractors:
+            continue
+        other = max(distractors)
+        if key_len > other:
+            longest_is_key += 1
+            if key_len > LONGEST_KEY_RATIO * other and key_len - other >= LONGEST_KEY_MIN_EXTRA:
+                wide.append((i, key_index, key_len, other))
+    if not choice_questions or longest_is_key <= LONGEST_KEY_BANK_SHARE * len(choice_questions):
+        return
+    for i, key_index, key_len, other in wide:
+        yield Finding(
+            bank.path,
+            ("questions", i, "choices", key_index, "text"),
+            "longest-key",
+            f"key is the longest option by far ({key_len} characters, longest distractor "
+            f"{other}), and the key is the longest option in {longest_is_key} of "
+            f"{len(choice_questions)} mcq/multi questions of this bank; "
+            "shorten the key or lengthen the distractors",
+        )
+
+
+def _negative_share(bank: Bank) -> Iterator[Finding]:
+    prompts = [q.prompt for q in bank.questions if isinstance(q, (MCQ, Multi))]
+    negative = sum(1 for p in prompts if _negative_words(p))
+    if negative >= NEGATIVE_SHARE_MIN_COUNT and negative > NEGATIVE_SHARE * len(prompts):
+        yield Finding(
+            bank.path,
+            ("questions",),
+            "negative-stem-share",
+            f"{negative} of {len(prompts)} mcq/multi lead-ins ({negative / len(prompts):.0%}) "
+            f"are negative; keep them under {NEGATIVE_SHARE:.0%} by asking positively",
+            key=True,
+        )
+
+
+# -- across banks -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Stem:
+    ref: str
+    text: str
+    numbers: tuple[str, ...]
+
+
+def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
+    """Each stem against every earlier one; reported on the later question."""
+    exact: dict[str, str] = {}
+    # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
+    # differ by one character but ask different things), so only stems with
+    # equal numbers are compared.
+    earlier: dict[tuple[str, ...], list[_Stem]] = {}
+    for bank in banks:
+        for i, q in enumerate(bank.questions):
+            text = normalize(q.stem)
+            if not text:
+                continue
+            field = _stem_field(q)
+            where = ("questions", i, field)
+            ref = f"{bank.id}/{q.id}"
+            stem = _Stem(ref, text, tuple(sorted(_NUMBER_RE.findall(text))))
+            if text in exact:
+                yield Finding(
+                    bank.path,
+                    where,
+                    "duplicate-prompt",
+                    f"{field} duplicates {exact[text]} (same wording once normalised)",
+                )
+                continue
+            exact[text] = ref
+            group = earlier.setdefault(stem.numbers, [])
+            similar = _most_similar_earlier(stem, group)
+            if similar is not None:
+                other, ratio = similar
+                yield Finding(
+                    bank.path,
+                    where,
+                    "duplicate-prompt",
+                    f"{field} nearly duplicates {other.ref} ({int(ratio * 100)}% similar); "
+                    "merge them or make them ask different things",
+                )
+            group.append(stem)
+
+
+def _most_similar_earlier(stem: _Stem, earlier: Sequence[_Stem]) -> tuple[_Stem, float] | None:
+    """The first earlier stem more than DUPLICATE_RATIO similar, with its ratio."""
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    matcher.set_seq2(stem.text)
+    size = len(stem.text)
+    for other in earlier:
+        # ratio = 2M / (a + b) <= 2 min(a, b) / (a + b): skip lengths too far apart.
+        if 2 * min(size, len(other.text)) <= DUPLICATE_RATIO * (size + len(other.text)):
+            continue
+        matcher.set_seq1(other.text)
+        if (
+            matcher.real_quick_ratio() > DUPLICATE_RATIO
+            and matcher.quick_ratio() > DUPLICATE_RATIO
+            and matcher.ratio() > DUPLICATE_RATIO
+        ):
+            return other, matcher.ratio()
+    return None
