@@ -8,6 +8,7 @@ has problems is its node tree composed to turn those paths into positions.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -116,6 +117,18 @@ def load_banks(paths: Sequence[Path]) -> list[Bank]:
         UsageError: a path does not exist or holds no bank.
     """
     files = discover(paths or [bundled_decks_dir()])
+    # Loading allocates hundreds of thousands of small containers and no
+    # cycles; pausing the cyclic collector roughly halves the time it takes.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_files(files)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _load_files(files: list[Path]) -> list[Bank]:
     problems: list[Problem] = []
     banks: list[Bank] = []
     sources_cache: dict[Path, tuple[Path | None, dict[str, Source]]] = {}

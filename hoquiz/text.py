@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import string
 import unicodedata
+
+# Signs that carry meaning in answers ("<1 cm", "93%") survive normalisation.
+_KEPT_SIGNS = "%<>=+"
+_ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in _KEPT_SIGNS})
 
 
 def normalize(text: str) -> str:
@@ -11,11 +16,13 @@ def normalize(text: str) -> str:
     ``"  Fibrodysplasia  Ossificans-Progressiva! "`` and
     ``"fibrodysplasia ossificans progressiva"`` normalise alike.
     """
+    if text.isascii():  # the common case, without a per-character loop
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     kept = []
     for char in decomposed:
         if unicodedata.combining(char):
             continue
         category = unicodedata.category(char)
-        kept.append(" " if category[0] in "PSZ" and char not in "%<>=+" else char)
+        kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
     return " ".join("".join(kept).split())

@@ -8,6 +8,7 @@ first alias; duplicate keys are reported instead of silently overwritten.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,13 +27,39 @@ except AttributeError:  # pragma: no cover - wheels ship libyaml
     _BaseLoader = yaml.SafeLoader
 
 
-class _StrictLoader(_BaseLoader):
-    """Safe loader that refuses aliases and records duplicate keys."""
+class _Loader(_BaseLoader):
+    """Safe loader that records duplicate keys instead of keeping the last one."""
 
     def __init__(self, stream: str, path: str) -> None:
         super().__init__(stream)
         self.hoquiz_path = path
         self.hoquiz_problems: list[Problem] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep)
+        if len(mapping) != len(node.value):  # cheap on valid files: only then look closer
+            self._report_duplicates(node)
+        return mapping
+
+    def _report_duplicates(self, node: yaml.MappingNode) -> None:
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    mark = key_node.start_mark
+                    self.hoquiz_problems.append(
+                        Problem(
+                            self.hoquiz_path,
+                            mark.line + 1,
+                            mark.column + 1,
+                            f"duplicate key '{key_node.value}' in this mapping",
+                        )
+                    )
+                seen.add(key_node.value)
+
+
+class _NoAliasLoader(_Loader):
+    """Refuses aliases and merge keys: used when the text may contain an anchor."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -40,32 +67,23 @@ class _StrictLoader(_BaseLoader):
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                "YAML aliases (*name) are not supported; write the value out in full",
+                "YAML anchors and aliases (&name, *name) are not supported: this anchored value is reused; write it out in full",
                 node.start_mark,
             )
         return super().construct_object(node, deep)
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = key_node.value
-                if key == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-                    raise yaml.constructor.ConstructorError(
-                        None, None, "YAML merge keys (<<) are not supported", key_node.start_mark
-                    )
-                if key in seen:
-                    mark = key_node.start_mark
-                    self.hoquiz_problems.append(
-                        Problem(
-                            self.hoquiz_path,
-                            mark.line + 1,
-                            mark.column + 1,
-                            f"duplicate key '{key}' in this mapping",
-                        )
-                    )
-                seen.add(key)
-        return super().construct_mapping(node, deep)  # type: ignore[no-any-return]
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise yaml.constructor.ConstructorError(
+                    None, None, "YAML merge keys (<<) are not supported", key_node.start_mark
+                )
+        super().flatten_mapping(node)
+
+
+# An anchor (&name) or alias (*name) needs '&' or '*' right before a name;
+# text without one can skip the per-node alias check.
+_MAYBE_ANCHOR = re.compile(r"[&*][^\s,\[\]{}]")
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -106,7 +124,8 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
 
 def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into plain data, or report where it is broken."""
-    loader = _StrictLoader(text, display)
+    loader_class = _NoAliasLoader if _MAYBE_ANCHOR.search(text) else _Loader
+    loader = loader_class(text, display)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

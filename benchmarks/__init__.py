@@ -1,0 +1,1 @@
+"""hoquiz benchmarks: run them all with `python -m benchmarks.run`."""
