@@ -75,7 +75,8 @@ NEGATIVE_SHARE = 0.15
 NEGATIVE_SHARE_MIN_COUNT = 2
 
 # explanation-repeats-answer: an explanation shorter than REPEAT_LENGTH_RATIO x
-# the answer (normalised characters) cannot say why the key is right. Not
+# the answer (normalised characters; for multi the longest key, for cloze the
+# longest card's deletions) cannot say why the key is right. Not
 # applied to flashcard, order and match, whose answer is itself the lesson.
 REPEAT_LENGTH_RATIO = 1.5
 
@@ -245,7 +246,7 @@ def _negative_words(prompt: str) -> list[str]:
 
 
 def _answer_text(question: Question) -> str:
-    """The key as words, for comparing with the explanation."""
+    """The key as one text: what the explanation must say more than."""
     if isinstance(question, MCQ):
         return question.choices[question.answer].text
     if isinstance(question, Multi):
@@ -255,9 +256,8 @@ def _answer_text(question: Question) -> str:
     if isinstance(question, Short):
         return question.accept[0]
     if isinstance(question, Numeric):
-        number = (
-            int(question.answer) if question.answer == int(question.answer) else question.answer
-        )
+        value = question.answer
+        number = int(value) if value == int(value) else value
         return f"{number} {question.unit or ''}"
     if isinstance(question, Cloze):
         return " ".join(d.answer for d in question.deletions)
@@ -268,6 +268,19 @@ def _answer_text(question: Question) -> str:
     if isinstance(question, Match):
         return " ".join(f"{left} {right}" for left, right in question.pairs)
     return ""  # pragma: no cover
+
+
+def _longest_answer(question: Question) -> str:
+    """The longest single thing a learner must produce or pick: one key, one card's deletions."""
+    if isinstance(question, Multi):
+        return max((question.choices[i].text for i in question.answer), key=len)
+    if isinstance(question, Cloze):
+        cards = [
+            " ".join(d.answer for d in question.deletions if d.number == n)
+            for n in question.numbers
+        ]
+        return max(cards, key=len)
+    return _answer_text(question)
 
 
 def _answer_words(question: Question) -> set[str]:
@@ -396,7 +409,7 @@ def _explanation_repeats(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         return
     if isinstance(q, (Flashcard, Order, Match)):
         return  # their answer is itself the lesson (a back, a list); length says nothing
-    answer = normalize(_answer_text(q))
+    answer = normalize(_longest_answer(q))
     if len(explanation) < REPEAT_LENGTH_RATIO * len(answer):
         yield Finding(
             bank.path,
