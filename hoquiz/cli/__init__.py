@@ -75,3 +75,4 @@ def main() -> None:
 # Commands register themselves on ``cli`` when their module is imported.
 from hoquiz.cli import banks  # noqa: E402, F401, I001
 from hoquiz.cli import lint  # noqa: E402, F401, I001
+from hoquiz.cli import export  # noqa: E402, F401

@@ -1,0 +1,707 @@
+"""Banks -> an Anki package (``.apkg``) that updates in place on re-import.
+
+genanki is imported here and nowhere else, and only inside functions, so
+``hoquiz --help`` does not pay for it.
+
+Identity is the point of this module (see docs/anki-export.md):
+
+* a note's GUID comes from ``(bank id, question id)`` only, never from the
+  wording, so a re-exported bank updates the learner's notes and keeps their
+  progress;
+* a deck's id comes from its bank id;
+* each question type has one note type whose id is a fixed constant below.
+
+Anki replaces an existing note on import only when the incoming note's
+modification time is newer than its own. The time written is therefore derived
+from the banks themselves: each bank's notes carry the newest modification time
+of its files (the bank, its ``sources.yaml``, its images), unless
+``SOURCE_DATE_EPOCH`` is given. An edited bank exports as newer; an unchanged
+one exports byte for byte the same. Nothing in the package depends on the wall
+clock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import io
+import itertools
+import json
+import os
+import random
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from hoquiz.errors import ExportError
+from hoquiz.loader import SOURCES_NAMES
+from hoquiz.model import (
+    MCQ,
+    Bank,
+    Cloze,
+    Flashcard,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from hoquiz.render import LETTERS, answer_text, source_text
+
+if TYPE_CHECKING:
+    import genanki
+
+# -- note type ids ------------------------------------------------------------
+#
+# Anki keys a note type by its id. The ids below are permanent:
+#
+# * Change a template's wording or the CSS freely, and move NOTE_TYPES_REVISED
+#   to the time of the change: Anki then replaces the learner's copy of the
+#   note type on import (it does so only when the incoming one is newer).
+# * Give a note type a NEW id (a never-used number; list the old one under
+#   RETIRED_MODEL_IDS) when its fields change: added, removed, renamed or
+#   reordered, or when its number of card templates changes. Anki cannot update
+#   notes across a change of fields; with a new id and "Merge note types"
+#   ticked in its import dialog, the learner's notes move to the new note type
+#   with their progress. Never reuse an id.
+MCQ_MODEL_ID = 1_739_204_801
+MULTI_MODEL_ID = 1_739_204_802
+TRUE_FALSE_MODEL_ID = 1_739_204_803
+SHORT_MODEL_ID = 1_739_204_804
+NUMERIC_MODEL_ID = 1_739_204_805
+CLOZE_MODEL_ID = 1_739_204_806
+FLASHCARD_MODEL_ID = 1_739_204_807
+ORDER_MODEL_ID = 1_739_204_808
+MATCH_MODEL_ID = 1_739_204_809
+RETIRED_MODEL_IDS: tuple[int, ...] = ()
+
+# When the templates or the CSS last changed (seconds since the epoch, UTC).
+NOTE_TYPES_REVISED = 1_767_225_600  # 2026-01-01
+
+SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
+
+# Fixed zip entry time (the earliest a zip can hold): no wall clock in the file.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+CSS = """\
+.card {
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Helvetica Neue",
+    Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.45;
+  text-align: left;
+  max-width: 40em;
+  margin: 0 auto;
+  padding: 0 0.6em;
+  overflow-wrap: anywhere;
+}
+.prompt { font-weight: 600; margin: 0.4em 0 0.6em; }
+.hint { font-size: 0.85em; opacity: 0.75; margin: 0.3em 0; }
+.image { text-align: center; margin: 0.6em 0; }
+.image img { max-width: 100%; height: auto; }
+ol.options, ol.lefts, ul.feedback, ol.order, ul.pairs {
+  list-style: none;
+  padding: 0;
+  margin: 0.4em 0;
+}
+ol.options li, ol.lefts li {
+  margin: 0.35em 0;
+  padding: 0.35em 0.6em;
+  border: 1px solid rgba(128, 128, 128, 0.4);
+  border-radius: 6px;
+}
+ul.feedback li, ol.order li, ul.pairs li { margin: 0.35em 0; }
+.letter { font-weight: 700; margin-right: 0.3em; }
+.key { font-weight: 700; color: #1a7f37; margin: 0.4em 0; }
+.wrong { color: #b42318; }
+.nightMode .key, .night_mode .key { color: #56d364; }
+.nightMode .wrong, .night_mode .wrong { color: #ff7b72; }
+.explanation { margin-top: 0.8em; }
+.source { margin-top: 0.8em; font-size: 0.8em; opacity: 0.75; }
+.ref { margin-top: 0.3em; font-size: 0.7em; opacity: 0.5; }
+.cloze { font-weight: 700; color: #0b66d6; }
+.nightMode .cloze, .night_mode .cloze { color: #6cb6ff; }
+#typeans { width: 100%; box-sizing: border-box; font-size: 1em; }
+@media (max-width: 480px) {
+  .card { font-size: 18px; padding: 0 0.2em; }
+}
+"""
+
+_IMAGE = '{{#Image}}<div class="image">{{Image}}</div>{{/Image}}'
+_BACK = (
+    '<div class="explanation">{{Explanation}}</div>\n'
+    '<div class="source">Source: {{Source}}</div>\n'
+    '<div class="ref">{{Ref}}</div>'
+)
+_COMMON_FIELDS = ("Explanation", "Source", "Ref")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteType:
+    """One Anki note type: a fixed id, its fields and its single card template."""
+
+    model_id: int
+    name: str
+    fields: tuple[str, ...]
+    front: str
+    back: str
+    cloze: bool = False
+
+
+def _choice_type(model_id: int, name: str, hint: str) -> NoteType:
+    front = f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n{hint}{{{{Options}}}}'
+    back = (
+        '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Answer}}</div>\n'
+        "{{#Feedback}}{{Feedback}}{{/Feedback}}\n" + _BACK
+    )
+    return NoteType(
+        model_id,
+        name,
+        ("Prompt", "Image", "Options", "Answer", "Feedback", *_COMMON_FIELDS),
+        front,
+        back,
+    )
+
+
+def _typed_type(model_id: int, name: str, extra_fields: tuple[str, ...], hint: str) -> NoteType:
+    # The back repeats the front rather than using {{FrontSide}}: Anki would
+    # otherwise show the comparison of the typed answer twice.
+    top = f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n{hint}'
+    return NoteType(
+        model_id,
+        name,
+        ("Prompt", "Image", *extra_fields, "Answer", "Accepted", *_COMMON_FIELDS),
+        top + "{{type:Answer}}",
+        top + '<hr id="answer">\n{{type:Answer}}\n'
+        '<div class="key">Accepted: {{Accepted}}</div>\n' + _BACK,
+    )
+
+
+NOTE_TYPES: dict[str, NoteType] = {
+    "mcq": _choice_type(MCQ_MODEL_ID, "hoquiz: single best answer", ""),
+    "multi": _choice_type(
+        MULTI_MODEL_ID,
+        "hoquiz: select all that apply",
+        '<div class="hint">Select all that apply.</div>\n',
+    ),
+    "true_false": NoteType(
+        TRUE_FALSE_MODEL_ID,
+        "hoquiz: true or false",
+        ("Prompt", "Image", "Answer", *_COMMON_FIELDS),
+        f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
+        '<div class="hint">True or false?</div>',
+        '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Answer}}</div>\n' + _BACK,
+    ),
+    "short": _typed_type(SHORT_MODEL_ID, "hoquiz: short answer", (), ""),
+    "numeric": _typed_type(
+        NUMERIC_MODEL_ID,
+        "hoquiz: numeric",
+        ("Unit",),
+        '{{#Unit}}<div class="hint">Answer in {{Unit}}.</div>{{/Unit}}\n',
+    ),
+    "cloze": NoteType(
+        CLOZE_MODEL_ID,
+        "hoquiz: cloze",
+        ("Text", "Image", *_COMMON_FIELDS),
+        f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_IMAGE}',
+        f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_IMAGE}\n<hr id="answer">\n' + _BACK,
+        cloze=True,
+    ),
+    "flashcard": NoteType(
+        FLASHCARD_MODEL_ID,
+        "hoquiz: flashcard",
+        ("Front", "Image", "Back", *_COMMON_FIELDS),
+        f'<div class="prompt">{{{{Front}}}}</div>\n{_IMAGE}',
+        '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Back}}</div>\n' + _BACK,
+    ),
+    "order": NoteType(
+        ORDER_MODEL_ID,
+        "hoquiz: order",
+        ("Prompt", "Image", "Items", "Answer", *_COMMON_FIELDS),
+        f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
+        '<div class="hint">Put these in order.</div>\n{{Items}}',
+        '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n' + _BACK,
+    ),
+    "match": NoteType(
+        MATCH_MODEL_ID,
+        "hoquiz: match",
+        ("Prompt", "Image", "Lefts", "Rights", "Answer", *_COMMON_FIELDS),
+        f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
+        '<div class="hint">Match each numbered item with a lettered one.</div>\n'
+        "{{Lefts}}\n{{Rights}}",
+        '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n' + _BACK,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ExportSummary:
+    """What an export wrote, for the one-line report."""
+
+    path: Path
+    decks: int
+    notes: int
+    cards: int
+    media: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Note:
+    kind: str
+    fields: tuple[str, ...]
+    guid: str
+    tags: tuple[str, ...]
+    cards: int
+
+
+# -- identity -------------------------------------------------------------------
+
+
+def note_guid(bank_id: str, question_id: str) -> str:
+    """The note's GUID: from the bank and question ids only, never the wording."""
+    import genanki
+
+    return str(genanki.guid_for("hoquiz", bank_id, question_id))
+
+
+def deck_id(bank_id: str) -> int:
+    """A stable deck id for a bank, in the range genanki recommends."""
+    digest = hashlib.sha256(f"hoquiz deck {bank_id}".encode()).digest()
+    return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
+
+
+def anki_tags(bank: Bank, question: Question) -> tuple[str, ...]:
+    """The bank id and the question's tags, made Anki-safe.
+
+    Whitespace becomes ``_`` (Anki separates tags with spaces), empty ``::``
+    levels are dropped, and tags that differ only in case are kept once, as
+    Anki treats them as one.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in (bank.id, *question.tags):
+        parts = [re.sub(r"\s+", "_", part.strip()) for part in raw.split("::")]
+        tag = "::".join(p for p in parts if p)
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    return tuple(out)
+
+
+def shuffled_order(n: int, seed: str) -> list[int]:
+    """A fixed shuffle of ``range(n)`` for a question, never the identity when n > 1.
+
+    Seeded from ids, so rewording a question never reshuffles it.
+    """
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    if n > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+def source_date_epoch(environ: Mapping[str, str]) -> int | None:
+    """``SOURCE_DATE_EPOCH`` from ``environ``, if set.
+
+    Raises:
+        ExportError: it is set but is not a whole number of seconds.
+    """
+    value = environ.get(SOURCE_DATE_EPOCH, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ExportError(
+            f"{SOURCE_DATE_EPOCH} must be a whole number of seconds since 1970, not {value!r}"
+        )
+    return int(value)
+
+
+def _sources_file(bank_file: Path) -> Path | None:
+    # The same search as the loader: the bank's folder, then its parents.
+    folder = bank_file.resolve().parent
+    for candidate_dir in (folder, *folder.parents):
+        for name in SOURCES_NAMES:
+            if (candidate_dir / name).is_file():
+                return candidate_dir / name
+    return None
+
+
+def bank_mtime(bank: Bank) -> int:
+    """The newest modification time (whole seconds) of the files a bank's cards show."""
+    files: list[Path] = [bank.path]
+    sources = _sources_file(bank.path)
+    if sources is not None:
+        files.append(sources)
+    files.extend(q.image for q in bank.questions if q.image is not None)
+    try:
+        return max(int(f.stat().st_mtime) for f in files)
+    except OSError as error:
+        raise ExportError(f"cannot read {error.filename}: {error.strerror}") from None
+
+
+# -- fields -----------------------------------------------------------------------
+
+
+def _h(text: str) -> str:
+    """Text as HTML that shows literally (``<1 cm`` stays ``<1 cm``)."""
+    return html.escape(text.strip()).replace("\n", "<br>")
+
+
+def _h_inline(text: str) -> str:
+    return html.escape(text)
+
+
+def _letter(i: int) -> str:
+    return LETTERS[i] if i < len(LETTERS) else str(i + 1)
+
+
+def _lettered(items: Sequence[str], order: Sequence[int], css: str) -> str:
+    rows = "".join(
+        f'<li><span class="letter">{_letter(n)})</span> {_h(items[i])}</li>'
+        for n, i in enumerate(order)
+    )
+    return f'<ol class="{css}">{rows}</ol>'
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else repr(value)
+
+
+def _choice_fields(question: MCQ | Multi) -> dict[str, str]:
+    keys = {question.answer} if isinstance(question, MCQ) else set(question.answer)
+    texts = [c.text for c in question.choices]
+    feedback = "".join(
+        f'<li class="{"key" if i in keys else "wrong"}">'
+        f'<span class="letter">{_letter(i)})</span> {"✓" if i in keys else "✗"} '
+        f"{_h(c.feedback)}</li>"
+        for i, c in enumerate(question.choices)
+        if c.feedback
+    )
+    return {
+        "Prompt": _h(question.prompt),
+        "Options": _lettered(texts, range(len(texts)), "options"),
+        "Answer": _h(answer_text(question)),
+        "Feedback": f'<ul class="feedback">{feedback}</ul>' if feedback else "",
+    }
+
+
+def _cloze_text(question: Cloze) -> str:
+    """The cloze text with every piece escaped and the ``{{cN::...}}`` markers kept."""
+    out: list[str] = []
+    pos = 0
+    for d in question.deletions:
+        out.append(_h_inline(question.text[pos : d.start]))
+        hint = f"::{_h_inline(d.hint)}" if d.hint else ""
+        out.append(f"{{{{c{d.number}::{_h_inline(d.answer)}{hint}}}}}")
+        pos = d.end
+    out.append(_h_inline(question.text[pos:]))
+    return "".join(out).strip().replace("\n", "<br>")
+
+
+def _type_fields(bank: Bank, question: Question) -> dict[str, str]:
+    seed = f"{bank.id}/{question.id}"
+    if isinstance(question, (MCQ, Multi)):
+        return _choice_fields(question)
+    if isinstance(question, TrueFalse):
+        return {"Prompt": _h(question.prompt), "Answer": "True" if question.answer else "False"}
+    if isinstance(question, Numeric):
+        return {
+            "Prompt": _h(question.prompt),
+            "Unit": _h(question.unit or ""),
+            "Answer": _h(_number(question.answer)),
+            "Accepted": _h(answer_text(question)),
+        }
+    if isinstance(question, Short):
+        return {
+            "Prompt": _h(question.prompt),
+            "Answer": _h(question.accept[0]),
+            "Accepted": _h(answer_text(question)),
+        }
+    if isinstance(question, Cloze):
+        return {"Text": _cloze_text(question)}
+    if isinstance(question, Flashcard):
+        return {"Front": _h(question.front), "Back": _h(question.back)}
+    if isinstance(question, Order):
+        order = shuffled_order(len(question.items), seed)
+        letters = " → ".join(_letter(order.index(n)) for n in range(len(question.items)))
+        steps = "".join(
+            f'<li><span class="letter">{n + 1}.</span> {_h(item)} ({_letter(order.index(n))})</li>'
+            for n, item in enumerate(question.items)
+        )
+        return {
+            "Prompt": _h(question.prompt),
+            "Items": _lettered(question.items, order, "options"),
+            "Answer": f'<div class="key">{letters}</div><ol class="order">{steps}</ol>',
+        }
+    if isinstance(question, Match):
+        order = shuffled_order(len(question.pairs), seed)
+        lefts = "".join(
+            f'<li><span class="letter">{n + 1}.</span> {_h(left)}</li>'
+            for n, (left, _) in enumerate(question.pairs)
+        )
+        codes = [f"{n + 1}{_letter(order.index(n))}" for n in range(len(question.pairs))]
+        pairs = "".join(
+            f'<li><span class="letter">{code}</span> {_h(left)} → {_h(right)}</li>'
+            for code, (left, right) in zip(codes, question.pairs, strict=True)
+        )
+        return {
+            "Prompt": _h(question.prompt),
+            "Lefts": f'<ol class="lefts">{lefts}</ol>',
+            "Rights": _lettered([r for _, r in question.pairs], order, "options"),
+            "Answer": f'<div class="key">{" ".join(codes)}</div><ul class="pairs">{pairs}</ul>',
+        }
+    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+
+
+def note_fields(bank: Bank, question: Question, image_name: str | None = None) -> tuple[str, ...]:
+    """The note's field values, in its note type's field order; all HTML-escaped."""
+    note_type = NOTE_TYPES[question.type]
+    values = _type_fields(bank, question)
+    values["Image"] = f'<img src="{html.escape(image_name)}">' if image_name else ""
+    values["Explanation"] = _h(question.explanation)
+    values["Source"] = _h(source_text(bank, question))
+    values["Ref"] = _h(f"{bank.id}/{question.id}")
+    return tuple(values[name] for name in note_type.fields)
+
+
+def card_count(question: Question) -> int:
+    """How many Anki cards a question makes: one per cloze number, else one."""
+    return len(question.numbers) if isinstance(question, Cloze) else 1
+
+
+# -- media ------------------------------------------------------------------------
+
+
+def media_name(data: bytes, suffix: str) -> str:
+    """A media file name unique by content: ``hoquiz-<sha256 prefix><suffix>``."""
+    ext = re.sub(r"[^a-z0-9.]", "", suffix.lower())
+    return f"hoquiz-{hashlib.sha256(data).hexdigest()[:16]}{ext}"
+
+
+def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, bytes]]:
+    """Image path -> media name, and media name -> bytes (each content once)."""
+    names: dict[Path, str] = {}
+    files: dict[str, bytes] = {}
+    for bank in banks:
+        for question in bank.questions:
+            path = question.image
+            if path is None or path in names:
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                raise ExportError(f"cannot read image {path}: {error.strerror}") from None
+            name = media_name(data, path.suffix)
+            names[path] = name
+            files.setdefault(name, data)
+    return names, files
+
+
+# -- package ----------------------------------------------------------------------
+
+
+def _notes(bank: Bank, media: Mapping[Path, str]) -> Iterator[_Note]:
+    for question in bank.questions:
+        image = media.get(question.image) if question.image is not None else None
+        yield _Note(
+            question.type,
+            note_fields(bank, question, image),
+            note_guid(bank.id, question.id),
+            anki_tags(bank, question),
+            card_count(question),
+        )
+
+
+def _genanki_model(note_type: NoteType) -> genanki.Model:
+    import genanki
+
+    return genanki.Model(
+        note_type.model_id,
+        note_type.name,
+        fields=[{"name": name} for name in note_type.fields],
+        templates=[{"name": "Card", "qfmt": note_type.front, "afmt": note_type.back}],
+        css=CSS,
+        model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """An export in memory: the ``.apkg`` bytes and what they hold."""
+
+    data: bytes
+    decks: int
+    notes: int
+    cards: int
+    media: int
+
+
+def build_package(
+    banks: Sequence[Bank],
+    *,
+    source_date_epoch: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Package:
+    """Build the ``.apkg`` for ``banks``; the same banks give the same bytes.
+
+    Each bank's notes carry ``source_date_epoch`` if given, else the newest
+    modification time of that bank's files (see :func:`bank_mtime`).
+    ``progress`` is called with the number of notes done since its last call.
+
+    Raises:
+        ExportError: an image or bank file cannot be read.
+    """
+    import sqlite3
+
+    import genanki
+
+    times = {
+        bank.id: source_date_epoch if source_date_epoch is not None else bank_mtime(bank)
+        for bank in banks
+    }
+    newest = max(times.values(), default=NOTE_TYPES_REVISED)
+    model_time = (
+        source_date_epoch if source_date_epoch is not None else max(newest, NOTE_TYPES_REVISED)
+    )
+    media, media_files = _collect_media(banks)
+    models = {key: _genanki_model(nt) for key, nt in NOTE_TYPES.items()}
+
+    # genanki's Package.write_to_file leaves its database in the system temp
+    # folder and stamps the zip with the wall clock, so the collection is built
+    # in memory here and zipped below with fixed entry times.
+    conn = sqlite3.connect(":memory:")
+    try:
+        cursor = conn.cursor()
+        ids = itertools.count(newest * 1000)
+        genanki.Package([]).write_to_db(cursor, model_time, ids)  # schema and collection row
+        decks_json: dict[str, Any] = json.loads(
+            cursor.execute("SELECT decks FROM col").fetchone()[0]
+        )
+        used_models: dict[int, genanki.Model] = {}
+        notes = cards = 0
+        pending = 0
+        for bank in banks:
+            deck = genanki.Deck(deck_id(bank.id), bank.deck_name, _h(bank.description or ""))
+            decks_json[str(deck.deck_id)] = deck.to_json()
+            for spec in _notes(bank, media):
+                model = models[spec.kind]
+                used_models[model.model_id] = model
+                note = genanki.Note(
+                    model=model,
+                    fields=list(spec.fields),
+                    guid=spec.guid,
+                    tags=list(spec.tags),
+                    due=notes,
+                )
+                note.write_to_db(cursor, times[bank.id], deck.deck_id, ids)
+                notes += 1
+                cards += spec.cards
+                pending += 1
+                if progress is not None and pending >= 200:
+                    progress(pending)
+                    pending = 0
+        first_deck = deck_id(banks[0].id) if banks else 1
+        models_json = {
+            str(mid): model.to_json(model_time, first_deck)
+            for mid, model in sorted(used_models.items())
+        }
+        cursor.execute(
+            "UPDATE col SET decks = ?, models = ?",
+            (json.dumps(decks_json, sort_keys=True), json.dumps(models_json, sort_keys=True)),
+        )
+        conn.commit()
+        database = conn.serialize()
+    finally:
+        conn.close()
+    if progress is not None and pending:
+        progress(pending)
+
+    buffer = io.BytesIO()
+    _write_zip(buffer, database, media_files)
+    return Package(buffer.getvalue(), len(banks), notes, cards, len(media_files))
+
+
+def _write_zip(out: BinaryIO, database: bytes, media_files: Mapping[str, bytes]) -> None:
+    names = sorted(media_files)
+    entries: list[tuple[str, bytes]] = [
+        ("collection.anki2", database),
+        ("media", json.dumps({str(i): n for i, n in enumerate(names)}, sort_keys=True).encode()),
+        *((str(i), media_files[n]) for i, n in enumerate(names)),
+    ]
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # the same bytes whichever system writes them
+            info.external_attr = 0o100644 << 16
+            archive.writestr(info, data)
+
+
+# -- writing ----------------------------------------------------------------------
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    On any failure an existing file at ``path`` is left as it was and no
+    temporary file remains.
+
+    Raises:
+        ExportError: the folder is missing, ``path`` is a folder, or writing failed.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a folder")
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {error.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, _file_mode(path))
+        os.replace(tmp_name, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        if isinstance(error, OSError):
+            raise ExportError(f"cannot write {path}: {error.strerror}") from None
+        raise
+
+
+def _file_mode(path: Path) -> int:
+    """Keep an existing file's permissions; a new one gets the usual ones (umask)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def export_apkg(
+    banks: Sequence[Bank],
+    output: Path,
+    *,
+    source_date_epoch: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ExportSummary:
+    """Export ``banks`` to the Anki package ``output``, atomically.
+
+    Raises:
+        ExportError: the file cannot be written, or a bank's file cannot be read.
+    """
+    package = build_package(banks, source_date_epoch=source_date_epoch, progress=progress)
+    write_atomically(output, package.data)
+    return ExportSummary(output, package.decks, package.notes, package.cards, package.media)
