@@ -343,7 +343,7 @@ def bank_mtime(bank: Bank) -> int:
     try:
         return max(int(f.stat().st_mtime) for f in files)
     except OSError as error:
-        raise ExportError(f"cannot read {error.filename}: {error.strerror}") from None
+        raise ExportError(f"cannot read {error.filename}: {_reason(error)}") from None
 
 
 # -- fields -----------------------------------------------------------------------
@@ -497,7 +497,7 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
             try:
                 data = path.read_bytes()
             except OSError as error:
-                raise ExportError(f"cannot read image {path}: {error.strerror}") from None
+                raise ExportError(f"cannot read image {path}: {_reason(error)}") from None
             name = media_name(data, path.suffix)
             names[path] = name
             files.setdefault(name, data)
@@ -658,13 +658,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     """
     folder = path.parent
     if not folder.is_dir():
-        raise ExportError(f"cannot write {path}: folder {folder} does not exist")
+        problem = (
+            f"{folder} is not a folder" if folder.exists() else f"folder {folder} does not exist"
+        )
+        raise ExportError(f"cannot write {path}: {problem}")
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a folder")
     try:
         fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
-        raise ExportError(f"cannot write {path}: {error.strerror}") from None
+        raise ExportError(f"cannot write {path}: {_reason(error)}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -676,8 +679,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         if isinstance(error, OSError):
-            raise ExportError(f"cannot write {path}: {error.strerror}") from None
+            raise ExportError(f"cannot write {path}: {_reason(error)}") from None
         raise
+
+
+def _reason(error: OSError) -> str:
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
 
 
 def _file_mode(path: Path) -> int:

@@ -1,0 +1,463 @@
+"""The Anki exporter without Anki: identity, escaping, reproducibility, atomic writes, CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from export_banks import (
+    EVERY_TYPE_CARDS,
+    EVERY_TYPE_NOTES,
+    PNG,
+    edit,
+    write_banks,
+)
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hoquiz.cli import cli
+from hoquiz.errors import ExportError
+from hoquiz.export import anki
+from hoquiz.export.anki import (
+    NOTE_TYPES,
+    anki_tags,
+    build_package,
+    deck_id,
+    export_apkg,
+    media_name,
+    note_fields,
+    note_guid,
+    shuffled_order,
+    source_date_epoch,
+    write_atomically,
+)
+from hoquiz.loader import load_banks
+from hoquiz.model import QUESTION_TYPES, Bank, Order
+
+MTIME = 1_780_000_000
+
+
+@pytest.fixture
+def banks_dir(tmp_path: Path) -> Path:
+    return write_banks(tmp_path / "banks", mtime=MTIME)
+
+
+@pytest.fixture
+def banks(banks_dir: Path) -> list[Bank]:
+    return load_banks([banks_dir])
+
+
+def bank_by_id(banks: list[Bank], bank_id: str) -> Bank:
+    return next(b for b in banks if b.id == bank_id)
+
+
+def fields_of(bank: Bank, question_id: str) -> dict[str, str]:
+    """A question's note fields by name."""
+    question = bank.question(question_id)
+    assert question is not None
+    names = NOTE_TYPES[question.type].fields
+    return dict(zip(names, note_fields(bank, question), strict=True))
+
+
+def collection_rows(data: bytes, sql: str) -> list[tuple[object, ...]]:
+    """Rows of a query on the collection inside an .apkg."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        database = archive.read("collection.anki2")
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(database)
+        return list(conn.execute(sql))
+    finally:
+        conn.close()
+
+
+# -- identity -------------------------------------------------------------------
+
+
+def test_guid_depends_on_ids_only(banks: list[Bank]) -> None:
+    every = bank_by_id(banks, "every-type")
+    second = bank_by_id(banks, "second")
+    same_wording = (every.questions[0], second.questions[0])
+    assert same_wording[0].stem == same_wording[1].stem
+    assert note_guid("every-type", "mcq-skeleton") != note_guid("second", "mcq-skeleton")
+    assert note_guid("every-type", "mcq-skeleton") == note_guid("every-type", "mcq-skeleton")
+
+
+def test_reworded_question_keeps_its_guid(banks: list[Bank], banks_dir: Path) -> None:
+    before = collection_rows(build_package(banks).data, "SELECT guid FROM notes ORDER BY guid")
+    edit(banks_dir / "every-type.yaml", "Which are common sites?", "Which sites?", mtime=MTIME + 60)
+    after = collection_rows(
+        build_package(load_banks([banks_dir])).data, "SELECT guid FROM notes ORDER BY guid"
+    )
+    assert before == after
+    assert len({g for (g,) in before}) == EVERY_TYPE_NOTES + 1
+
+
+def test_deck_ids_come_from_bank_ids() -> None:
+    assert deck_id("every-type") == deck_id("every-type")
+    assert deck_id("every-type") != deck_id("second")
+    assert (1 << 30) <= deck_id("every-type") < (1 << 31)
+
+
+def test_one_note_type_per_question_type_with_fixed_distinct_ids() -> None:
+    import genanki
+
+    assert set(NOTE_TYPES) == set(QUESTION_TYPES)
+    ids = [nt.model_id for nt in NOTE_TYPES.values()]
+    assert len(set(ids)) == len(ids)
+    assert NOTE_TYPES["cloze"].model_id == anki.CLOZE_MODEL_ID
+    assert NOTE_TYPES["cloze"].model_id != genanki.CLOZE_MODEL.model_id
+    assert NOTE_TYPES["cloze"].cloze
+    assert not set(ids) & set(anki.RETIRED_MODEL_IDS)
+    for note_type in NOTE_TYPES.values():
+        assert note_type.fields[-3:] == ("Explanation", "Source", "Ref")
+
+
+def test_package_holds_the_decks_and_note_types(banks: list[Bank]) -> None:
+    data = build_package(banks).data
+    (decks_text, models_text) = collection_rows(data, "SELECT decks, models FROM col")[0]
+    decks = json.loads(str(decks_text))
+    names = {d["name"]: int(i) for i, d in decks.items()}
+    assert names == {
+        "Default": 1,
+        "Heterotopic Ossification::Every type": deck_id("every-type"),
+        "Heterotopic Ossification::Extra": deck_id("second"),
+    }
+    assert decks[str(deck_id("every-type"))]["desc"] == "Cards of every type &amp; kind"
+    models = json.loads(str(models_text))
+    assert sorted(int(i) for i in models) == sorted(nt.model_id for nt in NOTE_TYPES.values())
+    assert models[str(anki.CLOZE_MODEL_ID)]["type"] == 1
+
+
+# -- tags, shuffles, fields ------------------------------------------------------------
+
+
+def test_tags_are_the_bank_id_and_question_tags_made_anki_safe(banks: list[Bank]) -> None:
+    every = bank_by_id(banks, "every-type")
+    assert anki_tags(every, every.questions[0]) == ("every-type", "imaging", "early_signs")
+    odd = replace(every.questions[0], tags=("Imaging", " a  b ", "::x::::y::", "EVERY-TYPE"))
+    assert anki_tags(every, odd) == ("every-type", "Imaging", "a_b", "x::y")
+
+
+@given(st.integers(min_value=2, max_value=30), st.text(max_size=40))
+def test_shuffles_are_fixed_permutations_never_in_order(n: int, seed: str) -> None:
+    order = shuffled_order(n, seed)
+    assert sorted(order) == list(range(n))
+    assert order != list(range(n))
+    assert shuffled_order(n, seed) == order
+
+
+def test_every_text_is_escaped(banks: list[Bank]) -> None:
+    every = bank_by_id(banks, "every-type")
+    mcq = fields_of(every, "mcq-skeleton")
+    assert mcq["Prompt"] == "Which skeleton is involved first: axial &gt; appendicular?"
+    assert "Appendicular &lt;limbs&gt;" in mcq["Options"]
+    assert "Yes: axial &gt; appendicular" in mcq["Feedback"]
+    tf = fields_of(every, "tf-size")
+    assert tf["Prompt"] == "Lesions &lt;1 cm are always benign."
+    assert tf["Explanation"] == "Size &lt;1 cm proves nothing."
+    assert "Skull &amp; face" in fields_of(every, "multi-sites")["Options"]
+    assert fields_of(every, "match-imaging")["Rights"].count("&gt; 3 weeks") == 1
+
+
+def test_cloze_markers_survive_escaping(banks: list[Bank]) -> None:
+    assert fields_of(bank_by_id(banks, "every-type"), "cloze-timing")["Text"] == (
+        "Radiation is given within {{c1::72 hours}} of surgery, as {{c2::7 Gy::dose}} &lt;once&gt;."
+    )
+
+
+def test_order_and_match_fronts_are_shuffled_and_backs_in_order(banks: list[Bank]) -> None:
+    every = bank_by_id(banks, "every-type")
+    order_q = every.question("order-maturation")
+    assert isinstance(order_q, Order)
+    fields = fields_of(every, "order-maturation")
+    shown = [order_q.items[i] for i in shuffled_order(4, "every-type/order-maturation")]
+    assert shown != list(order_q.items)
+    assert [fields["Items"].index(item) for item in shown] == sorted(
+        fields["Items"].index(item) for item in shown
+    )
+    assert [fields["Answer"].index(item) for item in order_q.items] == sorted(
+        fields["Answer"].index(item) for item in order_q.items
+    )
+    match = fields_of(every, "match-imaging")
+    rights = ["Early uptake", "Mature bone (&gt; 3 weeks)", "Extent"]
+    shown = [rights[i] for i in shuffled_order(3, "every-type/match-imaging")]
+    assert [match["Rights"].index(r) for r in shown] == sorted(
+        match["Rights"].index(r) for r in shown
+    )
+
+
+def test_image_is_named_by_content(banks: list[Bank]) -> None:
+    name = media_name(PNG, ".PNG")
+    assert name.startswith("hoquiz-") and name.endswith(".png")
+    assert media_name(PNG, ".png") == name != media_name(PNG + b"x", ".png")
+    every = bank_by_id(banks, "every-type")
+    mcq = every.questions[0]
+    image = note_fields(every, mcq, name)[NOTE_TYPES["mcq"].fields.index("Image")]
+    assert image == f'<img src="{name}">'
+
+
+# -- the package ----------------------------------------------------------------------
+
+
+def test_counts(banks: list[Bank]) -> None:
+    package = build_package(banks)
+    assert (package.decks, package.notes, package.cards, package.media) == (
+        2,
+        EVERY_TYPE_NOTES + 1,
+        EVERY_TYPE_CARDS + 1,
+        1,
+    )
+    assert collection_rows(package.data, "SELECT count(*) FROM cards") == [(EVERY_TYPE_CARDS + 1,)]
+
+
+def test_zip_layout_and_media(banks: list[Bank]) -> None:
+    with zipfile.ZipFile(io.BytesIO(build_package(banks).data)) as archive:
+        infos = archive.infolist()
+        assert [i.filename for i in infos] == ["collection.anki2", "media", "0"]
+        assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+        assert json.loads(archive.read("media")) == {"0": media_name(PNG, ".png")}
+        assert archive.read("0") == PNG
+
+
+def test_same_banks_give_identical_bytes(banks_dir: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
+    export_apkg(load_banks([banks_dir]), first)
+    export_apkg(load_banks([banks_dir]), second)
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_same_bytes_in_a_fresh_interpreter(banks_dir: Path, tmp_path: Path) -> None:
+    export_apkg(load_banks([banks_dir]), tmp_path / "here.apkg")
+    code = (
+        "import sys; from pathlib import Path; from hoquiz.loader import load_banks; "
+        "from hoquiz.export.anki import export_apkg; "
+        "export_apkg(load_banks([Path(sys.argv[1])]), Path(sys.argv[2]))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "123"}
+    subprocess.run(
+        [sys.executable, "-c", code, str(banks_dir), str(tmp_path / "there.apkg")],
+        check=True,
+        env=env,
+    )
+    assert (tmp_path / "here.apkg").read_bytes() == (tmp_path / "there.apkg").read_bytes()
+
+
+def test_no_wall_clock_time_inside(banks: list[Bank]) -> None:
+    data = build_package(banks).data
+    mods = collection_rows(data, "SELECT DISTINCT mod FROM notes UNION SELECT mod FROM cards")
+    assert mods == [(MTIME,)]
+    note_ids = [i for (i,) in collection_rows(data, "SELECT id FROM notes ORDER BY id")]
+    assert note_ids[0] == MTIME * 1000
+
+
+def test_an_edited_bank_exports_newer_and_only_its_own_notes(
+    banks: list[Bank], banks_dir: Path
+) -> None:
+    query = "SELECT n.mod, count(*) FROM notes n GROUP BY n.mod ORDER BY n.mod"
+    assert collection_rows(build_package(banks).data, query) == [(MTIME, EVERY_TYPE_NOTES + 1)]
+    os.utime(banks_dir / "second.yaml", (MTIME + 90, MTIME + 90))
+    assert collection_rows(build_package(load_banks([banks_dir])).data, query) == [
+        (MTIME, EVERY_TYPE_NOTES),
+        (MTIME + 90, 1),
+    ]
+
+
+def test_sources_and_images_count_as_bank_files(banks_dir: Path) -> None:
+    os.utime(banks_dir / "xray.png", (MTIME + 5, MTIME + 5))
+    every = bank_by_id(load_banks([banks_dir]), "every-type")
+    assert anki.bank_mtime(every) == MTIME + 5
+    os.utime(banks_dir / "sources.yaml", (MTIME + 7, MTIME + 7))
+    assert anki.bank_mtime(every) == MTIME + 7
+
+
+def test_source_date_epoch_sets_every_time(banks: list[Bank]) -> None:
+    data = build_package(banks, source_date_epoch=1_700_000_000).data
+    assert collection_rows(data, "SELECT DISTINCT mod FROM notes") == [(1_700_000_000,)]
+    models = json.loads(str(collection_rows(data, "SELECT models FROM col")[0][0]))
+    assert {m["mod"] for m in models.values()} == {1_700_000_000}
+
+
+def test_note_types_are_dated_no_older_than_their_revision(banks: list[Bank]) -> None:
+    data = build_package(banks).data
+    models = json.loads(str(collection_rows(data, "SELECT models FROM col")[0][0]))
+    assert {m["mod"] for m in models.values()} == {max(MTIME, anki.NOTE_TYPES_REVISED)}
+
+
+def test_source_date_epoch_parsing() -> None:
+    assert source_date_epoch({}) is None
+    assert source_date_epoch({"SOURCE_DATE_EPOCH": " 1700000000 "}) == 1_700_000_000
+    with pytest.raises(ExportError, match=r"^SOURCE_DATE_EPOCH must be a whole number"):
+        source_date_epoch({"SOURCE_DATE_EPOCH": "yesterday"})
+
+
+def test_progress_reports_every_note(banks: list[Bank]) -> None:
+    steps: list[int] = []
+    build_package(banks, progress=steps.append)
+    assert sum(steps) == EVERY_TYPE_NOTES + 1
+
+
+# -- atomic writes ------------------------------------------------------------------
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "out.apkg"
+    with pytest.raises(ExportError) as error:
+        write_atomically(target, b"data")
+    assert str(error.value) == f"cannot write {target}: folder {target.parent} does not exist"
+
+
+def test_a_file_in_place_of_the_folder_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    target = tmp_path / "file" / "out.apkg"
+    with pytest.raises(ExportError, match=r"is not a folder$"):
+        write_atomically(target, b"data")
+
+
+def test_a_folder_as_output_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r": it is a folder$"):
+        write_atomically(tmp_path, b"data")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores permissions")
+def test_unwritable_folder_is_a_clear_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(ExportError, match=r"^cannot write .*: permission denied$"):
+            write_atomically(locked / "out.apkg", b"data")
+    finally:
+        locked.chmod(0o755)
+
+
+def test_unwritable_folder_reported_without_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(anki.tempfile, "mkstemp", refuse)
+    with pytest.raises(ExportError, match=r"^cannot write .*out\.apkg: permission denied$"):
+        write_atomically(tmp_path / "out.apkg", b"data")
+
+
+@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_failed_write_leaves_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: BaseException
+) -> None:
+    target = tmp_path / "out.apkg"
+    target.write_bytes(b"old")
+
+    def fail(fd: int) -> None:
+        raise failure
+
+    monkeypatch.setattr(anki.os, "fsync", fail)
+    with pytest.raises((ExportError, KeyboardInterrupt)) as error:
+        write_atomically(target, b"new")
+    if isinstance(failure, OSError):
+        assert str(error.value) == f"cannot write {target}: no space left on device"
+    assert target.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.apkg"]
+
+
+def test_replaces_an_existing_file_keeping_its_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "out.apkg"
+    target.write_bytes(b"old")
+    target.chmod(0o640)
+    write_atomically(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.apkg"]
+
+
+def test_new_file_is_readable_by_others_like_any_file(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        write_atomically(tmp_path / "out.apkg", b"new")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "out.apkg").stat().st_mode & 0o777 == 0o644
+
+
+# -- the command ----------------------------------------------------------------------
+
+
+def test_export_command_summary(banks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+    assert zipfile.is_zipfile(out)
+
+
+def test_export_command_defaults_to_hoquiz_apkg_here(
+    banks_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "--bank", "second"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "Wrote hoquiz.apkg: 1 deck, 1 note, 1 card, 0 media files\n"
+    assert (here / "hoquiz.apkg").is_file()
+
+
+def test_export_command_filters_by_tag(banks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "--tag", "imaging", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}: 1 deck, 1 note, 1 card, 1 media file\n"
+
+
+def test_invalid_bank_stops_the_export(banks_dir: Path, tmp_path: Path) -> None:
+    edit(banks_dir / "second.yaml", "answer: Axial", "answer: Spine", mtime=MTIME)
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "1 problem in 1 file"
+    assert result.stderr.startswith(f"{banks_dir / 'second.yaml'}:")
+    assert not out.exists()
+
+
+def test_missing_output_folder_is_one_line(banks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "deck.apkg"
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot write {out}: folder {out.parent} does not exist\n"
+
+
+def test_bad_source_date_epoch_is_one_line(banks_dir: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["export", str(banks_dir), "-o", str(tmp_path / "x.apkg")],
+        env={"SOURCE_DATE_EPOCH": "soon"},
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not 'soon'\n"
+    )
+
+
+def test_source_date_epoch_from_the_environment(banks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.apkg"
+    result = CliRunner().invoke(
+        cli, ["export", str(banks_dir), "-o", str(out)], env={"SOURCE_DATE_EPOCH": "1700000000"}
+    )
+    assert result.exit_code == 0, result.output
+    assert collection_rows(out.read_bytes(), "SELECT DISTINCT mod FROM notes") == [(1_700_000_000,)]
+
+
+def test_cli_start_up_does_not_import_genanki() -> None:
+    code = "import sys, hoquiz.cli; print(sorted({'genanki', 'sqlite3'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "[]\n"
