@@ -121,3 +121,30 @@ def source_text(bank: Bank, question: Question) -> str:
     source = bank.sources.get(question.source.doc)
     title = source.title if source else question.source.doc
     return f"{title}, section \u201c{question.source.section}\u201d"
+
+
+def option_feedback(
+    question: Question, order: Sequence[int] | None = None, chosen: Sequence[int] = ()
+) -> list[str]:
+    """Per-option feedback lines of an mcq or multi question, in display order.
+
+    An mcq shows the feedback of the option chosen and of the key; a multi
+    shows every option's. ``chosen`` holds choice indexes (not positions).
+    """
+    if not isinstance(question, (MCQ, Multi)):
+        return []
+    order = list(order) if order is not None else natural_order(question)
+    keys = {question.answer} if isinstance(question, MCQ) else set(question.answer)
+    lines = []
+    for position, index in enumerate(order):
+        choice = question.choices[index]
+        if choice.feedback is None:
+            continue
+        if isinstance(question, MCQ) and index not in keys and index not in chosen:
+            continue
+        marks = [
+            m for m, on in (("your choice", index in chosen), ("correct", index in keys)) if on
+        ]
+        tag = f" ({', '.join(marks)})" if marks else ""
+        lines.append(f"  {LETTERS[position]}) {choice.text}{tag}: {choice.feedback}")
+    return lines

@@ -1,0 +1,342 @@
+"""Grading typed answers: pure functions from (question, presentation, text) to a verdict.
+
+The quiz shows a question in a :class:`Presentation` (the shuffled option
+order and, for cloze questions, the active deletion) and hands whatever the
+learner typed to :func:`grade`. Input that cannot be read as an answer of
+that type is :class:`Unparseable`, with a one-line hint, and is never graded.
+
+A correct answer may end in ``+`` (it was easy) or ``-`` (it was hard),
+separated by a space (``b +``, ``femur -``); for answers made of letters the
+mark may also be attached (``b+``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from hoquiz.model import (
+    MCQ,
+    Cloze,
+    Flashcard,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from hoquiz.render import LETTERS, natural_order
+from hoquiz.scheduling import AGAIN, EASY, GOOD, HARD
+from hoquiz.text import normalize
+
+EASY_MARK, HARD_MARK = "+", "-"
+
+TRUE_WORDS = frozenset({"t", "true", "y", "yes"})
+FALSE_WORDS = frozenset({"f", "false", "n", "no"})
+SELF_RATINGS = {"1": AGAIN, "2": HARD, "3": GOOD, "4": EASY}
+
+_NUMBER_RE = re.compile(
+    r"""\s*(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?(?:[eE][+-]?\d+)?
+        |[+-]?[.,]\d+(?:[eE][+-]?\d+)?)\s*(?P<unit>.*?)\s*""",
+    re.VERBOSE,
+)
+_PAIR_RE = re.compile(r"(\d+)\s*[-=:]?\s*([a-zA-Z])")
+
+
+@dataclass(frozen=True, slots=True)
+class Presentation:
+    """How a card is shown.
+
+    Attributes:
+        order: option indexes in display order (mcq and multi choices, order
+            items, match right-hand sides); empty for other types.
+        cloze: the active deletion number of a cloze card.
+    """
+
+    order: tuple[int, ...] = ()
+    cloze: int | None = None
+
+    @classmethod
+    def natural(cls, question: Question, cloze: int | None = None) -> Presentation:
+        """Options as written in the bank."""
+        if isinstance(question, Cloze) and cloze is None:
+            cloze = question.numbers[0]
+        return cls(tuple(natural_order(question)), cloze)
+
+
+@dataclass(frozen=True, slots=True)
+class Unparseable:
+    """Input that is not an answer of the question's type; ``hint`` says what is."""
+
+    hint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Grade:
+    """The verdict on one answer.
+
+    Attributes:
+        correct: the answer is right (for a flashcard: rated above "again").
+        rating: the FSRS rating it earns: AGAIN when wrong, else GOOD, or
+            HARD/EASY when the learner marked it so.
+        given: the answer as understood, for feedback and the review log.
+        chosen: indexes of the options the learner picked (mcq and multi).
+        detail: what was partly right, e.g. "2 of 3 in the right place".
+    """
+
+    correct: bool
+    rating: int
+    given: str
+    chosen: tuple[int, ...] = ()
+    detail: str | None = None
+
+
+def grade(question: Question, shown: Presentation, typed: str) -> Grade | Unparseable:
+    """Grade what the learner ``typed`` for ``question`` as it was ``shown``.
+
+    Flashcards are self-graded: use :func:`self_rating` instead.
+    """
+    text = typed.strip()
+    if not text:
+        return Unparseable(_hint(question, shown))
+    lettered = isinstance(question, (MCQ, Multi, TrueFalse, Order, Match))
+    text, mark = _split_mark(text, attached=lettered)
+    if not text:
+        return Unparseable(_hint(question, shown))
+    result = _grade(question, shown, text)
+    if isinstance(result, Grade) and result.correct and mark is not None:
+        rating = EASY if mark == EASY_MARK else HARD
+        return Grade(result.correct, rating, result.given, result.chosen, result.detail)
+    return result
+
+
+def self_rating(typed: str) -> int | Unparseable:
+    """A flashcard's self-grade: 1 again, 2 hard, 3 good, 4 easy."""
+    text = typed.strip().lower()
+    words = {
+        "again": AGAIN,
+        "a": AGAIN,
+        "hard": HARD,
+        "h": HARD,
+        "good": GOOD,
+        "g": GOOD,
+        "easy": EASY,
+        "e": EASY,
+    }
+    if text in SELF_RATINGS:
+        return SELF_RATINGS[text]
+    if text in words:
+        return words[text]
+    return Unparseable("rate your recall: 1 again, 2 hard, 3 good, 4 easy")
+
+
+def _split_mark(text: str, *, attached: bool) -> tuple[str, str | None]:
+    for mark in (EASY_MARK, HARD_MARK):
+        if text.endswith(" " + mark) or text.endswith("\t" + mark):
+            return text[:-1].rstrip(), mark
+        if attached and len(text) > 1 and text.endswith(mark):
+            return text[:-1].rstrip(), mark
+    return text, None
+
+
+def _hint(question: Question, shown: Presentation) -> str:
+    n = len(shown.order)
+    last = LETTERS[n - 1] if n else "a"
+    if isinstance(question, MCQ):
+        return f"type one letter, a to {last} (or its number, 1 to {n})"
+    if isinstance(question, Multi):
+        return f"type every right letter (a to {last}), separated by spaces or commas, e.g. a c"
+    if isinstance(question, TrueFalse):
+        return "type t or f (true/false, y/n)"
+    if isinstance(question, Numeric):
+        unit = f", optionally followed by {question.unit}" if question.unit else ""
+        return f"type a number{unit}"
+    if isinstance(question, Short):
+        return "type your answer in words"
+    if isinstance(question, Cloze):
+        return "type the missing text"
+    if isinstance(question, Order):
+        example = " ".join(LETTERS[i] for i in range(n))
+        return f"type all {n} letters in the right order, e.g. {example}"
+    if isinstance(question, Match):
+        example = " ".join(f"{i + 1}{LETTERS[i]}" for i in range(n))
+        return f"pair each number with a letter, e.g. {example}"
+    if isinstance(question, Flashcard):
+        return "press Enter to reveal the answer"
+    return "type an answer"  # pragma: no cover
+
+
+def _letter(token: str, count: int) -> int | None:
+    """A display position from a letter (``b``) or a 1-based number (``2``)."""
+    token = token.strip().rstrip(").").lower()
+    if len(token) == 1 and token in LETTERS[:count]:
+        return LETTERS.index(token)
+    if token.isdigit() and 1 <= int(token) <= count:
+        return int(token) - 1
+    return None
+
+
+def _letters(text: str, count: int) -> list[int] | None:
+    """Display positions from ``a c``, ``a,c``, ``a, c``, ``ac`` or ``1 3``."""
+    tokens = [t for t in re.split(r"[\s,;]+", text) if t]
+    if len(tokens) == 1 and tokens[0].isalpha() and len(tokens[0]) > 1:
+        tokens = list(tokens[0])
+    positions = [_letter(t, count) for t in tokens]
+    if not positions or any(p is None for p in positions):
+        return None
+    return [p for p in positions if p is not None]
+
+
+def _grade(question: Question, shown: Presentation, text: str) -> Grade | Unparseable:
+    order = list(shown.order) if shown.order else natural_order(question)
+    if isinstance(question, MCQ):
+        return _grade_mcq(question, order, text)
+    if isinstance(question, Multi):
+        return _grade_multi(question, order, text)
+    if isinstance(question, TrueFalse):
+        word = normalize(text)
+        if word in TRUE_WORDS or word in FALSE_WORDS:
+            value = word in TRUE_WORDS
+            return _verdict(value == question.answer, "true" if value else "false")
+        return Unparseable(_hint(question, shown))
+    if isinstance(question, Numeric):
+        return _grade_numeric(question, text)
+    if isinstance(question, Short):
+        if not normalize(text):
+            return Unparseable(_hint(question, shown))
+        ok = normalize(text) in {normalize(a) for a in question.accept}
+        return _verdict(ok, text)
+    if isinstance(question, Cloze):
+        return _grade_cloze(question, shown, text)
+    if isinstance(question, Order):
+        return _grade_order(question, order, text)
+    if isinstance(question, Match):
+        return _grade_match(question, order, text)
+    if isinstance(question, Flashcard):
+        raise TypeError("flashcards are self-graded: use self_rating()")
+    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+
+
+def _verdict(
+    correct: bool, given: str, chosen: tuple[int, ...] = (), detail: str | None = None
+) -> Grade:
+    return Grade(correct, GOOD if correct else AGAIN, given, chosen, detail)
+
+
+def _grade_mcq(question: MCQ, order: list[int], text: str) -> Grade | Unparseable:
+    position = _letter(text, len(order))
+    if position is None:
+        return Unparseable(_hint(question, Presentation(tuple(order))))
+    index = order[position]
+    given = f"{LETTERS[position]}) {question.choices[index].text}"
+    return _verdict(index == question.answer, given, (index,))
+
+
+def _grade_multi(question: Multi, order: list[int], text: str) -> Grade | Unparseable:
+    positions = _letters(text, len(order))
+    if positions is None:
+        return Unparseable(_hint(question, Presentation(tuple(order))))
+    positions = sorted(set(positions))
+    chosen = tuple(order[p] for p in positions)
+    keys = set(question.answer)
+    right = len(keys & set(chosen))
+    wrong = len(set(chosen) - keys)
+    correct = right == len(keys) and wrong == 0
+    detail = None
+    if not correct:
+        detail = f"{right} of {len(keys)} right choice{'s' if len(keys) != 1 else ''}"
+        if wrong:
+            detail += f", {wrong} wrong"
+    given = " ".join(LETTERS[p] for p in positions)
+    return _verdict(correct, given, chosen, detail)
+
+
+def parse_number(text: str) -> tuple[float, str] | None:
+    """``(value, unit)`` from ``12``, ``-0.5``, ``2,5`` or ``1,000 mg``; ``None`` if no number."""
+    match = _NUMBER_RE.fullmatch(text)
+    if match is None:
+        return None
+    raw = match.group("number")
+    if re.fullmatch(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?:[eE][+-]?\d+)?", raw):
+        raw = raw.replace(",", "")  # thousands separators
+    else:
+        raw = raw.replace(",", ".")  # decimal comma
+    try:
+        value = float(raw)
+    except ValueError:  # pragma: no cover - the pattern only admits numbers
+        return None
+    if not math.isfinite(value):
+        return None
+    return value, match.group("unit")
+
+
+def _grade_numeric(question: Numeric, text: str) -> Grade | Unparseable:
+    parsed = parse_number(text)
+    if parsed is None:
+        return Unparseable(_hint(question, Presentation()))
+    value, unit = parsed
+    if unit:
+        expected = normalize(question.unit) if question.unit else None
+        if expected is None:
+            return Unparseable("type just a number (this answer has no unit)")
+        if normalize(unit) != expected:
+            return Unparseable(f"give the number in {question.unit} (the unit is optional)")
+    slack = 1e-9 * max(1.0, abs(question.answer))
+    ok = abs(value - question.answer) <= question.tolerance + slack
+    number = str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+    given = f"{number} {question.unit}" if question.unit else number
+    return _verdict(ok, given)
+
+
+def _grade_cloze(question: Cloze, shown: Presentation, text: str) -> Grade | Unparseable:
+    active = shown.cloze if shown.cloze is not None else question.numbers[0]
+    answers = [normalize(d.answer) for d in question.deletions if d.number == active]
+    typed = normalize(text)
+    if not typed:
+        return Unparseable(_hint(question, shown))
+    ok = typed == " ".join(answers)
+    if not ok and len(answers) > 1:
+        parts = [normalize(p) for p in re.split(r";|\.\.\.|…", text)]
+        ok = parts == answers
+    return _verdict(ok, text)
+
+
+def _grade_order(question: Order, order: list[int], text: str) -> Grade | Unparseable:
+    n = len(order)
+    positions = _letters(text, n)
+    if positions is None or sorted(positions) != list(range(n)):
+        return Unparseable(_hint(question, Presentation(tuple(order))))
+    items = [order[p] for p in positions]
+    in_place = sum(1 for slot, item in enumerate(items) if slot == item)
+    correct = in_place == n
+    detail = None if correct else f"{in_place} of {n} in the right place"
+    return _verdict(correct, " ".join(LETTERS[p] for p in positions), detail=detail)
+
+
+def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unparseable:
+    n = len(question.pairs)
+    hint = Unparseable(_hint(question, Presentation(tuple(order))))
+    compact = re.sub(r"[\s,;]+", " ", text).strip()
+    pairs: dict[int, int] = {}
+    if re.fullmatch(r"(?:\d+\s*[-=:]?\s*[a-zA-Z]\s*)+", compact):
+        for number, letter in _PAIR_RE.findall(compact):
+            left = int(number) - 1
+            position = _letter(letter, n)
+            if not 0 <= left < n or position is None or left in pairs:
+                return hint
+            pairs[left] = position
+    else:
+        positions = _letters(text, n)  # "b a c" pairs 1b 2a 3c
+        if positions is None or len(positions) != n:
+            return hint
+        pairs = dict(enumerate(positions))
+    if len(pairs) != n:
+        return hint
+    right = sum(1 for left, position in pairs.items() if order[position] == left)
+    correct = right == n
+    detail = None if correct else f"{right} of {n} pairs right"
+    given = " ".join(f"{left + 1}{LETTERS[pairs[left]]}" for left in sorted(pairs))
+    return _verdict(correct, given, detail=detail)

@@ -1,0 +1,196 @@
+"""FSRS scheduling: a thin layer over the ``fsrs`` package (its only importer).
+
+Time is always passed in (timezone-aware, converted to UTC) and fuzzing can
+be turned off, so tests pin every interval. ``fsrs`` itself is imported on
+the first review, off the quiz's start-up path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import fsrs
+
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+"""Card states: fsrs's ``State`` values, plus 0 for a card never scheduled."""
+
+DEFAULT_RETENTION = 0.9
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """``moment`` in UTC (fsrs insists on ``timezone.utc``).
+
+    Raises:
+        ValueError: ``moment`` is naive: its time zone would be a guess.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("times must be timezone-aware")
+    return moment.astimezone(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """Where one card stands in its schedule.
+
+    Attributes:
+        state: LEARNING, REVIEW or RELEARNING (a new card has no CardState).
+        step: the learning or relearning step, ``None`` in REVIEW.
+        stability: FSRS stability in days.
+        difficulty: FSRS difficulty, 1 to 10.
+        due: when the card is next due (UTC).
+        last_review: when it was last reviewed (UTC).
+        reps: reviews that changed the schedule.
+        lapses: times a REVIEW card was forgotten (rated again).
+    """
+
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: dt.datetime
+    last_review: dt.datetime | None
+    reps: int = 0
+    lapses: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for storage; times as aware UTC datetimes."""
+        return {
+            "state": self.state,
+            "step": self.step,
+            "stability": self.stability,
+            "difficulty": self.difficulty,
+            "due": self.due,
+            "last_review": self.last_review,
+            "reps": self.reps,
+            "lapses": self.lapses,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CardState:
+        """The inverse of :meth:`to_dict`."""
+        last = data["last_review"]
+        return cls(
+            state=int(data["state"]),
+            step=None if data["step"] is None else int(data["step"]),
+            stability=None if data["stability"] is None else float(data["stability"]),
+            difficulty=None if data["difficulty"] is None else float(data["difficulty"]),
+            due=utc(data["due"]),
+            last_review=None if last is None else utc(last),
+            reps=int(data.get("reps", 0)),
+            lapses=int(data.get("lapses", 0)),
+        )
+
+
+class Scheduler:
+    """Decides when a card comes back, given a rating.
+
+    Args:
+        desired_retention: the probability of recall FSRS aims for at the due
+            time (0.9 by default; higher means more reviews).
+        fuzz: spread review intervals a little so cards learnt together do not
+            stay together; tests turn it off.
+        parameters: FSRS model weights (fsrs's defaults when ``None``).
+    """
+
+    def __init__(
+        self,
+        desired_retention: float = DEFAULT_RETENTION,
+        *,
+        fuzz: bool = True,
+        parameters: tuple[float, ...] | None = None,
+    ) -> None:
+        if not 0 < desired_retention < 1:
+            raise ValueError("desired retention must be between 0 and 1")
+        self.desired_retention = desired_retention
+        self.fuzz = fuzz
+        self.parameters = parameters
+        self._fsrs: fsrs.Scheduler | None = None
+
+    def _scheduler(self) -> fsrs.Scheduler:
+        if self._fsrs is None:
+            import fsrs
+
+            kwargs: dict[str, Any] = {}
+            if self.parameters is not None:
+                kwargs["parameters"] = self.parameters
+            self._fsrs = fsrs.Scheduler(
+                desired_retention=self.desired_retention, enable_fuzzing=self.fuzz, **kwargs
+            )
+        return self._fsrs
+
+    def review(self, state: CardState | None, rating: int, now: dt.datetime) -> CardState:
+        """The card's state after being rated ``rating`` (AGAIN..EASY) at ``now``.
+
+        ``state`` is ``None`` for a card never reviewed (or reset).
+        """
+        import fsrs
+
+        now = utc(now)
+        card = _to_fsrs(state, now)
+        reviewed, _ = self._scheduler().review_card(card, fsrs.Rating(rating), now)
+        lapsed = state is not None and state.state == REVIEW and rating == AGAIN
+        after = _from_fsrs(reviewed)
+        return replace(
+            after,
+            reps=(state.reps if state else 0) + 1,
+            lapses=(state.lapses if state else 0) + int(lapsed),
+        )
+
+    def retrievability(self, state: CardState | None, now: dt.datetime) -> float:
+        """The predicted probability of recalling the card at ``now`` (0 for new)."""
+        if state is None:
+            return 0.0
+        return float(self._scheduler().get_card_retrievability(_to_fsrs(state, now), utc(now)))
+
+
+def _to_fsrs(state: CardState | None, now: dt.datetime) -> fsrs.Card:
+    import fsrs
+
+    if state is None:
+        # card_id is only a label inside fsrs; passing one avoids its 1 ms sleep.
+        return fsrs.Card(card_id=0, state=fsrs.State.Learning, step=0, due=utc(now))
+    return fsrs.Card(
+        card_id=0,
+        state=fsrs.State(state.state),
+        step=state.step,
+        stability=state.stability,
+        difficulty=state.difficulty,
+        due=state.due,
+        last_review=state.last_review,
+    )
+
+
+def _from_fsrs(card: fsrs.Card) -> CardState:
+    return CardState(
+        state=int(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=utc(card.due),
+        last_review=None if card.last_review is None else utc(card.last_review),
+    )
+
+
+def describe_interval(delta: dt.timedelta) -> str:
+    """``delta`` in words a learner reads at a glance: "in 10 minutes", "in 3 days"."""
+    seconds = delta.total_seconds()
+    if seconds < 60:
+        return "now"
+    units = (("day", 86400), ("hour", 3600), ("minute", 60))
+    for name, size in units:
+        if seconds >= size:
+            count = round(seconds / size)
+            if name == "day" and count >= 60:
+                months = round(seconds / (86400 * 30.44))
+                if months >= 24:
+                    years = round(seconds / (86400 * 365.25))
+                    return f"in {years} years"
+                return f"in {months} months"
+            return f"in {count} {name}{'s' if count != 1 else ''}"
+    return "now"  # pragma: no cover
