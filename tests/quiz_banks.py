@@ -140,7 +140,7 @@ class Clock:
     """A pinned UTC clock that tests move forward by hand."""
 
     def __init__(self, start: dt.datetime | None = None) -> None:
-        self.now = start or dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.timezone.utc)
+        self.now = start or dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.now
@@ -159,7 +159,7 @@ class NoShuffle(random.Random):
 class ScriptedConsole:
     """Answers from a list (``None`` ends input; an exception instance is raised)."""
 
-    def __init__(self, answers: list[str | None | BaseException]) -> None:
+    def __init__(self, answers: list[str | BaseException | None]) -> None:
         self.answers = list(answers)
         self.lines: list[str] = []
         self.prompts = 0
