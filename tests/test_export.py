@@ -461,3 +461,13 @@ def test_cli_start_up_does_not_import_genanki() -> None:
     code = "import sys, hoquiz.cli; print(sorted({'genanki', 'sqlite3'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "[]\n"
+
+
+def test_multi_hint_is_not_repeated_when_the_prompt_says_it(banks: list[Bank]) -> None:
+    every = bank_by_id(banks, "every-type")
+    assert fields_of(every, "multi-sites")["Hint"] == "Select all that apply."
+    multi = every.question("multi-sites")
+    assert multi is not None
+    said = replace(multi, prompt="Which are common sites? Select all that apply.")
+    hint = note_fields(every, said)[NOTE_TYPES["multi"].fields.index("Hint")]
+    assert hint == ""

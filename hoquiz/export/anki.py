@@ -54,6 +54,7 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, answer_text, source_text
+from hoquiz.text import normalize
 
 if TYPE_CHECKING:
     import genanki
@@ -155,7 +156,9 @@ class NoteType:
     cloze: bool = False
 
 
-def _choice_type(model_id: int, name: str, hint: str) -> NoteType:
+def _choice_type(
+    model_id: int, name: str, hint: str, extra_fields: tuple[str, ...] = ()
+) -> NoteType:
     front = f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n{hint}{{{{Options}}}}'
     back = (
         '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Answer}}</div>\n'
@@ -164,7 +167,7 @@ def _choice_type(model_id: int, name: str, hint: str) -> NoteType:
     return NoteType(
         model_id,
         name,
-        ("Prompt", "Image", "Options", "Answer", "Feedback", *_COMMON_FIELDS),
+        ("Prompt", "Image", *extra_fields, "Options", "Answer", "Feedback", *_COMMON_FIELDS),
         front,
         back,
     )
@@ -189,7 +192,8 @@ NOTE_TYPES: dict[str, NoteType] = {
     "multi": _choice_type(
         MULTI_MODEL_ID,
         "hoquiz: select all that apply",
-        '<div class="hint">Select all that apply.</div>\n',
+        '{{#Hint}}<div class="hint">{{Hint}}</div>{{/Hint}}\n',
+        ("Hint",),
     ),
     "true_false": NoteType(
         TRUE_FALSE_MODEL_ID,
@@ -351,11 +355,11 @@ def bank_mtime(bank: Bank) -> int:
 
 def _h(text: str) -> str:
     """Text as HTML that shows literally (``<1 cm`` stays ``<1 cm``)."""
-    return html.escape(text.strip()).replace("\n", "<br>")
+    return html.escape(text.strip(), quote=False).replace("\n", "<br>")
 
 
 def _h_inline(text: str) -> str:
-    return html.escape(text)
+    return html.escape(text, quote=False)
 
 
 def _letter(i: int) -> str:
@@ -384,12 +388,17 @@ def _choice_fields(question: MCQ | Multi) -> dict[str, str]:
         for i, c in enumerate(question.choices)
         if c.feedback
     )
-    return {
+    fields = {
         "Prompt": _h(question.prompt),
         "Options": _lettered(texts, range(len(texts)), "options"),
         "Answer": _h(answer_text(question)),
         "Feedback": f'<ul class="feedback">{feedback}</ul>' if feedback else "",
     }
+    if isinstance(question, Multi):
+        # Many prompts already say so; the card should not say it twice.
+        said = "select all" in normalize(question.prompt)
+        fields["Hint"] = "" if said else "Select all that apply."
+    return fields
 
 
 def _cloze_text(question: Cloze) -> str:
