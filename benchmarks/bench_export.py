@@ -20,7 +20,9 @@ with open(sys.argv[1], encoding="utf-8") as f:
 model = genanki.Model(
     1607392319, "Basic",
     fields=[{"name": "Front"}, {"name": "Back"}],
-    templates=[{"name": "Card", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
+    templates=[
+        {"name": "Card", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}
+    ],
 )
 deck = genanki.Deck(2059400110, "Synthetic")
 for q in data["questions"]:
@@ -34,9 +36,7 @@ def run(workdir: Path) -> list[dict[str, Any]]:
     bank = write_synthetic_bank(workdir / "synthetic.yaml")
     # genanki leaves its temporary database behind: keep it inside workdir.
     env = {"TMPDIR": str(workdir)}
-    baseline = time_command(
-        [PYTHON, "-c", BASELINE, str(bank), str(workdir / "raw.apkg")], env=env
-    )
+    baseline = time_command([PYTHON, "-c", BASELINE, str(bank), str(workdir / "raw.apkg")], env=env)
     export = time_command(
         hoquiz_argv("export", str(bank), "-o", str(workdir / "hoquiz.apkg")), env=env
     )
