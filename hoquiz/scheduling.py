@@ -180,8 +180,10 @@ def _from_fsrs(card: fsrs.Card) -> CardState:
 def describe_interval(delta: dt.timedelta) -> str:
     """``delta`` in words a learner reads at a glance: "in 10 minutes", "in 3 days"."""
     seconds = delta.total_seconds()
-    if seconds < 60:
+    if seconds <= 0:
         return "now"
+    if seconds < 60:
+        return "in under a minute"
     units = (("day", 86400), ("hour", 3600), ("minute", 60))
     for name, size in units:
         if seconds >= size:

@@ -117,7 +117,8 @@ def test_retrievability() -> None:
 @pytest.mark.parametrize(
     ("delta", "text"),
     [
-        (dt.timedelta(seconds=30), "now"),
+        (dt.timedelta(seconds=30), "in under a minute"),
+        (dt.timedelta(0), "now"),
         (dt.timedelta(minutes=1), "in 1 minute"),
         (dt.timedelta(minutes=10), "in 10 minutes"),
         (dt.timedelta(hours=5), "in 5 hours"),
