@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -46,7 +47,7 @@ def export(
     banks = select_banks(load(paths), bank_ids, tags)
     epoch = source_date_epoch(os.environ)
     notes = sum(len(b.questions) for b in banks)
-    if notes >= PROGRESS_MIN_NOTES and click.get_text_stream("stdout").isatty():
+    if notes >= PROGRESS_MIN_NOTES and sys.stdout.isatty():
         with click.progressbar(length=notes, label="Exporting") as bar:
             summary = export_apkg(banks, output, source_date_epoch=epoch, progress=bar.update)
     else:
