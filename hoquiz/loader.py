@@ -8,8 +8,9 @@ has problems is its node tree composed to turn those paths into positions.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import difflib
+import gc
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -226,6 +227,14 @@ def _suggest(word: str, options: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _not_text(what: str, value: Any, expected: str = "text") -> str:
+    """Why ``value`` is not the non-empty text expected of ``what``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return f"{what} must not be empty"
+    hint = " (quote it to make it text)" if isinstance(value, (bool, int, float)) else ""
+    return f"{what} must be {expected}, not {_show(value)}{hint}"
+
+
 def _show(value: Any) -> str:
     """A value as an instructor wrote it, for error messages."""
     if isinstance(value, bool):
@@ -279,7 +288,7 @@ class _Validator:
         allowed = (*required, *optional)
         for k in data:
             if not isinstance(k, str):
-                self.error(path, f"{what} keys must be text, not {_show(k)}")
+                self.error((*path, k), f"{what} keys must be text, not {_show(k)}", key=True)
             elif k not in allowed:
                 hint = _suggest(k, suggestions if suggestions is not None else allowed)
                 self.error((*path, k), f"unknown key '{k}' in {what}{hint}", key=True)
@@ -306,9 +315,12 @@ class _Validator:
         if value is None:
             return None
         if not SLUG_RE.fullmatch(value):
+            fixed = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")
+            hint = f" (e.g. '{fixed}')" if fixed else ""
             self.error(
                 (*path, key),
-                f"'{key}' {_show(value)} is not a slug: use lowercase letters, digits and '-'",
+                f"'{key}' {_show(value)} is not a slug: "
+                f"use lowercase letters, digits and '-' only{hint}",
             )
             return None
         return value
@@ -328,8 +340,7 @@ class _Validator:
             if isinstance(item, str) and item.strip():
                 out.append(item)
             else:
-                hint = " (quote it to make it text)" if isinstance(item, (bool, int, float)) else ""
-                self.error((*path, key, i), f"{what[:-1]} must be non-empty text{hint}")
+                self.error((*path, key, i), _not_text(what[:-1], item))
                 ok = False
         return out if ok else None
 
@@ -339,7 +350,9 @@ class _Validator:
         for i, item in enumerate(items):
             n = _norm(item)
             if n in seen:
-                self.error((*path, i), f"duplicate {what} {_show(item)} (same as {what} {seen[n] + 1})")
+                self.error(
+                    (*path, i), f"duplicate {what} {_show(item)} (same as {what} {seen[n] + 1})"
+                )
                 ok = False
             else:
                 seen[n] = i
@@ -359,7 +372,9 @@ class _Validator:
         if isinstance(date, (dt.date, dt.datetime)):
             date = date.isoformat()
         elif date is not None and not isinstance(date, str):
-            self.error((*path, "date"), f"'date' must be a date such as 2025-08-07, not {_show(date)}")
+            self.error(
+                (*path, "date"), f"'date' must be a date such as 2025-08-07, not {_show(date)}"
+            )
             date = None
         sections = self.text_list(entry, "sections", path, what="section headings") or []
         if sid is None or title is None or kind is None:
@@ -371,7 +386,9 @@ class _Validator:
     def bank(self, data: Any, file: Path) -> Bank | None:
         if not isinstance(data, dict):
             shape = "empty" if data is None else _show(data)
-            self.error((), f"a bank must be a mapping with id, title and questions; this file is {shape}")
+            self.error(
+                (), f"a bank must be a mapping with id, title and questions; this file is {shape}"
+            )
             return None
         self.keys(data, (), BANK_REQUIRED, BANK_OPTIONAL, "bank")
         bank_id = self.slug(data, "id", ())
@@ -427,16 +444,25 @@ class _Validator:
         if "type" in data and qtype not in QUESTION_TYPES:
             if isinstance(qtype, str):
                 hint = _suggest(qtype, QUESTION_TYPES)
-                self.error((*path, "type"), f"unknown question type '{qtype}'{hint}; "
-                           f"expected one of {', '.join(QUESTION_TYPES)}")
+                self.error(
+                    (*path, "type"),
+                    f"unknown question type '{qtype}'{hint}; "
+                    f"expected one of {', '.join(QUESTION_TYPES)}",
+                )
             else:
                 self.error((*path, "type"), f"'type' must be one of {', '.join(QUESTION_TYPES)}")
             qtype = None
         if isinstance(qtype, str):
             required = (*QUESTION_REQUIRED, *TYPE_REQUIRED[qtype])
             optional = (*QUESTION_OPTIONAL, *TYPE_OPTIONAL.get(qtype, ()))
-            self.keys(data, path, required, optional, f"{qtype} question",
-                      suggestions=(*required, *optional))
+            self.keys(
+                data,
+                path,
+                required,
+                optional,
+                f"{qtype} question",
+                suggestions=(*required, *optional),
+            )
         else:
             self.keys(data, path, QUESTION_REQUIRED, ALL_QUESTION_KEYS, "question")
         qid = self.slug(data, "id", path)
@@ -457,7 +483,7 @@ class _Validator:
             "image": image,
             "revision": revision,
         }
-        cls = _BUILDERS[qtype][0]
+        cls = _BUILDERS[str(qtype)][0]
         return cls(**common, **fields)
 
     def source_ref(self, data: dict[Any, Any], path: DataPath) -> SourceRef | None:
@@ -476,12 +502,18 @@ class _Validator:
         if self.sources_file is not None:
             declared = self.sources.get(doc)
             if declared is None:
-                self.error((*here, "doc"), f"unknown source '{doc}'{_suggest(doc, self.sources)}; "
-                           f"declare it in {self.sources_file}")
+                self.error(
+                    (*here, "doc"),
+                    f"unknown source '{doc}'{_suggest(doc, self.sources)}; "
+                    f"declare it in {self.sources_file}",
+                )
                 return None
             if declared.sections and section not in declared.sections:
-                self.error((*here, "section"), f"'{section}' is not a section of '{doc}'"
-                           f"{_suggest(section, declared.sections)}")
+                self.error(
+                    (*here, "section"),
+                    f"'{section}' is not a section of '{doc}'"
+                    f"{_suggest(section, declared.sections)}",
+                )
                 return None
         return SourceRef(doc, section)
 
@@ -491,18 +523,24 @@ class _Validator:
             return None
         file = self.folder / name
         if not file.is_file():
-            self.error((*path, "image"), f"image file not found: {name} (relative to the bank file)")
+            self.error(
+                (*path, "image"), f"image file not found: {name} (relative to the bank file)"
+            )
             return None
         return file
 
     def revision(self, data: dict[Any, Any], path: DataPath) -> int:
         value = data.get("revision", 1)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.error((*path, "revision"), f"'revision' must be a whole number >= 1, not {_show(value)}")
+            self.error(
+                (*path, "revision"), f"'revision' must be a whole number >= 1, not {_show(value)}"
+            )
             return 1
         return value
 
-    def type_fields(self, qtype: str, data: dict[Any, Any], path: DataPath) -> dict[str, Any] | None:
+    def type_fields(
+        self, qtype: str, data: dict[Any, Any], path: DataPath
+    ) -> dict[str, Any] | None:
         return _BUILDERS[qtype][1](self, data, path)
 
     # -- per type ---------------------------------------------------------
@@ -526,8 +564,7 @@ class _Validator:
                 if text is not None:
                     out.append(Choice(text, feedback))
             else:
-                hint = " (quote it to make it text)" if isinstance(item, (bool, int, float)) else ""
-                self.error((*here, i), f"a choice must be text or {{text, feedback}}{hint}")
+                self.error((*here, i), _not_text("a choice", item, "text or {text, feedback}"))
         if len(out) != len(raw):
             return None
         if len(out) < 2:
@@ -545,8 +582,11 @@ class _Validator:
         for i, c in enumerate(choices):
             if c.text == value:
                 return i
-        self.error(path, f"answer {_show(value)} is not one of the choices"
-                   f"{_suggest(value, [c.text for c in choices])}")
+        self.error(
+            path,
+            f"answer {_show(value)} is not one of the choices"
+            f"{_suggest(value, [c.text for c in choices])}",
+        )
         return None
 
     def mcq(self, data: dict[Any, Any], path: DataPath) -> dict[str, Any] | None:
@@ -555,7 +595,9 @@ class _Validator:
         if choices is None or "answer" not in data:
             return None
         if isinstance(data["answer"], list):
-            self.error((*path, "answer"), "an mcq has exactly one answer; use type 'multi' for several")
+            self.error(
+                (*path, "answer"), "an mcq has exactly one answer; use type 'multi' for several"
+            )
             return None
         index = self.choice_index(data["answer"], choices, (*path, "answer"))
         if prompt is None or index is None:
@@ -594,8 +636,10 @@ class _Validator:
             return None
         answer = data["answer"]
         if not isinstance(answer, bool):
-            self.error((*path, "answer"),
-                       f"a true_false answer must be true or false (unquoted), not {_show(answer)}")
+            self.error(
+                (*path, "answer"),
+                f"a true_false answer must be true or false (unquoted), not {_show(answer)}",
+            )
             return None
         return None if prompt is None else {"prompt": prompt, "answer": answer}
 
@@ -614,7 +658,10 @@ class _Validator:
         answer = self.number(data, "answer", path)
         tolerance = self.number(data, "tolerance", path) if "tolerance" in data else 0.0
         if tolerance is not None and tolerance < 0:
-            self.error((*path, "tolerance"), f"'tolerance' must be 0 or more, not {_show(data['tolerance'])}")
+            self.error(
+                (*path, "tolerance"),
+                f"'tolerance' must be 0 or more, not {_show(data['tolerance'])}",
+            )
             tolerance = None
         unit = self.text(data, "unit", path, required=False)
         if prompt is None or answer is None or tolerance is None:
@@ -625,7 +672,11 @@ class _Validator:
         if key not in data:
             return None
         value = data[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+        ):
             hint = " (put a unit in 'unit')" if isinstance(value, str) and key == "answer" else ""
             self.error((*path, key), f"'{key}' must be a number, not {_show(value)}{hint}")
             return None
@@ -638,8 +689,11 @@ class _Validator:
         here = (*path, "text")
         rest = CLOZE_RE.sub("", text)
         if "{{" in rest or "}}" in rest:
-            self.error(here, "malformed cloze: unbalanced '{{' or '}}' "
-                       "(write deletions as {{c1::answer}} or {{c1::answer::hint}})")
+            self.error(
+                here,
+                "malformed cloze: unbalanced '{{' or '}}' "
+                "(write deletions as {{c1::answer}} or {{c1::answer::hint}})",
+            )
             return None
         deletions = parse_cloze(text)
         if not deletions:
@@ -653,8 +707,11 @@ class _Validator:
                 self.error(here, f"cloze deletion c{d.number} has an empty answer")
                 return None
             if "{{" in d.answer or "::" in d.answer or (d.hint and "::" in d.hint):
-                self.error(here, f"malformed cloze deletion c{d.number}: "
-                           "deletions cannot nest or have more than one '::hint'")
+                self.error(
+                    here,
+                    f"malformed cloze deletion c{d.number}: "
+                    "deletions cannot nest or have more than one '::hint'",
+                )
                 return None
         return {"text": text, "deletions": deletions}
 
@@ -713,7 +770,10 @@ class _Validator:
         for i, item in enumerate(items):
             n = _norm(item)
             if n in seen:
-                self.error((*path, i, side), f"duplicate {what} side {_show(item)} (same as pair {seen[n] + 1})")
+                self.error(
+                    (*path, i, side),
+                    f"duplicate {what} side {_show(item)} (same as pair {seen[n] + 1})",
+                )
                 ok = False
             else:
                 seen[n] = i

@@ -4,6 +4,8 @@ Valid files are parsed once, by libyaml's C parser, into plain Python data;
 positions are only worked out (by composing the node tree) for a file that
 has problems. Aliases are refused, so a "billion laughs" file fails at its
 first alias; duplicate keys are reported instead of silently overwritten.
+Nesting is bounded before libyaml composes the file: its composer recurses
+in C, and a file of a few ten thousand '[' would overflow the stack.
 """
 
 from __future__ import annotations
@@ -18,13 +20,16 @@ import yaml
 from hoquiz.errors import Problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# A bank needs about six levels of lists and mappings; libyaml's composer
+# crashes (C stack overflow) somewhere past 20,000.
+MAX_DEPTH = 100
 
 DataPath = tuple[str | int, ...]
 
 try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - wheels ship libyaml
-    _BaseLoader = yaml.SafeLoader
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - wheels ship libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
 class _Loader(_BaseLoader):
@@ -67,7 +72,8 @@ class _NoAliasLoader(_Loader):
             raise yaml.constructor.ConstructorError(
                 None,
                 None,
-                "YAML anchors and aliases (&name, *name) are not supported: this anchored value is reused; write it out in full",
+                "YAML anchors and aliases (&name, *name) are not supported: "
+                "this anchored value is reused; write it out in full",
                 node.start_mark,
             )
         return super().construct_object(node, deep)
@@ -84,6 +90,50 @@ class _NoAliasLoader(_Loader):
 # An anchor (&name) or alias (*name) needs '&' or '*' right before a name;
 # text without one can skip the per-node alias check.
 _MAYBE_ANCHOR = re.compile(r"[&*][^\s,\[\]{}]")
+
+
+# Block collections nested D deep start some line with about D/2 characters
+# of indentation and '- ', '? ', ': ' indicators (properties such as '&a'
+# may only come before the last node of a line).
+_DEEP_BLOCK = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
+_DEPTH_CHANGE: dict[type[yaml.Event], int] = {
+    yaml.SequenceStartEvent: 1,
+    yaml.MappingStartEvent: 1,
+    yaml.SequenceEndEvent: -1,
+    yaml.MappingEndEvent: -1,
+}
+
+
+def _nesting_problem(text: str, display: str) -> Problem | None:
+    """Where the text nests deeper than ``MAX_DEPTH``, if it does.
+
+    Most files are shown shallow by counting: flow nesting cannot exceed the
+    number of '[' and '{', block nesting needs deep indentation. Others are
+    walked as libyaml events, which does not recurse.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
+        return None
+    parser = _BaseLoader(text)
+    get_event, change = parser.get_event, _DEPTH_CHANGE.get
+    depth = 0
+    try:
+        while (event := get_event()) is not None and not isinstance(event, yaml.StreamEndEvent):
+            depth += change(type(event), 0)
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                return Problem(
+                    display,
+                    line,
+                    column,
+                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+                    "a bank needs only a few (look for an unclosed '[' or '{')",
+                )
+    except yaml.YAMLError:
+        return None  # the parse proper reports it, located
+    finally:
+        parser.dispose()
+    return None
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
@@ -124,6 +174,9 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
 
 def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into plain data, or report where it is broken."""
+    too_deep = _nesting_problem(text, display)
+    if too_deep is not None:
+        return None, [too_deep]
     loader_class = _NoAliasLoader if _MAYBE_ANCHOR.search(text) else _Loader
     loader = loader_class(text, display)
     try:
@@ -150,9 +203,14 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     problem = exc.problem or "invalid YAML"
     if isinstance(exc, yaml.constructor.ConstructorError):
         if "could not determine a constructor for the tag" in problem:
-            tag = problem.rsplit("tag", 1)[-1].strip(" '")
-            return f"tag {tag} is not allowed (banks are plain data)"
+            tag = problem.split("tag", 1)[-1].strip(" '")
+            tag = tag.replace("tag:yaml.org,2002:", "!!", 1)
+            return f"tag {tag} is not allowed: banks are plain data; remove the tag"
+        if "unhashable key" in problem:
+            return "a key must be plain text, not a list or mapping"
         return problem
+    if "expected a single document" in (exc.context or ""):
+        return "a bank file holds one YAML document; remove this '---' or split the file"
     if exc.context:
         return f"YAML syntax error: {problem} ({exc.context})"
     return f"YAML syntax error: {problem}"
@@ -196,9 +254,12 @@ class Locator:
                     if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
                         child = key_node if (last and key) else value_node
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
-                if 0 <= step < len(node.value):
-                    child = node.value[step]
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(step, int)
+                and 0 <= step < len(node.value)
+            ):
+                child = node.value[step]
             if child is None:
                 break
             node = child

@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @cli.command()
@@ -24,7 +29,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     """
     banks = load(paths)
     questions = sum(len(b.questions) for b in banks)
-    click.echo(f"{len(banks)} bank{'s' if len(banks) != 1 else ''}, {questions} questions OK")
+    click.echo(f"{_count(len(banks), 'bank')}, {_count(questions, 'question')} OK")
 
 
 @cli.command("list")
@@ -33,7 +38,7 @@ def validate(paths: tuple[Path, ...]) -> None:
 def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
     """List banks with their question counts by type and by tag."""
     banks = load(paths)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for bank in banks:
         by_type = Counter(q.type for q in bank.questions)
         by_tag = Counter(t for q in bank.questions for t in q.tags)
@@ -52,14 +57,14 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['title']}  ({row['questions']} questions)")
+        click.echo(f"{row['id']}  {row['title']}  ({_count(row['questions'], 'question')})")
         types = ", ".join(f"{k} {v}" for k, v in row["by_type"].items())
         click.echo(f"  types: {types}")
         if row["by_tag"]:
             tags = ", ".join(f"{k} {v}" for k, v in row["by_tag"].items())
             click.echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
-    click.echo(f"{len(rows)} banks, {total} questions")
+    click.echo(f"{_count(len(rows), 'bank')}, {_count(total, 'question')}")
 
 
 @cli.command()
