@@ -44,6 +44,8 @@ from hoquiz.loader import load_banks
 from hoquiz.model import QUESTION_TYPES, Bank, Order
 
 MTIME = 1_780_000_000
+PINNED_GUID = "G4gQLcBS*t"
+PINNED_DECK_ID = 1_806_575_119
 
 
 @pytest.fixture
@@ -100,6 +102,17 @@ def test_reworded_question_keeps_its_guid(banks: list[Bank], banks_dir: Path) ->
     )
     assert before == after
     assert len({g for (g,) in before}) == EVERY_TYPE_NOTES + 1
+
+
+def test_guids_are_pinned() -> None:
+    """A learner's notes are matched by these values: they must never change."""
+    import genanki
+
+    assert note_guid("every-type", "mcq-skeleton") == PINNED_GUID
+    assert note_guid("every-type", "mcq-skeleton") == genanki.guid_for(
+        "hoquiz", "every-type", "mcq-skeleton"
+    )
+    assert deck_id("every-type") == PINNED_DECK_ID
 
 
 def test_deck_ids_come_from_bank_ids() -> None:

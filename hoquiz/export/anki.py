@@ -268,11 +268,26 @@ class _Note:
 # -- identity -------------------------------------------------------------------
 
 
-def note_guid(bank_id: str, question_id: str) -> str:
-    """The note's GUID: from the bank and question ids only, never the wording."""
-    import genanki
+# Anki's base-91 alphabet for GUIDs (the one genanki's guid_for uses).
+_BASE91 = (
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+)
 
-    return str(genanki.guid_for("hoquiz", bank_id, question_id))
+
+def note_guid(bank_id: str, question_id: str) -> str:
+    """The note's GUID: from the bank and question ids only, never the wording.
+
+    Computed here rather than by genanki so that a genanki upgrade can never
+    change a learner's note identities (it equals genanki's
+    ``guid_for("hoquiz", bank_id, question_id)``).
+    """
+    digest = hashlib.sha256(f"hoquiz__{bank_id}__{question_id}".encode()).digest()
+    number = int.from_bytes(digest[:8], "big")
+    chars: list[str] = []
+    while number:
+        number, digit = divmod(number, len(_BASE91))
+        chars.append(_BASE91[digit])
+    return "".join(reversed(chars))
 
 
 def deck_id(bank_id: str) -> int:
