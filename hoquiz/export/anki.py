@@ -597,9 +597,11 @@ def build_package(
     media, media_files = _collect_media(banks)
     models = {key: _genanki_model(nt) for key, nt in NOTE_TYPES.items()}
 
-    # genanki's Package.write_to_file leaves its database in the system temp
-    # folder and stamps the zip with the wall clock, so the collection is built
-    # in memory here and zipped below with fixed entry times.
+    # genanki's Package.write_to_file gives every note one time, leaves its
+    # database in the system temp folder and stamps the zip with the wall
+    # clock. So genanki writes into an in-memory database here (sqlite3 only
+    # as genanki's storage), each bank with its own time, and the zip below
+    # has fixed entry times.
     conn = sqlite3.connect(":memory:")
     try:
         cursor = conn.cursor()
