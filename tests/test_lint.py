@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hoquiz.cli import cli
 from hoquiz.lint import RULES, check, locate
 from hoquiz.loader import load_banks
+from hoquiz.text import normalize
 
 SOURCES = """\
 sources:
@@ -479,3 +484,57 @@ def test_every_rule_is_documented() -> None:
 @pytest.mark.parametrize("rule", sorted(RULES))
 def test_rule_ids_are_stable_slugs(rule: str) -> None:
     assert rule == rule.lower() and " " not in rule
+
+
+# -- duplicate detection agrees with a plain pairwise difflib comparison -------
+
+
+@st.composite
+def _prompts(draw: st.DrawFn) -> list[str]:
+    """A few prompts, most of them small edits of one base text."""
+    letters = "abcd 1"
+    base = draw(st.text(alphabet=letters, min_size=15, max_size=40))
+    prompts = []
+    for _ in range(draw(st.integers(2, 8))):
+        text = list(base)
+        for _ in range(draw(st.integers(0, 4))):
+            at = draw(st.integers(0, len(text)))
+            if draw(st.booleans()) and at < len(text):
+                del text[at]
+            else:
+                text.insert(at, draw(st.sampled_from(letters)))
+        prompts.append("".join(text) or "x")
+    return [p if normalize(p) else "x" + p for p in prompts]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_prompts())
+def test_duplicate_prompt_matches_pairwise_difflib(prompts: list[str]) -> None:
+    from hoquiz.model import Bank, SourceRef, TrueFalse
+
+    questions = tuple(
+        TrueFalse(
+            id=f"q{i}", explanation=EXPLAIN, source=SourceRef("doc", "s"), prompt=p, answer=True
+        )
+        for i, p in enumerate(prompts)
+    )
+    bank = Bank(id="b", title="B", questions=questions, path=Path("b.yaml"), sources={})
+    found = {f.where[1]: f.message for f in check([bank], {"duplicate-prompt"})}
+    expected: dict[int, str] = {}
+    texts = [normalize(p) for p in prompts]
+    for j, text in enumerate(texts):
+        firsts = [i for i in range(j) if texts[i] not in texts[:i]]  # first copies only
+        same = [i for i in range(j) if texts[i] == text]
+        if same:
+            expected[j] = f"prompt duplicates b/q{same[0]} (same wording once normalised)"
+            continue
+        numbers = sorted(re.findall(r"\d+(?:[.,]\d+)?", text))
+        for i in firsts:
+            ratio = difflib.SequenceMatcher(None, texts[i], text, autojunk=False).ratio()
+            if sorted(re.findall(r"\d+(?:[.,]\d+)?", texts[i])) == numbers and ratio > 0.9:
+                expected[j] = (
+                    f"prompt nearly duplicates b/q{i} ({int(ratio * 100)}% similar); "
+                    "merge them or make them ask different things"
+                )
+                break
+    assert found == expected
