@@ -132,12 +132,12 @@ def load_banks(paths: Sequence[Path]) -> list[Bank]:
 def _load_files(files: list[Path]) -> list[Bank]:
     problems: list[Problem] = []
     banks: list[Bank] = []
-    sources_cache: dict[Path, tuple[Path | None, dict[str, Source]]] = {}
+    sources_cache: dict[Path, _SourcesFound] = {}
     first_seen: dict[str, tuple[Bank, str]] = {}
     for file in files:
         display = str(file)
-        sources_file, sources = _sources_for(file, sources_cache, problems)
-        bank, file_problems, locator = _load_bank(file, display, sources, sources_file)
+        found = _sources_for(file, sources_cache, problems)
+        bank, file_problems, locator = _load_bank(file, display, found)
         if bank is not None and bank.id in first_seen:
             other = first_seen[bank.id][1]
             line, column = locator.locate(("id",)) if locator else (1, 1)
@@ -181,11 +181,18 @@ def load_sources_file(path: Path) -> tuple[dict[str, Source], list[Problem]]:
     return sources, v.located(text)
 
 
+@dataclass(frozen=True)
+class _SourcesFound:
+    """The sources.yaml a bank uses: its path, its sources, whether it is valid."""
+
+    path: Path | None
+    sources: dict[str, Source]
+    valid: bool
+
+
 def _sources_for(
-    bank_file: Path,
-    cache: dict[Path, tuple[Path | None, dict[str, Source]]],
-    problems: list[Problem],
-) -> tuple[Path | None, dict[str, Source]]:
+    bank_file: Path, cache: dict[Path, _SourcesFound], problems: list[Problem]
+) -> _SourcesFound:
     folder = bank_file.resolve().parent
     if folder in cache:
         return cache[folder]
@@ -196,18 +203,32 @@ def _sources_for(
                 if candidate_dir in cache:
                     result = cache[candidate_dir]
                 else:
+                    if not bank_file.is_absolute():
+                        candidate = _relative_to_cwd(candidate)
                     sources, source_problems = load_sources_file(candidate)
                     problems.extend(source_problems)
-                    result = (candidate, sources)
+                    result = _SourcesFound(candidate, sources, not source_problems)
                     cache[candidate_dir] = result
                 cache[folder] = result
                 return result
-    cache[folder] = (None, {})
+    cache[folder] = _SourcesFound(None, {}, False)
     return cache[folder]
 
 
+def _relative_to_cwd(path: Path) -> Path:
+    """``path`` as seen from the working directory, when it lies below it.
+
+    Problems in a sources.yaml then read like those of the banks given as
+    relative paths.
+    """
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
 def _load_bank(
-    file: Path, display: str, sources: dict[str, Source], sources_file: Path | None
+    file: Path, display: str, found: _SourcesFound
 ) -> tuple[Bank | None, list[Problem], Locator | None]:
     text, problems = read_text(file, display)
     if text is None:
@@ -216,7 +237,7 @@ def _load_bank(
     locator = Locator(text)
     if data is None and problems:
         return None, problems, locator
-    v = _Validator(display, sources, sources_file, file.parent)
+    v = _Validator(display, found.sources, found.path, file.parent, found.valid)
     bank = v.bank(data, file)
     problems = problems + v.located(text, locator)
     return bank, problems, locator
@@ -258,6 +279,9 @@ class _Validator:
     sources: dict[str, Source] = field(default_factory=dict)
     sources_file: Path | None = None
     folder: Path | None = None
+    # Whether to check each question's source against the sources file
+    # (not when that file is invalid: its own problems come first).
+    check_sources: bool = True
     pending: list[tuple[DataPath, bool, str]] = field(default_factory=list)
 
     def error(self, path: DataPath, message: str, *, key: bool = False) -> None:
@@ -499,7 +523,7 @@ class _Validator:
         section = self.text(value, "section", here, required=True)
         if doc is None or section is None:
             return None
-        if self.sources_file is not None:
+        if self.check_sources:
             declared = self.sources.get(doc)
             if declared is None:
                 self.error(
