@@ -174,7 +174,7 @@ def _letter(token: str, count: int) -> int | None:
     token = token.strip().rstrip(").").lower()
     if len(token) == 1 and token in LETTERS[:count]:
         return LETTERS.index(token)
-    if token.isdigit() and 1 <= int(token) <= count:
+    if token.isascii() and token.isdigit() and 1 <= int(token) <= count:
         return int(token) - 1
     return None
 

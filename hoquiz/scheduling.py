@@ -179,7 +179,7 @@ def _from_fsrs(card: fsrs.Card) -> CardState:
 
 def describe_interval(delta: dt.timedelta) -> str:
     """``delta`` in words a learner reads at a glance: "in 10 minutes", "in 3 days"."""
-    seconds = delta.total_seconds()
+    seconds = round(delta.total_seconds())  # stored times are whole milliseconds
     if seconds <= 0:
         return "now"
     if seconds < 60:

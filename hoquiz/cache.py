@@ -1,0 +1,186 @@
+"""A cache of compiled banks, so that unchanged YAML is not parsed on every quiz start.
+
+An entry is keyed on the resolved path, modification time (ns) and size of
+every bank file and of the ``sources.yaml`` each one uses, plus the hoquiz
+code that builds banks; images the banks name are checked too. Any change
+makes a miss, and so does any failure to read an entry: the banks are then
+loaded by :func:`hoquiz.loader.load_banks` (which reports problems as usual)
+and the entry is rewritten atomically.
+
+The cache-hit path deliberately avoids importing the loader (and PyYAML), so
+it finds bank files by the same rules as :func:`hoquiz.loader.discover`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import hoquiz
+from hoquiz.model import Bank
+
+CACHE_FORMAT = 1
+SOURCES_NAMES = ("sources.yaml", "sources.yml")  # as hoquiz.loader
+BANK_SUFFIXES = (".yaml", ".yml")
+_CODE = ("model.py", "loader.py", "yamlio.py", "text.py", "cache.py")
+
+FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
+
+
+def default_cache_dir() -> Path:
+    """The platform's user cache directory for hoquiz."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("hoquiz", appauthor=False))
+
+
+def bundled_decks_dir() -> Path:
+    """As :func:`hoquiz.loader.bundled_decks_dir`, without importing the loader."""
+    here = Path(hoquiz.__file__).resolve().parent
+    installed = here / "decks"
+    return installed if installed.is_dir() else here.parent / "decks"
+
+
+def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Bank]:
+    """:func:`hoquiz.loader.load_banks`, answered from the cache when nothing changed.
+
+    ``cache_dir`` ``None`` turns the cache off.
+
+    Raises:
+        BankError, UsageError: as ``load_banks`` (errors are never cached).
+    """
+    inputs = list(paths) or [bundled_decks_dir()]
+    key = None
+    entry = None
+    if cache_dir is not None:
+        try:
+            key = _key(inputs)
+        except OSError:
+            key = None
+        if key is not None:
+            digest = hashlib.sha256(repr(key[:2]).encode()).hexdigest()[:20]
+            entry = cache_dir / f"banks-{digest}.pickle"
+            banks = _read(entry, key)
+            if banks is not None:
+                return banks
+    from hoquiz.loader import load_banks
+
+    banks = load_banks(inputs)
+    if entry is not None and key is not None:
+        _write(entry, key, banks)
+    return banks
+
+
+def bank_files(inputs: Sequence[Path]) -> list[Path] | None:
+    """The bank files ``inputs`` name, as the loader finds them; ``None`` if it would fail."""
+    found: list[Path] = []
+    for path in inputs:
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
+            )
+            if not inside:
+                return None
+            found.extend(inside)
+        elif path.is_file():
+            if path.name not in SOURCES_NAMES:
+                found.append(path)
+        else:
+            return None
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    return list(unique.values()) or None
+
+
+def _stamp(path: Path) -> FileStamp:
+    try:
+        info = path.stat()
+    except OSError:
+        return (str(path), -1, -1)
+    return (str(path), info.st_mtime_ns, info.st_size)
+
+
+def _sources_file(folder: Path, memo: dict[Path, Path | None]) -> Path | None:
+    if folder not in memo:
+        memo[folder] = None
+        for candidate_dir in (folder, *folder.parents):
+            hit = next(
+                (candidate_dir / n for n in SOURCES_NAMES if (candidate_dir / n).is_file()), None
+            )
+            if hit is not None:
+                memo[folder] = hit
+                break
+    return memo[folder]
+
+
+def _key(inputs: Sequence[Path]) -> tuple[Any, ...] | None:
+    files = bank_files(inputs)
+    if files is None:
+        return None
+    here = Path(__file__).resolve().parent
+    memo: dict[Path, Path | None] = {}
+    stamps: list[tuple[str, FileStamp, FileStamp | None]] = []
+    for file in files:
+        resolved = file.resolve()
+        sources = _sources_file(resolved.parent, memo)
+        stamps.append((str(file), _stamp(resolved), None if sources is None else _stamp(sources)))
+    return (
+        tuple(str(p) for p in inputs),
+        str(Path.cwd()),
+        CACHE_FORMAT,
+        hoquiz.__version__,
+        sys.version_info[:2],
+        tuple(_stamp(here / name) for name in _CODE),
+        tuple(stamps),
+    )
+
+
+def _images(banks: list[Bank]) -> tuple[FileStamp, ...]:
+    return tuple(
+        _stamp(q.image.resolve()) for bank in banks for q in bank.questions if q.image is not None
+    )
+
+
+def _read(entry: Path, key: tuple[Any, ...]) -> list[Bank] | None:
+    try:
+        with entry.open("rb") as handle:
+            header = pickle.load(handle)
+            if not isinstance(header, tuple) or len(header) != 2 or header[0] != key:
+                return None
+            if any(_stamp(Path(path)) != (path, m, s) for path, m, s in header[1]):
+                return None
+            banks = pickle.load(handle)
+    except Exception:  # any unreadable entry is a miss
+        return None
+    if not isinstance(banks, list) or not all(isinstance(b, Bank) for b in banks):
+        return None
+    return banks
+
+
+def _write(entry: Path, key: tuple[Any, ...], banks: list[Bank]) -> None:
+    """Write the entry atomically (temporary file, then rename); failures are ignored."""
+    temp: str | None = None
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=".banks-", suffix=".tmp", dir=entry.parent)
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((key, _images(banks)), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(banks, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp, entry)
+        temp = None
+    except Exception:  # the cache is an optimisation: never fail a quiz over it
+        pass
+    finally:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)

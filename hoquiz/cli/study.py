@@ -1,0 +1,216 @@
+"""Commands for learners: quiz and stats.
+
+Everything heavy (sqlite3, fsrs, the banks) is imported inside the commands,
+so `hoquiz --help` does not pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from hoquiz.cli import cli
+from hoquiz.cli.options import bank_filters, bank_paths
+
+if TYPE_CHECKING:
+    from hoquiz.model import Bank
+
+QUIZ_MODES = ("review", "cram", "exam")
+STYLES: dict[str, dict[str, Any]] = {
+    "title": {"bold": True},
+    "good": {"fg": "green", "bold": True},
+    "bad": {"fg": "red", "bold": True},
+    "dim": {"dim": True},
+    "key": {"fg": "cyan"},
+}
+
+
+def use_color() -> bool:
+    """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+class ClickConsole:
+    """The session's console: lines from stdin, text through click.echo.
+
+    Reading with ``readline`` (not ``click.prompt``) tells the end of input
+    (``""``) apart from Ctrl-C (``KeyboardInterrupt``): the first exits 0,
+    the second 130.
+    """
+
+    def __init__(self, color: bool, echo_input: bool) -> None:
+        self.color = color
+        self.echo_input = echo_input
+
+    def show(self, text: str = "", style: str | None = None) -> None:
+        if self.color and style in STYLES:
+            text = click.style(text, **STYLES[style])
+        click.echo(text, color=self.color)
+
+    def ask(self, prompt: str) -> str | None:
+        click.echo(click.style(prompt, bold=True) if self.color else prompt, nl=False)
+        line = sys.stdin.readline()  # sys.stdin: what a CliRunner feeds, or the terminal
+        if not line:
+            return None
+        line = line.rstrip("\r\n")
+        if self.echo_input:  # piped answers show as a terminal would echo them
+            click.echo(line)
+        return line
+
+
+def db_option(func: Any) -> Any:
+    return click.option(
+        "--db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        envvar="HOQUIZ_DB",
+        default=None,
+        metavar="FILE",
+        help="Progress database (default: progress.db in your user data folder, or HOQUIZ_DB).",
+    )(func)
+
+
+def default_db() -> Path:
+    """``progress.db`` in the platform's user data directory for hoquiz."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("hoquiz", appauthor=False)) / "progress.db"
+
+
+def load_selected(
+    paths: tuple[Path, ...], bank_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()
+) -> list[Bank]:
+    """The banks under ``paths`` (through the bank cache), narrowed by ``--bank``/``--tag``."""
+    from hoquiz.cache import default_cache_dir, load_banks_cached
+
+    banks = load_banks_cached(list(paths), default_cache_dir())
+    if bank_ids or tags:
+        from hoquiz.loader import select_banks
+
+        banks = select_banks(banks, bank_ids, tags)
+    return banks
+
+
+@cli.command()
+@bank_paths
+@bank_filters
+@click.option(
+    "--mode",
+    type=click.Choice(QUIZ_MODES),
+    default="review",
+    show_default=True,
+    help="review: due cards, then new ones (FSRS); cram: practise without changing the "
+    "schedule; exam: random questions, score at the end.",
+)
+@click.option(
+    "--new",
+    "new_per_day",
+    type=click.IntRange(min=0),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="New cards per day (UTC), counting those already started today.",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Show at most N cards (exam: N questions, default 20).",
+)
+@click.option(
+    "--retention",
+    type=click.FloatRange(0.7, 0.99),
+    default=0.9,
+    show_default=True,
+    metavar="R",
+    help="Desired retention: the chance of recall FSRS aims for when a card is due.",
+)
+@click.option(
+    "--seed", type=int, default=None, metavar="N", help="Seed the shuffles (repeatable sessions)."
+)
+@db_option
+def quiz(
+    paths: tuple[Path, ...],
+    bank_ids: tuple[str, ...],
+    tags: tuple[str, ...],
+    mode: str,
+    new_per_day: int,
+    limit: int | None,
+    retention: float,
+    seed: int | None,
+    db: Path | None,
+) -> None:
+    """Study: answer questions one by one; FSRS decides what comes back when.
+
+    Type the answer and press Enter: a letter for mcq (a or 1), letters for
+    multi (a c), t/f, words, a number, the hidden text of a cloze, the
+    letters in order (c a b), or pairs (1b 2a). End a right answer with " +"
+    if it was easy or " -" if it was hard. ? shows the keys, s skips, q quits.
+    Every graded answer is saved at once; q, Ctrl-C or the end of input stop
+    with a summary.
+    """
+    import datetime as dt
+    import random
+
+    from hoquiz.scheduling import Scheduler
+    from hoquiz.session import Session, study_cards
+    from hoquiz.store import Store
+
+    banks = load_selected(paths, bank_ids, tags)
+    store = Store.open(db or default_db())
+    try:
+        session = Session(
+            cards=study_cards(banks),
+            store=store,
+            console=ClickConsole(use_color(), echo_input=not sys.stdin.isatty()),
+            scheduler=Scheduler(retention),
+            rng=random.Random(seed),
+            clock=lambda: dt.datetime.now(dt.UTC),
+            mode=mode,
+            new_per_day=new_per_day,
+            limit=limit,
+        )
+        result = session.run()
+    finally:
+        store.close()
+    if result.interrupted:
+        sys.exit(130)
+
+
+@cli.command()
+@bank_paths
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
+    """Show progress: cards by state, what is due, reviews, retention and leeches.
+
+    Only the cards of the banks under PATH (default: the bundled decks) count.
+    """
+    import datetime as dt
+    import json
+
+    from hoquiz.stats import RETENTION_DAYS, compute, render
+    from hoquiz.store import Store
+
+    banks = load_selected(paths)
+    now = dt.datetime.now(dt.UTC)
+    path = db or default_db()
+    cards, counts, recent = [], {}, []
+    if path.exists():  # statistics never create a database
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        with Store.open(path) as store:
+            cards = store.cards()
+            counts = store.review_counts(since=day)
+            recent = store.reviews(since=now - dt.timedelta(days=RETENTION_DAYS), modes=("review",))
+    report = compute(banks, cards, counts, recent, now)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return
+    for line in render(report):
+        click.echo(line)

@@ -1,0 +1,181 @@
+"""Study statistics, computed from the banks and what the store holds (pure).
+
+Only cards of the loaded banks count: a question removed from its bank keeps
+its history in the store but leaves the statistics, and a question whose
+revision was raised counts as new again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from hoquiz.model import Bank, question_cards
+from hoquiz.scheduling import AGAIN, LEARNING, RELEARNING, REVIEW
+from hoquiz.store import LoggedReview, StoredCard
+
+LEECH_LAPSES = 4
+RETENTION_DAYS = 30
+FORECAST_DAYS = 7
+BAR_WIDTH = 30
+
+
+@dataclass
+class Tally:
+    """Counts for all banks or for one."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    due_now: int = 0
+    reviews_total: int = 0
+    reviews_today: int = 0
+    retention_reviews: int = 0
+    retention_passed: int = 0
+
+    @property
+    def retention(self) -> float | None:
+        """Share of review-state cards recalled in the last 30 days (``None``: none seen)."""
+        if not self.retention_reviews:
+            return None
+        return self.retention_passed / self.retention_reviews
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cards": {"new": self.new, "learning": self.learning, "review": self.review},
+            "due_now": self.due_now,
+            "reviews_total": self.reviews_total,
+            "reviews_today": self.reviews_today,
+            "retention_30d": {
+                "reviews": self.retention_reviews,
+                "recalled": self.retention_passed,
+                "rate": None if self.retention is None else round(self.retention, 4),
+            },
+        }
+
+
+@dataclass
+class Stats:
+    """Everything ``hoquiz stats`` shows."""
+
+    now: dt.datetime
+    total: Tally
+    by_bank: dict[str, Tally]
+    due_by_day: list[tuple[dt.date, int]]
+    leeches: list[tuple[str, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            **self.total.to_json(),
+            "due_by_day": [{"date": d.isoformat(), "due": n} for d, n in self.due_by_day],
+            "by_bank": {bank_id: t.to_json() for bank_id, t in self.by_bank.items()},
+            "leeches": [{"card": key, "lapses": n} for key, n in self.leeches],
+        }
+
+
+def compute(
+    banks: Sequence[Bank],
+    cards: Iterable[StoredCard],
+    review_counts: Mapping[str, tuple[int, int]],
+    recent_reviews: Iterable[LoggedReview],
+    now: dt.datetime,
+) -> Stats:
+    """The statistics at ``now``.
+
+    Args:
+        banks: the loaded banks; only their cards count.
+        cards: the store's card rows.
+        review_counts: per card key, (answers in all, answers today).
+        recent_reviews: review-mode answers of the last 30 days.
+        now: the current time (UTC).
+    """
+    stored = {card.key: card for card in cards}
+    today = now.astimezone(dt.UTC).date()
+    day_start = dt.datetime.combine(today, dt.time(), dt.UTC)
+    total = Tally()
+    by_bank: dict[str, Tally] = {}
+    forecast = [0] * FORECAST_DAYS
+    leeches: list[tuple[str, int]] = []
+    known: set[str] = set()
+    for bank in banks:
+        tally = by_bank.setdefault(bank.id, Tally())
+        for question in bank.questions:
+            for key, _ in question_cards(bank, question):
+                known.add(key)
+                row = stored.get(key)
+                schedule = row.schedule_for(question.revision) if row else None
+                total_count, today_count = review_counts.get(key, (0, 0))
+                for t in (total, tally):
+                    t.reviews_total += total_count
+                    t.reviews_today += today_count
+                if schedule is None:
+                    for t in (total, tally):
+                        t.new += 1
+                    continue
+                for t in (total, tally):
+                    if schedule.state in (LEARNING, RELEARNING):
+                        t.learning += 1
+                    else:
+                        t.review += 1
+                    if schedule.due <= now:
+                        t.due_now += 1
+                day = max(0, (schedule.due - day_start).days)
+                if day < FORECAST_DAYS:
+                    forecast[day] += 1
+                if schedule.lapses >= LEECH_LAPSES:
+                    leeches.append((key, schedule.lapses))
+    for review in recent_reviews:
+        if review.card_key not in known or review.state_before != REVIEW:
+            continue
+        for t in (total, by_bank[review.bank_id]) if review.bank_id in by_bank else (total,):
+            t.retention_reviews += 1
+            t.retention_passed += int(review.rating != AGAIN)
+    due_by_day = [(today + dt.timedelta(days=i), n) for i, n in enumerate(forecast)]
+    leeches.sort(key=lambda item: (-item[1], item[0]))
+    return Stats(now, total, by_bank, due_by_day, leeches)
+
+
+def _percent(tally: Tally) -> str:
+    rate = tally.retention
+    if rate is None:
+        return "-"
+    return f"{100 * rate:.1f}% ({tally.retention_passed} of {tally.retention_reviews})"
+
+
+def render(stats: Stats) -> list[str]:
+    """The plain-text report, one line per item."""
+    t = stats.total
+    cards = t.new + t.learning + t.review
+    lines = [
+        f"Cards: {cards} ({t.new} new, {t.learning} learning, {t.review} review)",
+        f"Due now: {t.due_now}",
+        f"Reviews: {t.reviews_total} in all, {t.reviews_today} today",
+        f"True retention, last {RETENTION_DAYS} days: {_percent(t)}",
+        "",
+        f"Due in the next {FORECAST_DAYS} days:",
+    ]
+    peak = max((n for _, n in stats.due_by_day), default=0)
+    for i, (day, n) in enumerate(stats.due_by_day):
+        label = "today" if i == 0 else day.strftime("%a")
+        bar = "█" * (round(BAR_WIDTH * n / peak) if peak else 0)
+        if n and not bar:
+            bar = "▏"
+        lines.append(f"  {label:<5} {day.isoformat()}  {n:>5}  {bar}".rstrip())
+    lines += ["", "By bank:"]
+    width = max((len(b) for b in stats.by_bank), default=0)
+    for bank_id, b in stats.by_bank.items():
+        lines.append(
+            f"  {bank_id:<{width}}  {b.new:>4} new {b.learning:>4} learning {b.review:>4} review"
+            f"  due {b.due_now:>4}  reviews {b.reviews_total:>5} ({b.reviews_today} today)"
+            f"  retention {_percent(b)}"
+        )
+    lines.append("")
+    if stats.leeches:
+        lines.append(f"Leeches ({LEECH_LAPSES} or more lapses):")
+        lines += [f"  {key}  {n} lapses" for key, n in stats.leeches]
+    else:
+        lines.append(f"Leeches ({LEECH_LAPSES} or more lapses): none")
+    return lines

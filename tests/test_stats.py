@@ -1,0 +1,170 @@
+"""Statistics on a known history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from quiz_banks import ALPHA, BETA, write_banks
+
+from hoquiz.cli import cli
+from hoquiz.loader import load_banks
+from hoquiz.model import Bank
+from hoquiz.scheduling import AGAIN, GOOD, LEARNING, RELEARNING, REVIEW, CardState
+from hoquiz.stats import Stats, compute, render
+from hoquiz.store import Answer, CardRef, Store
+
+NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
+
+
+def ref(key: str, revision: int = 1) -> CardRef:
+    bank, _, rest = key.partition("/")
+    question, _, cloze = rest.partition("#c")
+    return CardRef(key, bank, question, int(cloze) if cloze else None, revision)
+
+
+def schedule(state: int, due: dt.datetime, at: dt.datetime, lapses: int = 0):  # type: ignore[no-untyped-def]
+    step = None if state == REVIEW else 0
+    return lambda before: CardState(state, step, 5.0, 5.0, due, at, 1, lapses)
+
+
+def keep(before: CardState | None) -> None:
+    return None
+
+
+def log(store: Store, key: str, at: dt.datetime, rating: int, change, mode="review", revision=1):  # type: ignore[no-untyped-def]
+    store.record(ref(key, revision), Answer(at, rating, rating != AGAIN, "x", 900, mode), change)
+
+
+def write_history(store: Store, now: dt.datetime) -> None:
+    log(store, "beta/b1", now - 40 * D, GOOD, schedule(REVIEW, now - 5 * D, now - 40 * D))
+    log(store, "beta/b1", now - 2 * H, AGAIN,
+        schedule(RELEARNING, now + dt.timedelta(minutes=10), now - 2 * H, lapses=1))  # fmt: skip
+    log(store, "beta/b2", now - 3 * D, GOOD, schedule(REVIEW, now + D, now - 3 * D))
+    log(store, "beta/b2", now - D, GOOD, schedule(REVIEW, now + 3 * D, now - D))
+    log(store, "beta/b3", now - H, GOOD, keep, mode="cram")
+    log(store, "alpha/gene", now - 20 * D, GOOD, schedule(REVIEW, now - H, now - 20 * D, 5))
+    log(store, "alpha/fop#c1", now - dt.timedelta(minutes=5), GOOD,
+        schedule(LEARNING, now + dt.timedelta(minutes=5), now))  # fmt: skip
+    log(store, "alpha/bone", now - 10 * D, GOOD, schedule(REVIEW, now + 9 * D, now - 10 * D))
+    log(store, "alpha/removed", now - 2 * D, GOOD, schedule(REVIEW, now + D, now - 2 * D))
+    log(store, "alpha/removed", now - D, GOOD, schedule(REVIEW, now + 5 * D, now - D))
+
+
+@pytest.fixture
+def banks(tmp_path: Path) -> list[Bank]:
+    alpha = ALPHA.replace("  - id: bone\n", "  - id: bone\n    revision: 2\n")
+    return load_banks([write_banks(tmp_path / "banks", alpha=alpha, beta=BETA)])
+
+
+@pytest.fixture
+def stats(tmp_path: Path, banks: list[Bank]) -> Stats:
+    with Store.open(tmp_path / "progress.db") as store:
+        write_history(store, NOW)
+        day = NOW.replace(hour=0)
+        return compute(
+            banks,
+            store.cards(),
+            store.review_counts(since=day),
+            store.reviews(since=NOW - 30 * D, modes=("review",)),
+            NOW,
+        )
+
+
+def test_counts_on_a_known_history(stats: Stats) -> None:
+    t = stats.total
+    assert (t.new, t.learning, t.review, t.due_now) == (9, 2, 2, 1)
+    assert (t.reviews_total, t.reviews_today) == (8, 3)
+    assert (t.retention_reviews, t.retention_passed, t.retention) == (2, 1, 0.5)
+    alpha, beta = stats.by_bank["alpha"], stats.by_bank["beta"]
+    assert (alpha.new, alpha.learning, alpha.review, alpha.due_now) == (8, 1, 1, 1)
+    assert (beta.new, beta.learning, beta.review, beta.due_now) == (1, 1, 1, 0)
+    assert (alpha.reviews_total, alpha.reviews_today, alpha.retention) == (3, 1, None)
+    assert (beta.reviews_total, beta.reviews_today, beta.retention) == (5, 2, 0.5)
+    assert [n for _, n in stats.due_by_day] == [3, 0, 0, 1, 0, 0, 0]
+    assert stats.due_by_day[0][0] == dt.date(2025, 3, 10)
+    assert stats.leeches == [("alpha/gene", 5)]
+
+
+def test_text_report(stats: Stats) -> None:
+    assert render(stats) == [
+        "Cards: 13 (9 new, 2 learning, 2 review)",
+        "Due now: 1",
+        "Reviews: 8 in all, 3 today",
+        "True retention, last 30 days: 50.0% (1 of 2)",
+        "",
+        "Due in the next 7 days:",
+        "  today 2025-03-10      3  " + "█" * 30,
+        "  Tue   2025-03-11      0",
+        "  Wed   2025-03-12      0",
+        "  Thu   2025-03-13      1  " + "█" * 10,
+        "  Fri   2025-03-14      0",
+        "  Sat   2025-03-15      0",
+        "  Sun   2025-03-16      0",
+        "",
+        "By bank:",
+        "  alpha     8 new    1 learning    1 review  due    1  reviews     3 (1 today)"
+        "  retention -",
+        "  beta      1 new    1 learning    1 review  due    0  reviews     5 (2 today)"
+        "  retention 50.0% (1 of 2)",
+        "",
+        "Leeches (4 or more lapses):",
+        "  alpha/gene  5 lapses",
+    ]
+
+
+def test_json_report(stats: Stats) -> None:
+    data = stats.to_json()
+    assert data["reviews_total"] == 8
+    assert data["due_now"] == 1
+    assert data["cards"] == {"new": 9, "learning": 2, "review": 2}
+    assert data["by_bank"]["beta"]["cards"] == {"new": 1, "learning": 1, "review": 1}
+    assert data["by_bank"]["beta"]["retention_30d"] == {"reviews": 2, "recalled": 1, "rate": 0.5}
+    assert data["leeches"] == [{"card": "alpha/gene", "lapses": 5}]
+    assert data["due_by_day"][3] == {"date": "2025-03-13", "due": 1}
+
+
+def test_stats_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)
+    db = tmp_path / "progress.db"
+    now = dt.datetime.now(dt.UTC)
+    with Store.open(db) as store:
+        write_history(store, now)
+    result = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["reviews_total"] == 8
+    assert data["cards"] == {"new": 8, "learning": 2, "review": 3}
+    assert set(data["by_bank"]) == {"alpha", "beta"}
+    text = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db)])
+    assert text.exit_code == 0
+    assert text.output.startswith("Cards: 13 (8 new, 2 learning, 3 review)\n")
+
+
+def test_stats_without_a_database_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    db = tmp_path / "none" / "progress.db"
+    result = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db), "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["cards"] == {"new": 3, "learning": 0, "review": 0}
+    assert not db.parent.exists()
+
+
+def test_stats_on_a_foreign_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    db = tmp_path / "notes.txt"
+    db.write_text("hello")
+    result = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db)])
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot use {db}: it is not a hoquiz progress database\n"
+    assert db.read_text() == "hello"
