@@ -78,6 +78,30 @@ def test_all_of_the_above(tmp_path: Path) -> None:
     ]
 
 
+def test_option_with_feedback_points_at_its_text(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path,
+        f"""
+        id: t
+        title: T
+        questions:
+          - id: q1
+            type: mcq
+            prompt: Which study is the usual first choice for suspected HO?
+            choices:
+              - Radiography
+              - {{feedback: It is not an option at all., text: All of these}}
+            answer: Radiography
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: Imaging}}
+        """,
+    )
+    assert warnings(path) == [
+        f"{path}:9:55: option 'All of these' is an all/none-of-the-above option; "
+        "write a specific option instead [all-of-the-above]"
+    ]
+
+
 def _choice_question(qid: str, key: str, distractors: list[str]) -> str:
     choices = "".join(f"      - {c}\n" for c in [key, *distractors])
     return (
@@ -473,6 +497,16 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     result = run(tmp_path / "nowhere.yaml")
     assert result.exit_code == 2
     assert f"Error: no such file or folder: {tmp_path / 'nowhere.yaml'}" in result.stderr
+
+
+def test_default_path_is_the_bundled_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hoquiz.loader
+
+    write_bank(tmp_path, CLEAN)
+    monkeypatch.setattr(hoquiz.loader, "bundled_decks_dir", lambda: tmp_path)
+    result = run()
+    assert result.exit_code == 0
+    assert result.stdout == "1 bank, 1 question: no lint warnings\n"
 
 
 def test_every_rule_is_documented() -> None:

@@ -17,12 +17,14 @@ from hoquiz.cli.options import bank_paths, load
 )
 @click.option("--ignore", multiple=True, metavar="RULE", help="Skip this rule (repeatable).")
 def lint(paths: tuple[Path, ...], only: tuple[str, ...], ignore: tuple[str, ...]) -> None:
-    """Check banks against item-writing guidance; print PATH:LINE:COL: message [rule].
+    """Check banks against item-writing guidance (warnings, not errors).
 
-    Banks are validated first; invalid ones are reported as by `hoquiz validate`.
-    Warnings go to stderr, sorted by file and position, then a count.
-    Rules and their thresholds are described in docs/lint.md.
-    Exit status: 0 no warnings, 1 warnings (or invalid banks), 2 usage error.
+    Each warning is printed to stderr as PATH:LINE:COL: message [rule-id],
+    sorted by file and position, then a count. Banks are validated first;
+    invalid ones are reported exactly as by `hoquiz validate`. Without PATH,
+    the bundled decks. The rules, their ids and thresholds: docs/lint.md.
+
+    Exit status: 0 no warnings, 1 warnings or invalid banks, 2 usage error.
     """
     from hoquiz.lint import choose_rules, lint_banks
 
