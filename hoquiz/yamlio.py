@@ -10,6 +10,7 @@ in C, and a file of a few ten thousand '[' would overflow the stack.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,8 +29,12 @@ DataPath = tuple[str | int, ...]
 
 try:  # libyaml's C parser; the pure-Python one only where libyaml is missing
     from yaml import CSafeLoader as _BaseLoader
+
+    _LIBYAML = True
 except ImportError:  # pragma: no cover - wheels ship libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+    _LIBYAML = False
 
 
 class _Loader(_BaseLoader):
@@ -64,7 +69,7 @@ class _Loader(_BaseLoader):
 
 
 class _NoAliasLoader(_Loader):
-    """Refuses aliases and merge keys: used when the text may contain an anchor."""
+    """Refuses aliases and merge keys: used when the text may contain either."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -142,25 +147,46 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
+def _too_large(display: str, size: int) -> list[Problem]:
+    megabytes = math.ceil(size * 10 / 1048576) / 10  # never "20.0 MB" for 20 MB and a byte
+    limit = MAX_FILE_BYTES // 1048576
+    return [
+        Problem(
+            display,
+            1,
+            1,
+            f"file is too large ({megabytes:.1f} MB; the limit is {limit} MB): "
+            "split it into several banks",
+        )
+    ]
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file (BOM allowed), refusing oversized or undecodable ones."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return None, [
-                Problem(display, 1, 1, f"file is {size / 1048576:.1f} MB; the limit is {limit} MB")
-            ]
-        raw = path.read_bytes()
+            return None, _too_large(display, size)
+        with path.open("rb") as handle:
+            # read(n) allocates n bytes up front: ask for the size stat gave,
+            # and stay bounded should the file grow meanwhile.
+            raw = handle.read(size + 1)
+            if len(raw) > size:
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+        if len(raw) > MAX_FILE_BYTES:
+            return None, _too_large(display, len(raw))
     except OSError as exc:
         return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(display, 1, 1, "file is UTF-16 text; save it as UTF-8")]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
         line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         return None, [
             Problem(
                 display,
@@ -177,7 +203,8 @@ def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
     too_deep = _nesting_problem(text, display)
     if too_deep is not None:
         return None, [too_deep]
-    loader_class = _NoAliasLoader if _MAYBE_ANCHOR.search(text) else _Loader
+    may_alias = "<<" in text or _MAYBE_ANCHOR.search(text)
+    loader_class = _NoAliasLoader if may_alias else _Loader
     loader = loader_class(text, display)
     try:
         data = loader.get_single_data()
@@ -186,9 +213,18 @@ def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [Problem(display, line, column, _describe(exc))]
     except yaml.reader.ReaderError as exc:
-        line, column = _position(text, exc.position)
+        index = exc.position
+        if _LIBYAML:  # libyaml counts bytes of UTF-8 here, not characters
+            index = len(text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
+        line, column = _position(text, index)
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
         return None, [
-            Problem(display, line, column, f"character {exc.character!r} is not allowed in YAML")
+            Problem(
+                display,
+                line,
+                column,
+                f"character U+{code:04X} is not printable and not allowed in YAML; remove it",
+            )
         ]
     except yaml.YAMLError as exc:
         return None, [Problem(display, 1, 1, f"YAML error: {exc}")]
