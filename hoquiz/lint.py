@@ -601,8 +601,7 @@ def _most_similar_earlier(stem: _Stem, earlier: Sequence[_Stem]) -> tuple[_Stem,
     the shorter length, and the characters the two have in common (what
     ``SequenceMatcher.quick_ratio`` counts, here from precomputed counts).
     """
-    matcher = difflib.SequenceMatcher(None, autojunk=False)
-    matcher.set_seq2(stem.text)
+    matcher: difflib.SequenceMatcher[str] | None = None  # built only when a pair needs it
     size = len(stem.text)
     for other in earlier:
         total = size + len(other.text)
@@ -610,6 +609,9 @@ def _most_similar_earlier(stem: _Stem, earlier: Sequence[_Stem]) -> tuple[_Stem,
             continue
         if 2 * sum(map(min, stem.counts, other.counts)) <= DUPLICATE_RATIO * total:
             continue
+        if matcher is None:
+            matcher = difflib.SequenceMatcher(None, autojunk=False)
+            matcher.set_seq2(stem.text)
         matcher.set_seq1(other.text)
         ratio = matcher.ratio()
         if ratio > DUPLICATE_RATIO:
