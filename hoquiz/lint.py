@@ -439,9 +439,13 @@ def _short_common_answer(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
                 bank.path,
                 where,
                 "short-common-answer",
-                f"accepted answer {_quote(answer)} is only "
-                f"{_plural(len(folded), 'character')} once normalised; "
-                "a guess could match it, so accept a longer form",
+                f"accepted answer {_quote(answer)} is "
+                + (
+                    f"only {_plural(len(folded), 'character')} once normalised; "
+                    if folded
+                    else "empty once punctuation is ignored; "
+                )
+                + "a guess could match it, so accept a longer form",
             )
 
 

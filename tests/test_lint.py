@@ -381,6 +381,7 @@ def test_short_answer_a_guess_would_hit(tmp_path: Path) -> None:
               - Bone
               - b
               - CT
+              - "?"
             explanation: {EXPLAIN}
             source: {{doc: doc, section: Definition}}
         """,
@@ -389,6 +390,8 @@ def test_short_answer_a_guess_would_hit(tmp_path: Path) -> None:
         f"{path}:9:9: accepted answer 'Bone' is a common word a guess would match; "
         "ask for something more specific, or make it an mcq [short-common-answer]",
         f"{path}:10:9: accepted answer 'b' is only 1 character once normalised; "
+        "a guess could match it, so accept a longer form [short-common-answer]",
+        f"{path}:12:9: accepted answer '?' is empty once punctuation is ignored; "
         "a guess could match it, so accept a longer form [short-common-answer]",
     ]
 
