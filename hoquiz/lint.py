@@ -174,7 +174,8 @@ def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[F
                 findings.extend(rule_check(bank, index, question))
         findings.extend(_longest_key(bank))
         findings.extend(_negative_share(bank))
-    findings.extend(_duplicates(banks))
+    if "duplicate-prompt" in selected:  # the one costly rule
+        findings.extend(_duplicates(banks))
     return [f for f in findings if f.rule in selected]
 
 
@@ -256,9 +257,7 @@ def _answer_text(question: Question) -> str:
     if isinstance(question, Short):
         return question.accept[0]
     if isinstance(question, Numeric):
-        value = question.answer
-        number = int(value) if value == int(value) else value
-        return f"{number} {question.unit or ''}"
+        return f"{question.answer:g} {question.unit or ''}"
     if isinstance(question, Cloze):
         return " ".join(d.answer for d in question.deletions)
     if isinstance(question, Flashcard):
