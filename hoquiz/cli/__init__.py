@@ -74,6 +74,6 @@ def main() -> None:
 
 # Commands register themselves on ``cli`` when their module is imported.
 from hoquiz.cli import banks  # noqa: E402, F401, I001
-from hoquiz.cli import lint  # noqa: E402, F401, I001
+from hoquiz.cli import lint  # noqa: E402, F401
 from hoquiz.cli import export  # noqa: E402, F401
 from hoquiz.cli import study  # noqa: E402, F401
