@@ -7,6 +7,12 @@ makes a miss, and so does any failure to read an entry: the banks are then
 loaded by :func:`hoquiz.loader.load_banks` (which reports problems as usual)
 and the entry is rewritten atomically.
 
+An entry is an *index*: per bank, its fields without questions, and per
+question the little that queue building needs (id, type, revision, tags,
+cloze numbers) plus the question itself, pickled on its own. Rebuilding ten
+thousand question objects costs more than the rest of a quiz start, so a
+quiz unpickles a question only when it shows it (:func:`materialize`).
+
 The cache-hit path deliberately avoids importing the loader (and PyYAML), so
 it finds bank files by the same rules as :func:`hoquiz.loader.discover`.
 """
@@ -14,24 +20,27 @@ it finds bank files by the same rules as :func:`hoquiz.loader.discover`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
-import tempfile
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import hoquiz
-from hoquiz.model import Bank
+from hoquiz.model import Bank, Cloze, Question
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 SOURCES_NAMES = ("sources.yaml", "sources.yml")  # as hoquiz.loader
 BANK_SUFFIXES = (".yaml", ".yml")
 _CODE = ("model.py", "loader.py", "yamlio.py", "text.py", "cache.py")
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
+QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int, ...], "Question | bytes"]
+"""(id, type, revision, tags, cloze numbers, the question or its pickle)."""
+BankIndex = list[tuple[Bank, list[QuestionRow]]]
+"""Per bank: the bank without its questions, and a row per question."""
 
 
 def default_cache_dir() -> Path:
@@ -48,6 +57,16 @@ def bundled_decks_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "decks"
 
 
+def materialize(question: Question | bytes) -> Question:
+    """The question of an index row."""
+    if isinstance(question, bytes):
+        loaded = pickle.loads(question)
+        if not isinstance(loaded, Question):
+            raise TypeError("not a question")  # pragma: no cover - entries are checked
+        return loaded
+    return question
+
+
 def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Bank]:
     """:func:`hoquiz.loader.load_banks`, answered from the cache when nothing changed.
 
@@ -55,6 +74,43 @@ def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Ban
 
     Raises:
         BankError, UsageError: as ``load_banks`` (errors are never cached).
+    """
+    from dataclasses import replace
+
+    return [
+        replace(bank, questions=tuple(materialize(row[5]) for row in rows))
+        for bank, rows in load_index(paths, cache_dir)
+    ]
+
+
+def index_banks(banks: Sequence[Bank]) -> BankIndex:
+    """The index of loaded banks (questions kept as objects)."""
+    from dataclasses import replace
+
+    return [
+        (
+            replace(bank, questions=()),
+            [
+                (
+                    q.id,
+                    q.type,
+                    q.revision,
+                    q.tags,
+                    q.numbers if isinstance(q, Cloze) else (),
+                    q,
+                )
+                for q in bank.questions
+            ],
+        )
+        for bank in banks
+    ]
+
+
+def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
+    """The index of the banks under ``paths``: from the cache, or loaded and cached.
+
+    Raises:
+        BankError, UsageError: as :func:`hoquiz.loader.load_banks`.
     """
     inputs = list(paths) or [bundled_decks_dir()]
     key = None
@@ -65,17 +121,18 @@ def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Ban
         except OSError:
             key = None
         if key is not None:
-            digest = hashlib.sha256(repr(key[:2]).encode()).hexdigest()[:20]
-            entry = cache_dir / f"banks-{digest}.pickle"
-            banks = _read(entry, key)
-            if banks is not None:
-                return banks
+            # A short name per set of inputs; the full key inside decides hits.
+            digest = zlib.crc32(repr(key[:2]).encode())
+            entry = cache_dir / f"banks-{digest:08x}.pickle"
+            index = _read(entry, key)
+            if index is not None:
+                return index
     from hoquiz.loader import load_banks
 
     banks = load_banks(inputs)
     if entry is not None and key is not None:
         _write(entry, key, banks)
-    return banks
+    return index_banks(banks)
 
 
 def bank_files(inputs: Sequence[Path]) -> list[Path] | None:
@@ -151,7 +208,7 @@ def _images(banks: list[Bank]) -> tuple[FileStamp, ...]:
     )
 
 
-def _read(entry: Path, key: tuple[Any, ...]) -> list[Bank] | None:
+def _read(entry: Path, key: tuple[Any, ...]) -> BankIndex | None:
     try:
         with entry.open("rb") as handle:
             header = pickle.load(handle)
@@ -159,23 +216,32 @@ def _read(entry: Path, key: tuple[Any, ...]) -> list[Bank] | None:
                 return None
             if any(_stamp(Path(path)) != (path, m, s) for path, m, s in header[1]):
                 return None
-            banks = pickle.load(handle)
+            index = pickle.load(handle)
+        if not isinstance(index, list) or not all(
+            isinstance(bank, Bank) and isinstance(rows, list) for bank, rows in index
+        ):
+            return None
     except Exception:  # any unreadable entry is a miss
         return None
-    if not isinstance(banks, list) or not all(isinstance(b, Bank) for b in banks):
-        return None
-    return banks
+    return index
 
 
 def _write(entry: Path, key: tuple[Any, ...], banks: list[Bank]) -> None:
     """Write the entry atomically (temporary file, then rename); failures are ignored."""
+    import tempfile
+
     temp: str | None = None
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=".banks-", suffix=".tmp", dir=entry.parent)
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((key, _images(banks)), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(banks, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            protocol = pickle.HIGHEST_PROTOCOL
+            pickle.dump((key, _images(banks)), handle, protocol=protocol)
+            index = [
+                (bank, [(*row[:5], pickle.dumps(row[5], protocol=protocol)) for row in rows])
+                for bank, rows in index_banks(banks)
+            ]
+            pickle.dump(index, handle, protocol=protocol)
         os.replace(temp, entry)
         temp = None
     except Exception:  # the cache is an optimisation: never fail a quiz over it

@@ -10,11 +10,9 @@ separated by a space (``b +``, ``femur -``); for answers made of letters the
 mark may also be attached (``b+``).
 """
 
-from __future__ import annotations
-
 import math
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hoquiz.model import (
     MCQ,
@@ -38,16 +36,15 @@ TRUE_WORDS = frozenset({"t", "true", "y", "yes"})
 FALSE_WORDS = frozenset({"f", "false", "n", "no"})
 SELF_RATINGS = {"1": AGAIN, "2": HARD, "3": GOOD, "4": EASY}
 
-_NUMBER_RE = re.compile(
-    r"""\s*(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?(?:[eE][+-]?\d+)?
-        |[+-]?[.,]\d+(?:[eE][+-]?\d+)?)\s*(?P<unit>.*?)\s*""",
-    re.VERBOSE,
+# Patterns as text: the re module compiles and caches them on first use, off start-up.
+_NUMBER = (
+    r"\s*(?P<number>[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.,]\d+)?(?:[eE][+-]?\d+)?"
+    r"|[+-]?[.,]\d+(?:[eE][+-]?\d+)?)\s*(?P<unit>.*?)\s*"
 )
-_PAIR_RE = re.compile(r"(\d+)\s*[-=:]?\s*([a-zA-Z])")
+_PAIR = r"(\d+)\s*[-=:]?\s*([a-zA-Z])"
 
 
-@dataclass(frozen=True, slots=True)
-class Presentation:
+class Presentation(NamedTuple):
     """How a card is shown.
 
     Attributes:
@@ -60,22 +57,20 @@ class Presentation:
     cloze: int | None = None
 
     @classmethod
-    def natural(cls, question: Question, cloze: int | None = None) -> Presentation:
+    def natural(cls, question: Question, cloze: int | None = None) -> "Presentation":
         """Options as written in the bank."""
         if isinstance(question, Cloze) and cloze is None:
             cloze = question.numbers[0]
         return cls(tuple(natural_order(question)), cloze)
 
 
-@dataclass(frozen=True, slots=True)
-class Unparseable:
+class Unparseable(NamedTuple):
     """Input that is not an answer of the question's type; ``hint`` says what is."""
 
     hint: str
 
 
-@dataclass(frozen=True, slots=True)
-class Grade:
+class Grade(NamedTuple):
     """The verdict on one answer.
 
     Attributes:
@@ -256,7 +251,7 @@ def _grade_multi(question: Multi, order: list[int], text: str) -> Grade | Unpars
 
 def parse_number(text: str) -> tuple[float, str] | None:
     """``(value, unit)`` from ``12``, ``-0.5``, ``2,5`` or ``1,000 mg``; ``None`` if no number."""
-    match = _NUMBER_RE.fullmatch(text)
+    match = re.fullmatch(_NUMBER, text)
     if match is None:
         return None
     raw = match.group("number")
@@ -322,7 +317,7 @@ def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unpars
     compact = re.sub(r"[\s,;]+", " ", text).strip()
     pairs: dict[int, int] = {}
     if re.fullmatch(r"(?:\d+\s*[-=:]?\s*[a-zA-Z]\s*)+", compact):
-        for number, letter in _PAIR_RE.findall(compact):
+        for number, letter in re.findall(_PAIR, compact):
             left = int(number) - 1
             position = _letter(letter, n)
             if not 0 <= left < n or position is None or left in pairs:

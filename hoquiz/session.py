@@ -20,18 +20,15 @@ In every mode a session shows at most one card per question, so cloze
 siblings (which reveal each other's answers) never meet.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import heapq
 import random
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from hoquiz.grading import Grade, Presentation, Unparseable, grade, self_rating
-from hoquiz.model import Bank, Flashcard, Match, Order, Question, question_cards
+from hoquiz.model import Bank, Flashcard, Match, Order, Question, card_key, question_cards
 from hoquiz.render import (
     answer_text,
     natural_order,
@@ -53,6 +50,7 @@ from hoquiz.scheduling import (
 from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
 
 if TYPE_CHECKING:
+    from hoquiz.cache import BankIndex
     from hoquiz.scheduling import Scheduler
     from hoquiz.store import Store
 
@@ -77,37 +75,77 @@ class Console(Protocol):
         """
 
 
-@dataclass(frozen=True, slots=True)
 class StudyCard:
-    """One card of a loaded question: a cloze question makes one per deletion number."""
+    """One card of a loaded question: a cloze question makes one per deletion number.
 
-    bank: Bank
-    question: Question
-    cloze: int | None
-    key: str
+    Queue building reads only the fields; :attr:`question` may be a pickle
+    from the bank cache, unpickled the first time the card is shown.
+    """
+
+    __slots__ = ("_question", "bank", "cloze", "key", "kind", "question_id", "revision")
+
+    def __init__(
+        self,
+        bank: Bank,
+        question_id: str,
+        kind: str,
+        revision: int,
+        cloze: int | None,
+        key: str,
+        question: Question | bytes,
+    ) -> None:
+        self.bank = bank
+        self.question_id = question_id
+        self.kind = kind
+        self.revision = revision
+        self.cloze = cloze
+        self.key = key
+        self._question = question
+
+    @property
+    def question(self) -> Question:
+        question = self._question
+        if isinstance(question, bytes):
+            from hoquiz.cache import materialize
+
+            question = self._question = materialize(question)
+        return question
 
     @property
     def sibling_of(self) -> tuple[str, str]:
         """The question this card belongs to: cards sharing it are siblings."""
-        return (self.bank.id, self.question.id)
+        return (self.bank.id, self.question_id)
 
     @property
     def ref(self) -> CardRef:
-        return CardRef(self.key, self.bank.id, self.question.id, self.cloze, self.question.revision)
+        return CardRef(self.key, self.bank.id, self.question_id, self.cloze, self.revision)
+
+    def __repr__(self) -> str:
+        return f"StudyCard({self.key!r})"
 
 
 def study_cards(banks: Iterable[Bank]) -> list[StudyCard]:
     """Every card of ``banks``, in bank and question order."""
     return [
-        StudyCard(bank, question, cloze, key)
+        StudyCard(bank, question.id, question.type, question.revision, cloze, key, question)
         for bank in banks
         for question in bank.questions
         for key, cloze in question_cards(bank, question)
     ]
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
+def indexed_cards(index: "BankIndex") -> list[StudyCard]:
+    """Every card of a bank index (see :mod:`hoquiz.cache`), questions left unread."""
+    cards = []
+    for bank, rows in index:
+        for question_id, kind, revision, _, clozes, question in rows:
+            for n in clozes or (None,):
+                key = card_key(bank.id, question_id, n)
+                cards.append(StudyCard(bank, question_id, kind, revision, n, key, question))
+    return cards
+
+
+class Plan(NamedTuple):
     """A session's cards.
 
     Attributes:
@@ -131,7 +169,7 @@ def _is_new(card: StudyCard, summary: CardSummary | None) -> bool:
         summary is None
         or summary.state == NEW
         or summary.due_ms is None
-        or summary.revision < card.question.revision
+        or summary.revision < card.revision
     )
 
 
@@ -227,7 +265,7 @@ def plan_exam(
     cards: Sequence[StudyCard], rng: random.Random, *, limit: int = DEFAULT_EXAM_LENGTH
 ) -> Plan:
     """``limit`` questions drawn at random; flashcards are left out (self-graded)."""
-    gradable = [c for c in cards if not isinstance(c.question, Flashcard)]
+    gradable = [c for c in cards if c.kind != Flashcard.type]
     chosen = _one_per_question(gradable, rng)
     return Plan(tuple(rng.sample(chosen, min(limit, len(chosen)))))
 
@@ -246,8 +284,7 @@ def present(card: StudyCard, rng: random.Random) -> Presentation:
 # -- the session --------------------------------------------------------------
 
 
-@dataclass
-class Missed:
+class Missed(NamedTuple):
     """An exam question not answered correctly, for the report."""
 
     card: StudyCard
@@ -255,20 +292,20 @@ class Missed:
     given: str | None  # None: skipped
 
 
-@dataclass
 class SessionResult:
     """What happened in a session; the CLI turns ``interrupted`` into exit status 130."""
 
-    mode: str
-    started: dt.datetime
-    ended: dt.datetime
-    answered: int = 0
-    correct: int = 0
-    skipped: int = 0
-    interrupted: bool = False
-    next_due: dt.datetime | None = None
-    exam_results: list[tuple[StudyCard, bool]] = field(default_factory=list)
-    missed: list[Missed] = field(default_factory=list)
+    def __init__(self, mode: str, started: dt.datetime) -> None:
+        self.mode = mode
+        self.started = started
+        self.ended = started
+        self.answered = 0
+        self.correct = 0
+        self.skipped = 0
+        self.interrupted = False
+        self.next_due: dt.datetime | None = None
+        self.exam_results: list[tuple[StudyCard, bool]] = []
+        self.missed: list[Missed] = []
 
 
 class _Quit(Exception):
@@ -293,7 +330,6 @@ TYPE_HELP = {
 }
 
 
-@dataclass
 class Session:
     """One quiz session over ``cards``; call :meth:`run`.
 
@@ -309,16 +345,32 @@ class Session:
         limit: the most cards to show (exam: the number of questions).
     """
 
-    cards: Sequence[StudyCard]
-    store: Store
-    console: Console
-    scheduler: Scheduler
-    rng: random.Random
-    clock: Clock
-    mode: str = "review"
-    new_per_day: int = DEFAULT_NEW_PER_DAY
-    limit: int | None = None
-    _dues: dict[str, int] = field(default_factory=dict, init=False)
+    # A plain class, not a dataclass: building dataclasses costs start-up time.
+    def __init__(
+        self,
+        *,
+        cards: Sequence[StudyCard],
+        store: "Store",
+        console: Console,
+        scheduler: "Scheduler",
+        rng: random.Random,
+        clock: Clock,
+        mode: str = "review",
+        new_per_day: int = DEFAULT_NEW_PER_DAY,
+        limit: int | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        self.cards = cards
+        self.store = store
+        self.console = console
+        self.scheduler = scheduler
+        self.rng = rng
+        self.clock = clock
+        self.mode = mode
+        self.new_per_day = new_per_day
+        self.limit = limit
+        self._dues: dict[str, int] = {}
 
     def plan(self, now: dt.datetime, summaries: dict[str, CardSummary]) -> Plan:
         if self.mode == "review":
@@ -343,7 +395,7 @@ class Session:
             and s.due_ms is not None
         }
         plan = self.plan(started, summaries)
-        result = SessionResult(self.mode, started, started)
+        result = SessionResult(self.mode, started)
         self._introduce(plan)
         queue = deque(plan.queue)
         learning = [(due, n, card) for n, (due, card) in enumerate(plan.learning)]
@@ -536,7 +588,7 @@ class Session:
                 return None
 
         stored = self.store.record(card.ref, answer, reschedule)
-        schedule = stored.schedule_for(card.question.revision)
+        schedule = stored.schedule_for(card.revision)
         if schedule is not None:
             self._dues[card.key] = to_ms(schedule.due)
         return schedule if self.mode == "review" else None

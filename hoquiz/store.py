@@ -11,13 +11,10 @@ this hoquiz knows. Otherwise :class:`StoreError` names the file, which is
 left untouched.
 """
 
-from __future__ import annotations
-
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -83,8 +80,7 @@ def from_ms(ms: int) -> dt.datetime:
     return _EPOCH + ms * _MS
 
 
-@dataclass(frozen=True, slots=True)
-class CardRef:
+class CardRef(NamedTuple):
     """A card as the banks define it: its key, where it comes from, its revision."""
 
     key: str
@@ -94,8 +90,7 @@ class CardRef:
     revision: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoredCard:
+class StoredCard(NamedTuple):
     """A card's row: its schedule (``None`` while new) and the revision it is for."""
 
     id: int
@@ -122,8 +117,7 @@ class CardSummary(NamedTuple):
     lapses: int
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
+class Answer(NamedTuple):
     """One graded answer, as logged."""
 
     reviewed_at: dt.datetime
@@ -134,8 +128,7 @@ class Answer:
     mode: str
 
 
-@dataclass(frozen=True, slots=True)
-class LoggedReview:
+class LoggedReview(NamedTuple):
     """A review-log row joined with its card."""
 
     card_key: str
@@ -160,7 +153,7 @@ class Store:
     # -- opening ------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path) -> "Store":
         """Open (or create) the database at ``path``, migrating it if needed.
 
         Raises:
@@ -255,7 +248,7 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> "Store":
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -326,6 +319,23 @@ class Store:
 
     # -- writing --------------------------------------------------------------
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many :meth:`record` calls into one transaction (imports, benchmarks).
+
+        A quiz never uses it: there, each answer is its own transaction.
+        """
+        with self._errors():
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with self._errors():
+                self._db.execute("ROLLBACK")
+            raise
+        with self._errors():
+            self._db.execute("COMMIT")
+
     def record(
         self,
         ref: CardRef,
@@ -344,8 +354,10 @@ class Store:
         if answer.mode not in MODES:
             raise ValueError(f"unknown mode {answer.mode!r}")
         db = self._db
+        outer = db.in_transaction  # inside batch(): the batch commits
         with self._errors():
-            db.execute("BEGIN IMMEDIATE")
+            if not outer:
+                db.execute("BEGIN IMMEDIATE")
             try:
                 stored = self._card(ref.key)
                 before = stored.schedule_for(ref.revision) if stored else None
@@ -367,9 +379,10 @@ class Store:
                     ),
                 )
                 saved = self._card(ref.key)
-                db.execute("COMMIT")
+                if not outer:
+                    db.execute("COMMIT")
             except BaseException:
-                if db.in_transaction:
+                if db.in_transaction and not outer:
                     db.execute("ROLLBACK")
                 raise
         assert saved is not None

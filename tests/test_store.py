@@ -287,3 +287,17 @@ def test_cannot_create_in_a_file_path(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(StoreError, match=r"^cannot create .*progress\.db: "):
         Store.open(blocker / "progress.db")
+
+
+def test_batch_groups_answers_in_one_transaction(db: Path) -> None:
+    with Store.open(db) as store:
+        with store.batch():
+            store.record(REF, answer(), review(GOOD, T0))
+            store.record(CLOZE, answer(), review(GOOD, T0))
+            with Store.open(db) as other:  # not committed yet: invisible elsewhere
+                assert other.summaries() == {}
+        assert len(store.reviews()) == 2
+        with pytest.raises(RuntimeError), store.batch():
+            store.record(REF, answer(), review(GOOD, T0))
+            raise RuntimeError
+        assert len(store.reviews()) == 2

@@ -17,7 +17,7 @@ from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
 
 if TYPE_CHECKING:
-    from hoquiz.model import Bank
+    from hoquiz.session import StudyCard
 
 QUIZ_MODES = ("review", "cram", "exam")
 STYLES: dict[str, dict[str, Any]] = {
@@ -82,18 +82,33 @@ def default_db() -> Path:
     return Path(user_data_dir("hoquiz", appauthor=False)) / "progress.db"
 
 
-def load_selected(
+def load_cards(
     paths: tuple[Path, ...], bank_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()
-) -> list[Bank]:
-    """The banks under ``paths`` (through the bank cache), narrowed by ``--bank``/``--tag``."""
-    from hoquiz.cache import default_cache_dir, load_banks_cached
+) -> list[StudyCard]:
+    """The cards of the banks under ``paths``, narrowed by ``--bank`` and ``--tag``.
 
-    banks = load_banks_cached(list(paths), default_cache_dir())
-    if bank_ids or tags:
+    Banks come from the bank cache; without ``--tag`` no question is unpickled
+    before it is shown.
+    """
+    from dataclasses import replace
+
+    from hoquiz.cache import default_cache_dir, load_index
+    from hoquiz.session import indexed_cards
+
+    index = load_index(list(paths), default_cache_dir())
+    if tags:
+        from hoquiz.cache import materialize
+        from hoquiz.loader import select_banks
+        from hoquiz.session import study_cards
+
+        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
+        return study_cards(select_banks(banks, bank_ids, tags))
+    if bank_ids:
         from hoquiz.loader import select_banks
 
-        banks = select_banks(banks, bank_ids, tags)
-    return banks
+        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
+        index = [(b, rows) for b, rows in index if b.id in wanted]
+    return indexed_cards(index)
 
 
 @cli.command()
@@ -159,14 +174,14 @@ def quiz(
     import random
 
     from hoquiz.scheduling import Scheduler
-    from hoquiz.session import Session, study_cards
+    from hoquiz.session import Session
     from hoquiz.store import Store
 
-    banks = load_selected(paths, bank_ids, tags)
+    cards = load_cards(paths, bank_ids, tags)
     store = Store.open(db or default_db())
     try:
         session = Session(
-            cards=study_cards(banks),
+            cards=cards,
             store=store,
             console=ClickConsole(use_color(), echo_input=not sys.stdin.isatty()),
             scheduler=Scheduler(retention),
@@ -195,10 +210,11 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     import datetime as dt
     import json
 
+    from hoquiz.cache import default_cache_dir, load_banks_cached
     from hoquiz.stats import RETENTION_DAYS, compute, render
     from hoquiz.store import Store
 
-    banks = load_selected(paths)
+    banks = load_banks_cached(list(paths), default_cache_dir())
     now = dt.datetime.now(dt.UTC)
     path = db or default_db()
     cards, counts, recent = [], {}, []
