@@ -245,7 +245,7 @@ def _load_bank(
 
 def _suggest(word: str, options: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean {_show(close[0])}?)" if close else ""
 
 
 def _not_text(what: str, value: Any, expected: str = "text") -> str:
@@ -315,7 +315,7 @@ class _Validator:
                 self.error((*path, k), f"{what} keys must be text, not {_show(k)}", key=True)
             elif k not in allowed:
                 hint = _suggest(k, suggestions if suggestions is not None else allowed)
-                self.error((*path, k), f"unknown key '{k}' in {what}{hint}", key=True)
+                self.error((*path, k), f"unknown key {_show(k)} in {what}{hint}", key=True)
         for k in required:
             if k not in data:
                 self.error(path, f"{what} is missing required key '{k}'")
@@ -438,7 +438,7 @@ class _Validator:
             if isinstance(raw_id, str) and raw_id in seen_ids:
                 self.error(
                     ("questions", i, "id"),
-                    f"duplicate question id '{raw_id}' "
+                    f"duplicate question id {_show(raw_id)} "
                     f"(question {seen_ids[raw_id] + 1} has it too)",
                 )
                 continue
@@ -470,7 +470,7 @@ class _Validator:
                 hint = _suggest(qtype, QUESTION_TYPES)
                 self.error(
                     (*path, "type"),
-                    f"unknown question type '{qtype}'{hint}; "
+                    f"unknown question type {_show(qtype)}{hint}; "
                     f"expected one of {', '.join(QUESTION_TYPES)}",
                 )
             else:
@@ -528,14 +528,14 @@ class _Validator:
             if declared is None:
                 self.error(
                     (*here, "doc"),
-                    f"unknown source '{doc}'{_suggest(doc, self.sources)}; "
+                    f"unknown source {_show(doc)}{_suggest(doc, self.sources)}; "
                     f"declare it in {self.sources_file}",
                 )
                 return None
             if declared.sections and section not in declared.sections:
                 self.error(
                     (*here, "section"),
-                    f"'{section}' is not a section of '{doc}'"
+                    f"{_show(section)} is not a section of '{doc}'"
                     f"{_suggest(section, declared.sections)}",
                 )
                 return None

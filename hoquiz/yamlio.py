@@ -62,7 +62,7 @@ class _Loader(_BaseLoader):
                             self.hoquiz_path,
                             mark.line + 1,
                             mark.column + 1,
-                            f"duplicate key '{key_node.value}' in this mapping",
+                            f"duplicate key {key_node.value!r} in this mapping",
                         )
                     )
                 seen.add(key_node.value)
