@@ -55,7 +55,12 @@ _FIELD_SCHEMAS: dict[str, Any] = {
     "text": {"$ref": "#/$defs/text", "pattern": r"\{\{c\d+::"},
     "front": {"$ref": "#/$defs/text"},
     "back": {"$ref": "#/$defs/text"},
-    "items": {"type": "array", "minItems": 2, "uniqueItems": True, "items": {"$ref": "#/$defs/text"}},
+    "items": {
+        "type": "array",
+        "minItems": 2,
+        "uniqueItems": True,
+        "items": {"$ref": "#/$defs/text"},
+    },
     "pairs": {
         "type": "array",
         "minItems": 2,
@@ -77,7 +82,12 @@ _ANSWER_SCHEMAS: dict[str, Any] = {
 
 
 def _question_variant(qtype: str) -> dict[str, Any]:
-    keys = (*QUESTION_REQUIRED, *QUESTION_OPTIONAL, *TYPE_REQUIRED[qtype], *TYPE_OPTIONAL.get(qtype, ()))
+    keys = (
+        *QUESTION_REQUIRED,
+        *QUESTION_OPTIONAL,
+        *TYPE_REQUIRED[qtype],
+        *TYPE_OPTIONAL.get(qtype, ()),
+    )
     properties = {
         key: (_ANSWER_SCHEMAS[qtype] if key == "answer" else _FIELD_SCHEMAS[key]) for key in keys
     }
@@ -97,7 +107,12 @@ def bank_schema() -> dict[str, Any]:
     bank_fields: dict[str, Any] = {
         "id": {"$ref": "#/$defs/slug", "description": "Unique across the banks loaded together."},
         "title": {"$ref": "#/$defs/text"},
-        "deck": {"$ref": "#/$defs/text", "description": "Anki deck path, parts joined by '::'."},
+        "deck": {
+            "$ref": "#/$defs/text",
+            # No empty part: not starting or ending with '::', no ':: ::'.
+            "pattern": r"^(?!\s*::)(?!.*::\s*$)(?!.*::\s*::)",
+            "description": "Anki deck path, parts joined by '::'.",
+        },
         "description": {"$ref": "#/$defs/text"},
         "tags": {"$ref": "#/$defs/texts"},
         "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},

@@ -21,6 +21,81 @@ sources:
     kind: test document
 """
 
+# A valid bank with one question of each type, in QUESTION_TYPES order, using
+# most optional keys; it cites TEST_SOURCES.
+ALL_TYPES_BANK = """\
+id: all-types
+title: All types
+deck: HO::All types
+description: One question of each type.
+tags: [sample]
+questions:
+  - id: q-mcq
+    type: mcq
+    prompt: Which study first?
+    choices: [Radiography, {text: MRI, feedback: Later.}, Bone scan]
+    answer: Radiography
+    explanation: Plain films first.
+    source: {doc: doc, section: Imaging}
+  - id: q-multi
+    type: multi
+    prompt: Which apply?
+    choices:
+      - Hip
+      - Elbow
+      - Nose
+    answer: [Hip, Elbow]
+    explanation: Joints.
+    source: {doc: doc, section: Intro}
+    tags: [joints]
+  - id: q-tf
+    type: true_false
+    prompt: HO is bone in soft tissue.
+    answer: true
+    explanation: By definition.
+    source: {doc: other, section: Any}
+    revision: 2
+  - id: q-short
+    type: short
+    prompt: Name the drug.
+    accept: [indomethacin, "indometacin"]
+    explanation: An NSAID.
+    source: {doc: doc, section: Intro}
+  - id: q-num
+    type: numeric
+    prompt: Weeks?
+    answer: 3
+    tolerance: 0.5
+    unit: weeks
+    explanation: About three.
+    source: {doc: doc, section: Intro}
+  - id: q-cloze
+    type: cloze
+    text: "{{c1::Radiography::imaging}} shows {{c2::mature bone}}."
+    explanation: Maturity.
+    source: {doc: doc, section: Imaging}
+  - id: q-flash
+    type: flashcard
+    front: Front
+    back: Back
+    explanation: Self-graded.
+    source: {doc: doc, section: Intro}
+  - id: q-order
+    type: order
+    prompt: Order these.
+    items: [First, Second, Third]
+    explanation: In order.
+    source: {doc: doc, section: Intro}
+  - id: q-match
+    type: match
+    prompt: Match.
+    pairs:
+      - [a, x]
+      - [b, y]
+    explanation: Pairs.
+    source: {doc: doc, section: Intro}
+"""
+
 MakeBank = Callable[..., Path]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TEST_SOURCES
+from conftest import ALL_TYPES_BANK, TEST_SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,79 +20,6 @@ FUZZ = settings(
     max_examples=200,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
-
-VALID_BANK = """\
-id: fuzz
-title: Fuzz bank
-deck: HO::Fuzz
-description: One question of each type.
-tags: [fuzz]
-questions:
-  - id: q-mcq
-    type: mcq
-    prompt: Which study first?
-    choices: [Radiography, {text: MRI, feedback: Later.}, Bone scan]
-    answer: Radiography
-    explanation: Plain films first.
-    source: {doc: doc, section: Imaging}
-  - id: q-multi
-    type: multi
-    prompt: Which apply?
-    choices:
-      - Hip
-      - Elbow
-      - Nose
-    answer: [Hip, Elbow]
-    explanation: Joints.
-    source: {doc: doc, section: Intro}
-    tags: [joints]
-  - id: q-tf
-    type: true_false
-    prompt: HO is bone in soft tissue.
-    answer: true
-    explanation: By definition.
-    source: {doc: other, section: Any}
-    revision: 2
-  - id: q-short
-    type: short
-    prompt: Name the drug.
-    accept: [indomethacin, "indometacin"]
-    explanation: An NSAID.
-    source: {doc: doc, section: Intro}
-  - id: q-num
-    type: numeric
-    prompt: Weeks?
-    answer: 3
-    tolerance: 0.5
-    unit: weeks
-    explanation: About three.
-    source: {doc: doc, section: Intro}
-  - id: q-cloze
-    type: cloze
-    text: "{{c1::Radiography::imaging}} shows {{c2::mature bone}}."
-    explanation: Maturity.
-    source: {doc: doc, section: Imaging}
-  - id: q-flash
-    type: flashcard
-    front: Front
-    back: Back
-    explanation: Self-graded.
-    source: {doc: doc, section: Intro}
-  - id: q-order
-    type: order
-    prompt: Order these.
-    items: [First, Second, Third]
-    explanation: In order.
-    source: {doc: doc, section: Intro}
-  - id: q-match
-    type: match
-    prompt: Match.
-    pairs:
-      - [a, x]
-      - [b, y]
-    explanation: Pairs.
-    source: {doc: doc, section: Intro}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +48,7 @@ def check(path: Path, raw: bytes) -> list[Bank] | None:
 
 
 def test_the_fuzzed_bank_is_valid(folder: Path) -> None:
-    banks = check(folder / "bank.yaml", VALID_BANK.encode())
+    banks = check(folder / "bank.yaml", ALL_TYPES_BANK.encode())
     assert banks is not None
     assert [q.type for q in banks[0].questions] == list(QUESTION_TYPES)
 
@@ -140,7 +67,7 @@ def test_random_bytes(folder: Path, raw: bytes) -> None:
 
 # -- mutations of the valid bank -------------------------------------------------------------
 
-LINES = VALID_BANK.splitlines(keepends=True)
+LINES = ALL_TYPES_BANK.splitlines(keepends=True)
 YAML_CHARS = st.sampled_from([*":-[]{},&*!|>'\"#%@`? \t\n\r\x00\ufeff", "{{", "}}", "::"])
 
 
