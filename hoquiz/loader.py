@@ -243,7 +243,8 @@ def _load_bank(
     return bank, problems, locator
 
 
-def _suggest(word: str, options: Iterable[str]) -> str:
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {_show(close[0])}?)" if close else ""
 
@@ -314,7 +315,7 @@ class _Validator:
             if not isinstance(k, str):
                 self.error((*path, k), f"{what} keys must be text, not {_show(k)}", key=True)
             elif k not in allowed:
-                hint = _suggest(k, suggestions if suggestions is not None else allowed)
+                hint = did_you_mean(k, suggestions if suggestions is not None else allowed)
                 self.error((*path, k), f"unknown key {_show(k)} in {what}{hint}", key=True)
         for k in required:
             if k not in data:
@@ -467,7 +468,7 @@ class _Validator:
         before = len(self.pending)
         if "type" in data and qtype not in QUESTION_TYPES:
             if isinstance(qtype, str):
-                hint = _suggest(qtype, QUESTION_TYPES)
+                hint = did_you_mean(qtype, QUESTION_TYPES)
                 self.error(
                     (*path, "type"),
                     f"unknown question type {_show(qtype)}{hint}; "
@@ -528,7 +529,7 @@ class _Validator:
             if declared is None:
                 self.error(
                     (*here, "doc"),
-                    f"unknown source {_show(doc)}{_suggest(doc, self.sources)}; "
+                    f"unknown source {_show(doc)}{did_you_mean(doc, self.sources)}; "
                     f"declare it in {self.sources_file}",
                 )
                 return None
@@ -536,7 +537,7 @@ class _Validator:
                 self.error(
                     (*here, "section"),
                     f"{_show(section)} is not a section of '{doc}'"
-                    f"{_suggest(section, declared.sections)}",
+                    f"{did_you_mean(section, declared.sections)}",
                 )
                 return None
         return SourceRef(doc, section)
@@ -609,7 +610,7 @@ class _Validator:
         self.error(
             path,
             f"answer {_show(value)} is not one of the choices"
-            f"{_suggest(value, [c.text for c in choices])}",
+            f"{did_you_mean(value, [c.text for c in choices])}",
         )
         return None
 
@@ -832,7 +833,7 @@ def select_banks(
     known = {b.id for b in banks}
     for bank_id in bank_ids:
         if bank_id not in known:
-            raise UsageError(f"no bank with id '{bank_id}'{_suggest(bank_id, known)}")
+            raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, known)}")
     wanted = set(tags)
     chosen: list[Bank] = []
     for bank in banks:

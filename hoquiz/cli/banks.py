@@ -12,6 +12,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
+from hoquiz.model import Question
 
 
 def _count(n: int, noun: str) -> str:
@@ -67,31 +68,61 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
     click.echo(f"{_count(len(rows), 'bank')}, {_count(total, 'question')}")
 
 
+def _shown_order(question: Question, seed: str) -> list[int] | None:
+    """Order and match options shuffled as a learner sees them (never in answer order).
+
+    Seeded by the question's key, so `show` prints the same thing every time.
+    """
+    import random
+
+    from hoquiz.model import Match, Order
+    from hoquiz.render import natural_order
+
+    if not isinstance(question, (Order, Match)):
+        return None  # choices as written; the quiz shuffles them
+    order = natural_order(question)
+    random.Random(seed).shuffle(order)
+    if order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
 @cli.command()
 @click.argument("ref", metavar="BANK_ID/QUESTION_ID")
 @bank_paths
 def show(ref: str, paths: tuple[Path, ...]) -> None:
-    """Show one question as a learner sees it, then its answer, explanation and source."""
-    from hoquiz.model import Cloze
-    from hoquiz.render import answer_text, question_text, source_text
+    """Show one question as a learner sees it, then its answer, explanation and source.
+
+    Order items and match pairs appear shuffled, as in the quiz; choices
+    appear as written, each with its feedback after the answer.
+    """
+    from hoquiz.loader import did_you_mean
+    from hoquiz.model import MCQ, Cloze, Multi, card_key
+    from hoquiz.render import LETTERS, answer_text, question_text, source_text
 
     bank_id, sep, question_id = ref.partition("/")
     if not sep or not bank_id or not question_id:
-        raise UsageError(f"expected BANK_ID/QUESTION_ID, got '{ref}'")
+        raise UsageError(f"expected BANK_ID/QUESTION_ID such as imaging/first-study, got '{ref}'")
     banks = {b.id: b for b in load(paths)}
     bank = banks.get(bank_id)
     if bank is None:
-        raise UsageError(f"no bank with id '{bank_id}'")
+        raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, banks)}")
     question = bank.question(question_id)
     if question is None:
-        raise UsageError(f"bank '{bank_id}' has no question '{question_id}'")
+        hint = did_you_mean(question_id, [q.id for q in bank.questions])
+        raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
+    order = _shown_order(question, card_key(bank.id, question.id))
     numbers = question.numbers if isinstance(question, Cloze) else (None,)
     for number in numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
         click.echo(heading + (f", card c{number}" if number is not None else ""))
-        click.echo(question_text(question, cloze=number))
+        click.echo(question_text(question, order, cloze=number))
         click.echo("")
-        click.echo(f"Answer: {answer_text(question, cloze=number)}")
+        click.echo(f"Answer: {answer_text(question, order, cloze=number)}")
+    if isinstance(question, (MCQ, Multi)):
+        for letter, choice in zip(LETTERS, question.choices, strict=False):
+            if choice.feedback:
+                click.echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
     click.echo(f"Explanation: {question.explanation}")
     click.echo(f"Source: {source_text(bank, question)}")
 
@@ -100,8 +131,11 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of the bank format.
 
-    Save it and point your editor at it with a first line such as
-    `# yaml-language-server: $schema=bank.schema.json` (see docs/bank-format.md).
+    Save it (`hoquiz schema > bank.schema.json`) and point your editor at it
+    with this first line in a bank (see docs/bank-format.md):
+
+    \b
+        # yaml-language-server: $schema=bank.schema.json
     """
     from hoquiz.schema import bank_schema
 
