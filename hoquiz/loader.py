@@ -88,26 +88,32 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     """
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
-            )
-            if not inside:
-                raise UsageError(f"no .yaml or .yml banks found in {path}")
-            found.extend(inside)
-        elif path.is_file():
-            if path.name not in SOURCES_NAMES:
-                found.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {path}")
+        try:
+            found.extend(_banks_at(path))
+        except OSError as exc:  # a name too long, a loop of links...
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
     unique: dict[Path, Path] = {}
     for p in found:
         unique.setdefault(p.resolve(), p)
     if not unique:
         raise UsageError("no banks to load (sources.yaml files are not banks)")
     return list(unique.values())
+
+
+def _banks_at(path: Path) -> list[Path]:
+    """The bank files of one command-line path."""
+    if path.is_dir():
+        inside = sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
+        )
+        if not inside:
+            raise UsageError(f"no .yaml or .yml banks found in {path}")
+        return inside
+    if path.is_file():
+        return [] if path.name in SOURCES_NAMES else [path]
+    raise UsageError(f"no such file or folder: {path}")
 
 
 def load_banks(paths: Sequence[Path]) -> list[Bank]:
@@ -547,9 +553,13 @@ class _Validator:
         if name is None or self.folder is None:
             return None
         file = self.folder / name
-        if not file.is_file():
+        try:
+            found = file.is_file()
+        except OSError:  # e.g. a name too long for the file system
+            found = False
+        if not found:
             self.error(
-                (*path, "image"), f"image file not found: {name} (relative to the bank file)"
+                (*path, "image"), f"image file not found: {_show(name)} (relative to the bank file)"
             )
             return None
         return file

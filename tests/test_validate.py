@@ -98,6 +98,13 @@ def test_usage_errors_exit_2(make_bank: MakeBank, args: list[str], message: str)
     assert result.stdout == ""
 
 
+def test_unreadable_path_is_a_usage_error() -> None:
+    name = "x" * 5000
+    result = run(name)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: cannot read {name}: File name too long\n"
+
+
 def test_folder_is_searched_recursively_and_sources_yaml_is_not_a_bank(
     make_bank: MakeBank,
 ) -> None:
@@ -785,7 +792,17 @@ def test_sources_yaml_shape(make_bank: MakeBank, text: str, messages: list[str])
 def test_missing_image(make_bank: MakeBank) -> None:
     path = make_bank(bank(flashcard().replace("back: B", "back: B\n    image: img/ho.png")))
     assert problems(path) == [
-        "bank.yaml:8:12: image file not found: img/ho.png (relative to the bank file)",
+        "bank.yaml:8:12: image file not found: 'img/ho.png' (relative to the bank file)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"), [("x" * 5000, "'" + "x" * 57 + "...'"), (r'"a\0b"', r"'a\x00b'")]
+)
+def test_impossible_image_name(make_bank: MakeBank, name: str, shown: str) -> None:
+    path = make_bank(bank(flashcard().replace("back: B", f"back: B\n    image: {name}")))
+    assert problems(path) == [
+        f"bank.yaml:8:12: image file not found: {shown} (relative to the bank file)",
     ]
 
 
