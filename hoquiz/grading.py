@@ -143,7 +143,7 @@ def _hint(question: Question, shown: Presentation) -> str:
     if isinstance(question, MCQ):
         return f"type one letter, a to {last} (or its number, 1 to {n})"
     if isinstance(question, Multi):
-        return f"type every right letter (a to {last}), separated by spaces or commas, e.g. a c"
+        return f"type every right letter (a to {last}), separated by spaces or commas"
     if isinstance(question, TrueFalse):
         return "type t or f (true/false, y/n)"
     if isinstance(question, Numeric):
@@ -153,12 +153,12 @@ def _hint(question: Question, shown: Presentation) -> str:
         return "type your answer in words"
     if isinstance(question, Cloze):
         return "type the missing text"
+    # Examples use placeholders: a real lettering could give an answer away.
     if isinstance(question, Order):
-        example = " ".join(LETTERS[i] for i in range(n))
-        return f"type all {n} letters in the right order, e.g. {example}"
+        return f"type all {n} letters (a to {last}) in the right order, each once"
     if isinstance(question, Match):
-        example = " ".join(f"{i + 1}{LETTERS[i]}" for i in range(n))
-        return f"pair each number with a letter, e.g. {example}"
+        pattern = " ".join(f"{i + 1}?" for i in range(n))
+        return f"pair every number with a letter (a to {last}), written like {pattern}"
     if isinstance(question, Flashcard):
         return "press Enter to reveal the answer"
     return "type an answer"  # pragma: no cover

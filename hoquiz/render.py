@@ -22,6 +22,7 @@ from hoquiz.model import (
     TrueFalse,
     render_cloze,
 )
+from hoquiz.text import normalize
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
@@ -52,7 +53,7 @@ def question_text(
     order = list(order) if order is not None else natural_order(question)
     if isinstance(question, (MCQ, Multi)):
         lines = [question.prompt]
-        if isinstance(question, Multi):
+        if isinstance(question, Multi) and "select all" not in normalize(question.prompt):
             lines.append("(select all that apply)")
         lines += [f"  {LETTERS[n]}) {question.choices[i].text}" for n, i in enumerate(order)]
         return "\n".join(lines)

@@ -290,6 +290,7 @@ class Missed(NamedTuple):
     card: StudyCard
     shown: Presentation
     given: str | None  # None: skipped
+    chosen: tuple[int, ...] = ()
 
 
 class SessionResult:
@@ -498,7 +499,7 @@ class Session:
         if self.mode == "exam":
             result.exam_results.append((card, verdict.correct))
             if not verdict.correct:
-                result.missed.append(Missed(card, shown, verdict.given))
+                result.missed.append(Missed(card, shown, verdict.given, verdict.chosen))
             return None
         self._feedback(card, shown, verdict, after, answered)
         return after
@@ -660,7 +661,7 @@ class Session:
             show(question_text(question, miss.shown.order, miss.shown.cloze))
             show(f"Your answer: {miss.given if miss.given is not None else '(skipped)'}", "bad")
             show(f"Key: {answer_text(question, miss.shown.order, miss.shown.cloze)}", "key")
-            for feedback in option_feedback(question, miss.shown.order):
+            for feedback in option_feedback(question, miss.shown.order, miss.chosen):
                 show(feedback)
             show(f"Explanation: {question.explanation}")
             show(f"Source: {source_text(miss.card.bank, question)}")

@@ -164,13 +164,17 @@ def render(stats: Stats) -> list[str]:
         if n and not bar:
             bar = "▏"
         lines.append(f"  {label:<5} {day.isoformat()}  {n:>5}  {bar}".rstrip())
-    lines += ["", "By bank:"]
     width = max((len(b) for b in stats.by_bank), default=0)
+    width = max(width, len("By bank:") - 2)
+    lines += [
+        "",
+        f"{'By bank:':<{width + 2}}    new  learning  review    due  reviews  today  retention",
+    ]
     for bank_id, b in stats.by_bank.items():
+        rate = "-" if b.retention is None else f"{100 * b.retention:.1f}% of {b.retention_reviews}"
         lines.append(
-            f"  {bank_id:<{width}}  {b.new:>4} new {b.learning:>4} learning {b.review:>4} review"
-            f"  due {b.due_now:>4}  reviews {b.reviews_total:>5} ({b.reviews_today} today)"
-            f"  retention {_percent(b)}"
+            f"  {bank_id:<{width}}  {b.new:>5}  {b.learning:>8}  {b.review:>6}  {b.due_now:>5}"
+            f"  {b.reviews_total:>7}  {b.reviews_today:>5}  {rate}"
         )
     lines.append("")
     if stats.leeches:

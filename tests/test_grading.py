@@ -102,7 +102,7 @@ def test_multi_partial_answers_are_wrong_with_a_detail(alpha: Bank) -> None:
 
 
 def test_multi_unparseable(alpha: Bank) -> None:
-    expected = "type every right letter (a to c), separated by spaces or commas, e.g. a c"
+    expected = "type every right letter (a to c), separated by spaces or commas"
     assert hint(alpha, "sites", "a z") == expected
     assert hint(alpha, "sites", "hip") == expected
 
@@ -189,7 +189,7 @@ def test_order_letters_in_the_right_order(alpha: Bank) -> None:
 
 
 def test_order_needs_every_letter_once(alpha: Bank) -> None:
-    expected = "type all 3 letters in the right order, e.g. a b c"
+    expected = "type all 3 letters (a to c) in the right order, each once"
     assert hint(alpha, "stages", "a b", order=(0, 1, 2)) == expected
     assert hint(alpha, "stages", "a a b", order=(0, 1, 2)) == expected
 
@@ -209,7 +209,7 @@ def test_match_pairs(alpha: Bank) -> None:
 
 
 def test_match_unparseable(alpha: Bank) -> None:
-    expected = "pair each number with a letter, e.g. 1a 2b 3c"
+    expected = "pair every number with a letter (a to c), written like 1? 2? 3?"
     assert hint(alpha, "pairs", "1b 2c") == expected
     assert hint(alpha, "pairs", "1b 1c 3a") == expected
     assert hint(alpha, "pairs", "4a 1b 2c") == expected

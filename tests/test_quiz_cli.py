@@ -500,3 +500,13 @@ def test_quiz_start_up_reads_the_cache_only(tmp_path: Path) -> None:
     ]
     assert runs[0].stdout.endswith("['hoquiz.loader', 'yaml']\n")  # cold: parsed
     assert runs[1].stdout.endswith("[]\n")  # warm: no YAML, no FSRS before an answer
+
+
+def test_long_lines_wrap_on_a_terminal_only() -> None:
+    from hoquiz.cli.study import wrap
+
+    assert wrap("  b) " + "bone " * 12, 30) == (
+        "  b) bone bone bone bone bone\n     bone bone bone bone bone\n     bone bone"
+    )
+    assert wrap("Explanation: " + "x " * 10, 30) == "Explanation: x x x x x x x x x\n             x"
+    assert wrap("short line", 30) == "short line"

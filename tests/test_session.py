@@ -380,3 +380,34 @@ def test_answers_are_logged_with_duration_and_answer(tmp_path: Path, store: Stor
     assert (logged.answer, logged.duration_ms, logged.rating, logged.correct) == (
         "true", 7000, GOOD, True,
     )  # fmt: skip
+
+
+def test_multi_hint_only_when_the_prompt_lacks_it(tmp_path: Path) -> None:
+    from hoquiz.render import question_text
+
+    said = ALPHA.replace("Which are common sites of HO?", "Which are common sites? Select all.")
+    sites = {c.question.id: c for c in study_cards(banks_of(tmp_path, alpha=said))}["sites"]
+    assert "(select all that apply)" not in question_text(sites.question)
+    plain = {c.question.id: c for c in study_cards(banks_of(tmp_path / "2", alpha=ALPHA))}["sites"]
+    assert "(select all that apply)" in question_text(plain.question)
+
+
+def test_exam_miss_shows_the_chosen_options_feedback(tmp_path: Path, store: Store) -> None:
+    only_mcq = ALPHA.split("  - id: sites")[0]
+    banks = banks_of(tmp_path, alpha=only_mcq)
+    result, console = run(banks, store, ["b"], mode="exam")
+    assert (result.answered, result.correct) == (1, 0)
+    tail = console.lines[console.lines.index("Missed:") :]
+    assert tail[:10] == [
+        "Missed:",
+        "",
+        "1. [alpha/gene] mcq",
+        "Which gene is mutated in classic FOP?",
+        "  a) ACVR1",
+        "  b) BMP4",
+        "  c) NOG",
+        "Your answer: b) BMP4",
+        "Key: a) ACVR1",
+        "  a) ACVR1 (correct): Yes, the R206H variant.",
+    ]
+    assert tail[10] == "  b) BMP4 (your choice): A ligand, not the receptor."

@@ -107,11 +107,9 @@ def test_text_report(stats: Stats) -> None:
         "  Sat   2025-03-15      0",
         "  Sun   2025-03-16      0",
         "",
-        "By bank:",
-        "  alpha     8 new    1 learning    1 review  due    1  reviews     3 (1 today)"
-        "  retention -",
-        "  beta      1 new    1 learning    1 review  due    0  reviews     5 (2 today)"
-        "  retention 50.0% (1 of 2)",
+        "By bank:    new  learning  review    due  reviews  today  retention",
+        "  alpha       8         1       1      1        3      1  -",
+        "  beta        1         1       1      0        5      2  50.0% of 2",
         "",
         "Leeches (4 or more lapses):",
         "  alpha/gene  5 lapses",

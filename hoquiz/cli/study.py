@@ -44,11 +44,14 @@ class ClickConsole:
     the second 130.
     """
 
-    def __init__(self, color: bool, echo_input: bool) -> None:
+    def __init__(self, color: bool, echo_input: bool, width: int | None = None) -> None:
         self.color = color
         self.echo_input = echo_input
+        self.width = width
 
     def show(self, text: str = "", style: str | None = None) -> None:
+        if self.width:
+            text = "\n".join(wrap(line, self.width) for line in text.split("\n"))
         if self.color and style in STYLES:
             text = click.style(text, **STYLES[style])
         click.echo(text, color=self.color)
@@ -62,6 +65,29 @@ class ClickConsole:
         if self.echo_input:  # piped answers show as a terminal would echo them
             click.echo(line)
         return line
+
+
+def wrap(line: str, width: int) -> str:
+    """``line`` folded at word boundaries; options (``  b) ...``) keep a hanging indent."""
+    if len(line) <= width:
+        return line
+    import re
+    import textwrap
+
+    marker = re.match(r"\s*(?:[a-z]\)|\d+\.|[A-Z][a-z]+:)?\s*", line)
+    indent = " " * (marker.end() if marker else 0)
+    if len(indent) > width // 2:
+        indent = ""
+    return textwrap.fill(line, width, subsequent_indent=indent, break_on_hyphens=False)
+
+
+def terminal_width() -> int | None:
+    """Where to wrap text on a terminal (at most 100 columns); ``None`` when piped."""
+    if sys.stdout is None or not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return max(40, min(100, shutil.get_terminal_size().columns - 1))
 
 
 def db_option(func: Any) -> Any:
@@ -183,7 +209,9 @@ def quiz(
         session = Session(
             cards=cards,
             store=store,
-            console=ClickConsole(use_color(), echo_input=not sys.stdin.isatty()),
+            console=ClickConsole(
+                use_color(), echo_input=not sys.stdin.isatty(), width=terminal_width()
+            ),
             scheduler=Scheduler(retention),
             rng=random.Random(seed),
             clock=lambda: dt.datetime.now(dt.UTC),
