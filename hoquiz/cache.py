@@ -193,7 +193,8 @@ def _key(inputs: Sequence[Path]) -> tuple[Any, ...] | None:
         stamps.append((str(file), _stamp(resolved), None if sources is None else _stamp(sources)))
     return (
         tuple(str(p) for p in inputs),
-        str(Path.cwd()),
+        # Banks record paths as given: relative ones depend on the working directory.
+        "" if all(p.is_absolute() for p in inputs) else str(Path.cwd()),
         CACHE_FORMAT,
         hoquiz.__version__,
         sys.version_info[:2],
