@@ -510,3 +510,24 @@ def test_long_lines_wrap_on_a_terminal_only() -> None:
     )
     assert wrap("Explanation: " + "x " * 10, 30) == "Explanation: x x x x x x x x x\n             x"
     assert wrap("short line", 30) == "short line"
+
+
+def test_cached_index_unpickles_a_question_only_when_shown(tmp_path: Path) -> None:
+    from hoquiz.session import indexed_cards
+
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)
+    where = tmp_path / "c"
+    cold = indexed_cards(cache.load_index([folder], where))
+    warm_index = cache.load_index([folder], where)
+    assert all(isinstance(row[5], bytes) for _, rows in warm_index for row in rows)
+    warm = indexed_cards(warm_index)
+    eager = study_cards(load_banks([folder]))
+    assert [c.key for c in warm] == [c.key for c in cold] == [c.key for c in eager]
+    assert [(c.kind, c.revision, c.cloze) for c in warm] == [
+        (c.kind, c.revision, c.cloze) for c in eager
+    ]
+    first = warm[0]
+    assert isinstance(first._question, bytes)  # not read yet
+    assert first.question == eager[0].question
+    assert not isinstance(first._question, bytes)
+    assert warm_index[0][0].questions == () and warm_index[0][0].title == "Alpha bank"
