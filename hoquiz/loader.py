@@ -363,7 +363,10 @@ class _Validator:
             return None
         value = data[key]
         if not isinstance(value, list):
-            self.error((*path, key), f"'{key}' must be a list of {what}, not {_show(value)}")
+            hint = ""
+            if isinstance(value, str) and "\n" not in value and len(value) <= 40:
+                hint = f" (write a list in brackets: [{value}])"
+            self.error((*path, key), f"'{key}' must be a list of {what}, not {_show(value)}{hint}")
             return None
         out: list[str] = []
         ok = True

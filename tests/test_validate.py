@@ -334,7 +334,8 @@ def test_question_not_a_mapping(make_bank: MakeBank) -> None:
 
 def test_tags_not_a_list(make_bank: MakeBank) -> None:
     assert problems(make_bank(bank(flashcard()) + "tags: imaging\n")) == [
-        "bank.yaml:10:7: 'tags' must be a list of tags, not 'imaging'",
+        "bank.yaml:10:7: 'tags' must be a list of tags, not 'imaging' "
+        "(write a list in brackets: [imaging])",
     ]
 
 
@@ -547,7 +548,8 @@ def test_short_with_no_accepted_answer(make_bank: MakeBank) -> None:
 def test_short_accept_not_a_list(make_bank: MakeBank) -> None:
     path = make_bank(bank(typed("short", "prompt: P", "accept: YAML")))
     assert problems(path) == [
-        "bank.yaml:7:13: 'accept' must be a list of accepted answers, not 'YAML'",
+        "bank.yaml:7:13: 'accept' must be a list of accepted answers, not 'YAML' "
+        "(write a list in brackets: [YAML])",
     ]
 
 
