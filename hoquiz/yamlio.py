@@ -286,7 +286,8 @@ class Locator:
             last = i == len(path) - 1
             child: yaml.Node | None = None
             if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
+                # The last of duplicate keys: its value is the one loaded.
+                for key_node, value_node in reversed(node.value):
                     if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(step):
                         child = key_node if (last and key) else value_node
                         break

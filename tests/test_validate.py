@@ -210,6 +210,14 @@ def test_duplicate_yaml_key(make_bank: MakeBank) -> None:
     assert problems(path) == ["bank.yaml:8:5: duplicate key 'back' in this mapping"]
 
 
+def test_a_value_under_a_duplicate_key_is_located_at_the_one_loaded(make_bank: MakeBank) -> None:
+    path = make_bank(bank(flashcard()).replace("    back: B\n", "    back: B\n    back: [C]\n"))
+    assert problems(path) == [
+        "bank.yaml:8:5: duplicate key 'back' in this mapping",
+        "bank.yaml:8:11: 'back' must be text, not a list",
+    ]
+
+
 def test_several_documents_in_one_file(make_bank: MakeBank) -> None:
     path = make_bank(bank(flashcard()) + "---\n" + bank(flashcard()))
     assert problems(path) == [
