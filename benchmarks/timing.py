@@ -28,7 +28,8 @@ def time_command(
     warmup: int = 1,
 ) -> float:
     """Median wall time in seconds of running ``argv`` (after ``warmup`` runs)."""
-    full_env = {**os.environ, **(env or {})}
+    # Children may write bytecode: a benchmark measures warm starts, as users get them.
+    full_env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "", **(env or {})}
     samples = []
     for i in range(warmup + repeat):
         start = time.perf_counter()
