@@ -127,7 +127,7 @@ questions:
       - [hoquiz export, writes an Anki deck]
     explanation: Each command has one job.
     source: {{doc: {doc}, section: {section}}}
-"""
+"""  # noqa: E501 - a YAML line as an instructor would write it
 
 
 @dataclass(frozen=True)
