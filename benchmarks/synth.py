@@ -6,6 +6,8 @@ import argparse
 import random
 from pathlib import Path
 
+from hoquiz.model import QUESTION_TYPES
+
 SOURCES = """\
 sources:
   - id: synthetic
@@ -15,10 +17,33 @@ sources:
 """
 
 WORDS = (
-    "ossification lamellar periarticular flexion abduction radiograph scintigraphy tracer "
-    "maturation recurrence excision prophylaxis spasticity contracture ankylosis oedema "
-    "erythema capsule tendon fascia hematoma mesenchymal osteogenic signalling trauma burn"
-).split()
+    "ossification",
+    "lamellar",
+    "periarticular",
+    "flexion",
+    "abduction",
+    "radiograph",
+    "scintigraphy",
+    "tracer",
+    "maturation",
+    "recurrence",
+    "excision",
+    "prophylaxis",
+    "spasticity",
+    "contracture",
+    "ankylosis",
+    "oedema",
+    "erythema",
+    "capsule",
+    "tendon",
+    "fascia",
+    "hematoma",
+    "mesenchymal",
+    "osteogenic",
+    "signalling",
+    "trauma",
+    "burn",
+)
 
 
 def _phrase(rng: random.Random, n: int) -> str:
@@ -26,13 +51,11 @@ def _phrase(rng: random.Random, n: int) -> str:
 
 
 def _question(i: int, rng: random.Random) -> str:
-    kind = ("mcq", "multi", "true_false", "short", "numeric", "cloze", "flashcard", "order", "match")[
-        i % 9
-    ]
+    kind = QUESTION_TYPES[i % len(QUESTION_TYPES)]
     head = f"  - id: q{i:05d}\n    type: {kind}\n"
     tail = (
         f"    tags: [t{i % 7}, synthetic]\n"
-        f"    explanation: {_phrase(rng, 6)}.\n"
+        f"    explanation: {_phrase(rng, 3)}.\n"
         f"    source: {{doc: synthetic, section: {('Alpha', 'Beta', 'Gamma')[i % 3]}}}\n"
     )
     prompt = f"    prompt: Question {i} about {_phrase(rng, 4)}?\n"
@@ -58,11 +81,19 @@ def _question(i: int, rng: random.Random) -> str:
     elif kind == "flashcard":
         body = f"    front: Card {i} {_phrase(rng, 5)}?\n    back: {_phrase(rng, 6)}.\n"
     elif kind == "order":
-        body = prompt + "    items:\n" + "".join(f"      - step {i}-{j} {_phrase(rng, 3)}\n" for j in range(4))
+        body = (
+            prompt
+            + "    items:\n"
+            + "".join(f"      - step {i}-{j} {_phrase(rng, 3)}\n" for j in range(4))
+        )
     else:
-        body = prompt + "    pairs:\n" + "".join(
-            f"      - [left {i}-{j} {_phrase(rng, 2)}, right {i}-{j} {_phrase(rng, 2)}]\n"
-            for j in range(3)
+        body = (
+            prompt
+            + "    pairs:\n"
+            + "".join(
+                f"      - [left {i}-{j} {_phrase(rng, 2)}, right {i}-{j} {_phrase(rng, 2)}]\n"
+                for j in range(3)
+            )
         )
     return head + body + tail
 

@@ -14,7 +14,7 @@ thousand question objects costs more than the rest of a quiz start, so a
 quiz unpickles a question only when it shows it (:func:`materialize`).
 
 The cache-hit path deliberately avoids importing the loader (and PyYAML), so
-it finds bank files by the same rules as :func:`hoquiz.loader.discover`.
+it finds bank files by the same rules as :func:`hoquiz.paths.discover`.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import hoquiz
+from hoquiz.errors import UsageError
 from hoquiz.model import Bank, Cloze, Question
+from hoquiz.paths import bundled_decks_dir, discover, find_sources_file
 
 CACHE_FORMAT = 2
-SOURCES_NAMES = ("sources.yaml", "sources.yml")  # as hoquiz.loader
-BANK_SUFFIXES = (".yaml", ".yml")
 _CODE = ("model.py", "loader.py", "yamlio.py", "text.py", "cache.py")
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
@@ -48,13 +48,6 @@ def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("hoquiz", appauthor=False))
-
-
-def bundled_decks_dir() -> Path:
-    """As :func:`hoquiz.loader.bundled_decks_dir`, without importing the loader."""
-    here = Path(hoquiz.__file__).resolve().parent
-    installed = here / "decks"
-    return installed if installed.is_dir() else here.parent / "decks"
 
 
 def materialize(question: Question | bytes) -> Question:
@@ -137,26 +130,10 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
 
 def bank_files(inputs: Sequence[Path]) -> list[Path] | None:
     """The bank files ``inputs`` name, as the loader finds them; ``None`` if it would fail."""
-    found: list[Path] = []
-    for path in inputs:
-        if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
-            )
-            if not inside:
-                return None
-            found.extend(inside)
-        elif path.is_file():
-            if path.name not in SOURCES_NAMES:
-                found.append(path)
-        else:
-            return None
-    unique: dict[Path, Path] = {}
-    for p in found:
-        unique.setdefault(p.resolve(), p)
-    return list(unique.values()) or None
+    try:
+        return discover(inputs)
+    except UsageError:
+        return None
 
 
 def _stamp(path: Path) -> FileStamp:
@@ -169,14 +146,7 @@ def _stamp(path: Path) -> FileStamp:
 
 def _sources_file(folder: Path, memo: dict[Path, Path | None]) -> Path | None:
     if folder not in memo:
-        memo[folder] = None
-        for candidate_dir in (folder, *folder.parents):
-            hit = next(
-                (candidate_dir / n for n in SOURCES_NAMES if (candidate_dir / n).is_file()), None
-            )
-            if hit is not None:
-                memo[folder] = hit
-                break
+        memo[folder] = find_sources_file(folder)
     return memo[folder]
 
 

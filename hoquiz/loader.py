@@ -37,12 +37,11 @@ from hoquiz.model import (
     TrueFalse,
     parse_cloze,
 )
+from hoquiz.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.text import normalize as _norm
 from hoquiz.yamlio import DataPath, Locator, parse, read_text
 
 SLUG_RE = re.compile(r"[a-z0-9-]+")
-SOURCES_NAMES = ("sources.yaml", "sources.yml")
-BANK_SUFFIXES = (".yaml", ".yml")
 
 BANK_REQUIRED = ("id", "title", "questions")
 BANK_OPTIONAL = ("deck", "description", "tags")
@@ -67,53 +66,6 @@ ALL_QUESTION_KEYS = sorted(
 )
 SOURCE_KEYS_REQUIRED = ("id", "title", "kind")
 SOURCE_KEYS_OPTIONAL = ("date", "sections")
-
-
-def bundled_decks_dir() -> Path:
-    """The banks that ship with hoquiz (package data, or ``decks/`` in a checkout)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "decks"
-    if installed.is_dir():
-        return installed
-    return here.parent / "decks"
-
-
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Bank files named by ``paths``: files as given, folders searched recursively.
-
-    ``sources.yaml`` files are not banks and are skipped.
-
-    Raises:
-        UsageError: a path does not exist, or no bank file was found.
-    """
-    found: list[Path] = []
-    for path in paths:
-        try:
-            found.extend(_banks_at(path))
-        except OSError as exc:  # a name too long, a loop of links...
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
-    unique: dict[Path, Path] = {}
-    for p in found:
-        unique.setdefault(p.resolve(), p)
-    if not unique:
-        raise UsageError("no banks to load (sources.yaml files are not banks)")
-    return list(unique.values())
-
-
-def _banks_at(path: Path) -> list[Path]:
-    """The bank files of one command-line path."""
-    if path.is_dir():
-        inside = sorted(
-            p
-            for p in path.rglob("*")
-            if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
-        )
-        if not inside:
-            raise UsageError(f"no .yaml or .yml banks found in {path}")
-        return inside
-    if path.is_file():
-        return [] if path.name in SOURCES_NAMES else [path]
-    raise UsageError(f"no such file or folder: {path}")
 
 
 def load_banks(paths: Sequence[Path]) -> list[Bank]:
@@ -199,25 +151,19 @@ class _SourcesFound:
 def _sources_for(
     bank_file: Path, cache: dict[Path, _SourcesFound], problems: list[Problem]
 ) -> _SourcesFound:
+    """The sources a bank cites, each sources.yaml read (and its problems reported) once."""
     folder = bank_file.resolve().parent
-    if folder in cache:
-        return cache[folder]
-    for candidate_dir in (folder, *folder.parents):
-        for name in SOURCES_NAMES:
-            candidate = candidate_dir / name
-            if candidate.is_file():
-                if candidate_dir in cache:
-                    result = cache[candidate_dir]
-                else:
-                    if not bank_file.is_absolute():
-                        candidate = _relative_to_cwd(candidate)
-                    sources, source_problems = load_sources_file(candidate)
-                    problems.extend(source_problems)
-                    result = _SourcesFound(candidate, sources, not source_problems)
-                    cache[candidate_dir] = result
-                cache[folder] = result
-                return result
-    cache[folder] = _SourcesFound(None, {}, False)
+    if folder not in cache:
+        found = find_sources_file(folder)
+        if found is None:
+            cache[folder] = _SourcesFound(None, {}, False)
+        elif found in cache:
+            cache[folder] = cache[found]
+        else:
+            shown = found if bank_file.is_absolute() else _relative_to_cwd(found)
+            sources, source_problems = load_sources_file(shown)
+            problems.extend(source_problems)
+            cache[found] = cache[folder] = _SourcesFound(shown, sources, not source_problems)
     return cache[folder]
 
 

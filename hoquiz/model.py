@@ -177,8 +177,7 @@ class Match(Question):
 
 
 QUESTION_CLASSES: dict[str, type[Question]] = {
-    cls.type: cls
-    for cls in (MCQ, Multi, TrueFalse, Short, Numeric, Cloze, Flashcard, Order, Match)
+    cls.type: cls for cls in (MCQ, Multi, TrueFalse, Short, Numeric, Cloze, Flashcard, Order, Match)
 }
 
 

@@ -27,7 +27,8 @@ from hoquiz.text import normalize
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def _format_number(value: float) -> str:
+def format_number(value: float) -> str:
+    """``93.0`` as ``93``; other numbers as Python writes them."""
     return str(int(value)) if value == int(value) else repr(value)
 
 
@@ -95,9 +96,9 @@ def answer_text(
     if isinstance(question, TrueFalse):
         return "true" if question.answer else "false"
     if isinstance(question, Numeric):
-        tolerance = f" (± {_format_number(question.tolerance)})" if question.tolerance else ""
+        tolerance = f" (± {format_number(question.tolerance)})" if question.tolerance else ""
         unit = f" {question.unit}" if question.unit else ""
-        return f"{_format_number(question.answer)}{unit}{tolerance}"
+        return f"{format_number(question.answer)}{unit}{tolerance}"
     if isinstance(question, Short):
         return " / ".join(question.accept)
     if isinstance(question, Cloze):

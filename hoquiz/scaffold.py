@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoquiz.errors import HoquizError, UsageError
-from hoquiz.loader import SOURCES_NAMES, load_sources_file
+from hoquiz.loader import load_sources_file
+from hoquiz.paths import SOURCES_NAMES, find_sources_file
 
 STARTER_SOURCES = """\
 # Reference documents your banks cite. Every question's `source.doc` names
@@ -146,14 +147,6 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _find_sources(folder: Path) -> Path | None:
-    for directory in (folder, *folder.parents):
-        for name in SOURCES_NAMES:
-            if (directory / name).is_file():
-                return directory / name
-    return None
-
-
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -192,7 +185,7 @@ def write_starter_bank(path: Path) -> Written:
     folder = path.parent
     if not folder.is_dir():
         raise HoquizError(f"cannot write {path}: folder {folder} does not exist")
-    sources_file = _find_sources(folder.resolve())
+    sources_file = find_sources_file(folder)
     created: Path | None = None
     doc, section = "my-reference", "Introduction"
     if sources_file is not None:

@@ -474,7 +474,6 @@ def test_cache_finds_the_files_the_loader_finds(tmp_path: Path) -> None:
     for inputs in ([folder], [folder / "alpha.yaml", folder], [folder / "sub" / "gamma.yml"]):
         assert cache.bank_files(inputs) == discover(inputs)
     assert cache.bank_files([tmp_path / "missing"]) is None
-    assert cache.bundled_decks_dir() == __import__("hoquiz.loader").loader.bundled_decks_dir()
 
 
 def test_quiz_start_up_reads_the_cache_only(tmp_path: Path) -> None:

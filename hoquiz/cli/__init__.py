@@ -32,10 +32,8 @@ class ProblemsReported(click.ClickException):
             click.echo(str(problem), file=stream)
         files = len({p.path for p in self.error.problems})
         count = len(self.error.problems)
-        click.echo(
-            f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}",
-            file=stream,
-        )
+        problems = f"{count} problem{'s' if count != 1 else ''}"
+        click.echo(f"{problems} in {files} file{'s' if files != 1 else ''}", file=stream)
 
 
 def to_click_error(error: HoquizError) -> click.ClickException:

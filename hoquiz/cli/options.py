@@ -26,7 +26,11 @@ def bank_paths(func: F) -> F:
 def bank_filters(func: F) -> F:
     """``--bank ID`` and ``--tag TAG``, each repeatable."""
     func = click.option(
-        "--tag", "tags", multiple=True, metavar="TAG", help="Only questions with this tag (repeatable)."
+        "--tag",
+        "tags",
+        multiple=True,
+        metavar="TAG",
+        help="Only questions with this tag (repeatable).",
     )(func)
     return click.option(
         "--bank", "bank_ids", multiple=True, metavar="ID", help="Only this bank (repeatable)."

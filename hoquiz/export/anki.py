@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from hoquiz.errors import ExportError
-from hoquiz.loader import SOURCES_NAMES
 from hoquiz.model import (
     MCQ,
     Bank,
@@ -53,7 +52,8 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.render import LETTERS, answer_text, source_text
+from hoquiz.paths import find_sources_file
+from hoquiz.render import LETTERS, answer_text, format_number, source_text
 from hoquiz.text import normalize
 
 if TYPE_CHECKING:
@@ -342,20 +342,10 @@ def source_date_epoch(environ: Mapping[str, str]) -> int | None:
     return int(value)
 
 
-def _sources_file(bank_file: Path) -> Path | None:
-    # The same search as the loader: the bank's folder, then its parents.
-    folder = bank_file.resolve().parent
-    for candidate_dir in (folder, *folder.parents):
-        for name in SOURCES_NAMES:
-            if (candidate_dir / name).is_file():
-                return candidate_dir / name
-    return None
-
-
 def bank_mtime(bank: Bank) -> int:
     """The newest modification time (whole seconds) of the files a bank's cards show."""
     files: list[Path] = [bank.path]
-    sources = _sources_file(bank.path)
+    sources = find_sources_file(bank.path.parent)
     if sources is not None:
         files.append(sources)
     files.extend(q.image for q in bank.questions if q.image is not None)
@@ -387,10 +377,6 @@ def _lettered(items: Sequence[str], order: Sequence[int], css: str) -> str:
         for n, i in enumerate(order)
     )
     return f'<ol class="{css}">{rows}</ol>'
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if value == int(value) else repr(value)
 
 
 def _choice_fields(question: MCQ | Multi) -> dict[str, str]:
@@ -439,7 +425,7 @@ def _type_fields(bank: Bank, question: Question) -> dict[str, str]:
         return {
             "Prompt": _h(question.prompt),
             "Unit": _h(question.unit or ""),
-            "Answer": _h(_number(question.answer)),
+            "Answer": _h(format_number(question.answer)),
             "Accepted": _h(answer_text(question)),
         }
     if isinstance(question, Short):

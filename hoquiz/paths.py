@@ -1,0 +1,73 @@
+"""Where banks are: the bundled decks, bank discovery and the sources.yaml lookup.
+
+Standard library only, so the quiz's warm start (which reads the bank
+cache) can find files by exactly the loader's rules without importing YAML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from hoquiz.errors import UsageError
+
+SOURCES_NAMES = ("sources.yaml", "sources.yml")
+BANK_SUFFIXES = (".yaml", ".yml")
+
+
+def bundled_decks_dir() -> Path:
+    """The banks that ship with hoquiz (package data, or ``decks/`` in a checkout)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "decks"
+    if installed.is_dir():
+        return installed
+    return here.parent / "decks"
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Bank files named by ``paths``: files as given, folders searched recursively.
+
+    ``sources.yaml`` files are not banks and are skipped.
+
+    Raises:
+        UsageError: a path does not exist, or no bank file was found.
+    """
+    found: list[Path] = []
+    for path in paths:
+        try:
+            found.extend(_banks_at(path))
+        except OSError as exc:  # a name too long, a loop of links...
+            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.resolve(), p)
+    if not unique:
+        raise UsageError("no banks to load (sources.yaml files are not banks)")
+    return list(unique.values())
+
+
+def _banks_at(path: Path) -> list[Path]:
+    """The bank files of one command-line path."""
+    if path.is_dir():
+        inside = sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
+        )
+        if not inside:
+            raise UsageError(f"no .yaml or .yml banks found in {path}")
+        return inside
+    if path.is_file():
+        return [] if path.name in SOURCES_NAMES else [path]
+    raise UsageError(f"no such file or folder: {path}")
+
+
+def find_sources_file(folder: Path) -> Path | None:
+    """The sources.yaml a bank in ``folder`` uses: its folder's, else the nearest above."""
+    folder = folder.resolve()
+    for directory in (folder, *folder.parents):
+        for name in SOURCES_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
