@@ -6,6 +6,7 @@ does not) and which cloze deletion is active.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
 from hoquiz.model import (
@@ -41,6 +42,21 @@ def natural_order(question: Question) -> list[int]:
     if isinstance(question, Match):
         return list(range(len(question.pairs)))
     return []
+
+
+def fixed_order(question: Question, seed: str) -> list[int]:
+    """Options in a shuffled order that is the same every time for ``seed``.
+
+    Used where there is no session to shuffle per showing (``hoquiz show``,
+    Anki cards). Seeded from the question's key, so rewording never
+    reshuffles it; never the written order when there are two or more
+    options, since banks often list the key (or the answer order) first.
+    """
+    order = natural_order(question)
+    random.Random(seed).shuffle(order)
+    if len(order) > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
 
 
 def question_text(
@@ -90,9 +106,8 @@ def answer_text(
     if isinstance(question, MCQ):
         return f"{LETTERS[order.index(question.answer)]}) {question.choices[question.answer].text}"
     if isinstance(question, Multi):
-        return "; ".join(
-            f"{LETTERS[order.index(i)]}) {question.choices[i].text}" for i in question.answer
-        )
+        shown = sorted(question.answer, key=order.index)
+        return "; ".join(f"{LETTERS[order.index(i)]}) {question.choices[i].text}" for i in shown)
     if isinstance(question, TrueFalse):
         return "true" if question.answer else "false"
     if isinstance(question, Numeric):

@@ -36,12 +36,12 @@ from hoquiz.export.anki import (
     media_name,
     note_fields,
     note_guid,
-    shuffled_order,
     source_date_epoch,
     write_atomically,
 )
 from hoquiz.loader import load_banks
-from hoquiz.model import QUESTION_TYPES, Bank, Order
+from hoquiz.model import MCQ, QUESTION_TYPES, Bank, Order, SourceRef
+from hoquiz.render import fixed_order
 
 MTIME = 1_780_000_000
 PINNED_GUID = "G4gQLcBS*t"
@@ -161,12 +161,33 @@ def test_tags_are_the_bank_id_and_question_tags_made_anki_safe(banks: list[Bank]
     assert anki_tags(every, odd) == ("every-type", "Imaging", "a_b", "x::y")
 
 
+def shuffled_order(n: int, seed: str) -> list[int]:
+    """The fixed order in which a card shows ``n`` options, seeded like the exporter."""
+    items = tuple(f"item {i}" for i in range(n))
+    question = Order(id="q", explanation="e", source=SourceRef("d", "s"), prompt="p", items=items)
+    return fixed_order(question, seed)
+
+
 @given(st.integers(min_value=2, max_value=30), st.text(max_size=40))
 def test_shuffles_are_fixed_permutations_never_in_order(n: int, seed: str) -> None:
     order = shuffled_order(n, seed)
     assert sorted(order) == list(range(n))
     assert order != list(range(n))
     assert shuffled_order(n, seed) == order
+
+
+def test_choices_are_shuffled_on_the_card_and_the_key_letter_follows(banks: list[Bank]) -> None:
+    # Banks often list the key first; a card must not always answer "a".
+    every = bank_by_id(banks, "every-type")
+    mcq = every.question("mcq-skeleton")
+    assert isinstance(mcq, MCQ)
+    fields = fields_of(every, "mcq-skeleton")
+    order = fixed_order(mcq, "every-type/mcq-skeleton")
+    assert order != list(range(len(mcq.choices)))
+    positions = [fields["Options"].index(anki._h(mcq.choices[i].text)) for i in order]
+    assert positions == sorted(positions)
+    key_letter = "abcdefghij"[order.index(mcq.answer)]
+    assert fields["Answer"].startswith(f"{key_letter}) ")
 
 
 def test_every_text_is_escaped(banks: list[Bank]) -> None:

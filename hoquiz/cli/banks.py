@@ -12,7 +12,6 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
-from hoquiz.model import Question
 
 
 def _count(n: int, noun: str) -> str:
@@ -68,37 +67,18 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
     click.echo(f"{_count(len(rows), 'bank')}, {_count(total, 'question')}")
 
 
-def _shown_order(question: Question, seed: str) -> list[int] | None:
-    """Order and match options shuffled as a learner sees them (never in answer order).
-
-    Seeded by the question's key, so `show` prints the same thing every time.
-    """
-    import random
-
-    from hoquiz.model import Match, Order
-    from hoquiz.render import natural_order
-
-    if not isinstance(question, (Order, Match)):
-        return None  # choices as written; the quiz shuffles them
-    order = natural_order(question)
-    random.Random(seed).shuffle(order)
-    if order == sorted(order):
-        order = order[1:] + order[:1]
-    return order
-
-
 @cli.command()
 @click.argument("ref", metavar="BANK_ID/QUESTION_ID")
 @bank_paths
 def show(ref: str, paths: tuple[Path, ...]) -> None:
     """Show one question as a learner sees it, then its answer, explanation and source.
 
-    Order items and match pairs appear shuffled, as in the quiz; choices
-    appear as written, each with its feedback after the answer.
+    Choices, order items and match pairs appear shuffled (the same way each
+    time); choice feedback follows the answer.
     """
     from hoquiz.loader import did_you_mean
     from hoquiz.model import MCQ, Cloze, Multi, card_key
-    from hoquiz.render import LETTERS, answer_text, question_text, source_text
+    from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
 
     bank_id, sep, question_id = ref.partition("/")
     if not sep or not bank_id or not question_id:
@@ -111,7 +91,7 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     if question is None:
         hint = did_you_mean(question_id, [q.id for q in bank.questions])
         raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
-    order = _shown_order(question, card_key(bank.id, question.id))
+    order = fixed_order(question, card_key(bank.id, question.id))
     numbers = question.numbers if isinstance(question, Cloze) else (None,)
     for number in numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
@@ -120,7 +100,8 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
         click.echo("")
         click.echo(f"Answer: {answer_text(question, order, cloze=number)}")
     if isinstance(question, (MCQ, Multi)):
-        for letter, choice in zip(LETTERS, question.choices, strict=False):
+        for letter, index in zip(LETTERS, order, strict=False):
+            choice = question.choices[index]
             if choice.feedback:
                 click.echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
     click.echo(f"Explanation: {question.explanation}")

@@ -29,7 +29,6 @@ import io
 import itertools
 import json
 import os
-import random
 import re
 import tempfile
 import zipfile
@@ -53,7 +52,7 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.paths import find_sources_file
-from hoquiz.render import LETTERS, answer_text, format_number, source_text
+from hoquiz.render import LETTERS, answer_text, fixed_order, format_number, source_text
 from hoquiz.text import normalize
 
 if TYPE_CHECKING:
@@ -314,18 +313,6 @@ def anki_tags(bank: Bank, question: Question) -> tuple[str, ...]:
     return tuple(out)
 
 
-def shuffled_order(n: int, seed: str) -> list[int]:
-    """A fixed shuffle of ``range(n)`` for a question, never the identity when n > 1.
-
-    Seeded from ids, so rewording a question never reshuffles it.
-    """
-    order = list(range(n))
-    random.Random(seed).shuffle(order)
-    if n > 1 and order == sorted(order):
-        order = order[1:] + order[:1]
-    return order
-
-
 def source_date_epoch(environ: Mapping[str, str]) -> int | None:
     """``SOURCE_DATE_EPOCH`` from ``environ``, if set.
 
@@ -379,20 +366,20 @@ def _lettered(items: Sequence[str], order: Sequence[int], css: str) -> str:
     return f'<ol class="{css}">{rows}</ol>'
 
 
-def _choice_fields(question: MCQ | Multi) -> dict[str, str]:
+def _choice_fields(question: MCQ | Multi, order: list[int]) -> dict[str, str]:
     keys = {question.answer} if isinstance(question, MCQ) else set(question.answer)
     texts = [c.text for c in question.choices]
     feedback = "".join(
         f'<li class="{"key" if i in keys else "wrong"}">'
-        f'<span class="letter">{_letter(i)})</span> {"✓" if i in keys else "✗"} '
-        f"{_h(c.feedback)}</li>"
-        for i, c in enumerate(question.choices)
-        if c.feedback
+        f'<span class="letter">{_letter(order.index(i))})</span> {"✓" if i in keys else "✗"} '
+        f"{_h(question.choices[i].feedback or '')}</li>"
+        for i in order
+        if question.choices[i].feedback
     )
     fields = {
         "Prompt": _h(question.prompt),
-        "Options": _lettered(texts, range(len(texts)), "options"),
-        "Answer": _h(answer_text(question)),
+        "Options": _lettered(texts, order, "options"),
+        "Answer": _h(answer_text(question, order)),
         "Feedback": f'<ul class="feedback">{feedback}</ul>' if feedback else "",
     }
     if isinstance(question, Multi):
@@ -418,7 +405,7 @@ def _cloze_text(question: Cloze) -> str:
 def _type_fields(bank: Bank, question: Question) -> dict[str, str]:
     seed = f"{bank.id}/{question.id}"
     if isinstance(question, (MCQ, Multi)):
-        return _choice_fields(question)
+        return _choice_fields(question, fixed_order(question, seed))
     if isinstance(question, TrueFalse):
         return {"Prompt": _h(question.prompt), "Answer": "True" if question.answer else "False"}
     if isinstance(question, Numeric):
@@ -439,7 +426,7 @@ def _type_fields(bank: Bank, question: Question) -> dict[str, str]:
     if isinstance(question, Flashcard):
         return {"Front": _h(question.front), "Back": _h(question.back)}
     if isinstance(question, Order):
-        order = shuffled_order(len(question.items), seed)
+        order = fixed_order(question, seed)
         letters = " → ".join(_letter(order.index(n)) for n in range(len(question.items)))
         steps = "".join(
             f'<li><span class="letter">{n + 1}.</span> {_h(item)} ({_letter(order.index(n))})</li>'
@@ -451,7 +438,7 @@ def _type_fields(bank: Bank, question: Question) -> dict[str, str]:
             "Answer": f'<div class="key">{letters}</div><ol class="order">{steps}</ol>',
         }
     if isinstance(question, Match):
-        order = shuffled_order(len(question.pairs), seed)
+        order = fixed_order(question, seed)
         lefts = "".join(
             f'<li><span class="letter">{n + 1}.</span> {_h(left)}</li>'
             for n, (left, _) in enumerate(question.pairs)
