@@ -37,7 +37,7 @@ def main() -> int:
             workdir = Path(tmp) / name
             workdir.mkdir()
             rows.extend(module.run(workdir))
-    print("| benchmark | measured (s) | baseline | baseline (s) | ratio | target | ok |")
+    print("| benchmark | measured | baseline | baseline value | ratio | target | ok |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         ok = "yes" if r["ok"] else "NO"

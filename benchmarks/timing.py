@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -46,18 +45,29 @@ def time_command(
     return statistics.median(samples)
 
 
-def peak_rss_mb(argv: Sequence[str], *, stdin: bytes | None = None) -> float:
-    """Peak resident memory (MB) of one run of ``argv``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(argv, input=stdin or b"", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(after, before) / 1024
+def peak_rss_mb(argv: Sequence[str]) -> float:
+    """Peak resident memory (MB) of one run of ``argv``.
+
+    Measured from a fresh wrapper process, whose children's peak is that one
+    command's alone.
+    """
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdin=subprocess.DEVNULL,"
+        " stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([PYTHON, "-c", probe, *argv], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip()) / 1024
 
 
 def result(
     name: str, measured: float, baseline_name: str, baseline: float, target: float
 ) -> dict[str, Any]:
-    """One row of the report: a ratio against a baseline measured in the same run."""
+    """One row of the report: a ratio against a baseline measured in the same run.
+
+    Times are in seconds; memory rows (names ending in "memory") in MB.
+    """
     ratio = measured / baseline
     return {
         "benchmark": name,
