@@ -195,6 +195,26 @@ def _load_bank(
     return bank, problems, locator
 
 
+def _unbalanced_braces(text: str) -> str | None:
+    """Which '{{' or '}}' of a cloze text has no partner, said so a writer can find it."""
+
+    def unclosed(start: int) -> str:
+        return f"the deletion starting {_show(text[start : start + 24])} is not closed with '}}}}'"
+
+    opened_at: int | None = None
+    for match in re.finditer(r"\{\{|\}\}", text):
+        if match.group() == "{{":
+            if opened_at is not None:
+                return unclosed(opened_at)
+            opened_at = match.start()
+        elif opened_at is None:
+            near = _show(text[max(0, match.start() - 20) : match.end()])
+            return f"'}}}}' without an opening '{{{{' near {near}"
+        else:
+            opened_at = None
+    return None if opened_at is None else unclosed(opened_at)
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
@@ -671,12 +691,20 @@ class _Validator:
         if text is None:
             return None
         here = (*path, "text")
-        rest = CLOZE_RE.sub("", text)
-        if "{{" in rest or "}}" in rest:
+        unbalanced = _unbalanced_braces(text)
+        if unbalanced is not None:
             self.error(
                 here,
-                "malformed cloze: unbalanced '{{' or '}}' "
-                "(write deletions as {{c1::answer}} or {{c1::answer::hint}})",
+                f"malformed cloze: {unbalanced} (write deletions as "
+                "{{c1::answer}} or {{c1::answer::hint}})",
+            )
+            return None
+        rest = CLOZE_RE.sub("", text)
+        if "{{" in rest:
+            self.error(
+                here,
+                "malformed cloze: a deletion must start with '{{c' and a number, "
+                "then '::' (e.g. {{c1::answer}})",
             )
             return None
         deletions = parse_cloze(text)

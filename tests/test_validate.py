@@ -611,13 +611,31 @@ def test_cloze_without_deletion(make_bank: MakeBank) -> None:
     ]
 
 
+HOW = "(write deletions as {{c1::answer}} or {{c1::answer::hint}})"
+
+
 @pytest.mark.parametrize(
-    "text", ['"A {{c1::b} c"', '"A {{c1::b}} c}}"', '"A {c1::b}} c"', '"{{c1::a {{c2::b}} }}"']
+    ("text", "why"),
+    [
+        ('"A {{c1::b} c"', "the deletion starting '{{c1::b} c' is not closed with '}}'"),
+        ('"A {{c1::b}} c}}"', "'}}' without an opening '{{' near 'A {{c1::b}} c}}'"),
+        ('"A {c1::b}} c"', "'}}' without an opening '{{' near 'A {c1::b}}'"),
+        (
+            '"{{c1::a {{c2::b}} }}"',
+            "the deletion starting '{{c1::a {{c2::b}} }}' is not closed with '}}'",
+        ),
+    ],
 )
-def test_cloze_with_unbalanced_braces(make_bank: MakeBank, text: str) -> None:
+def test_cloze_with_unbalanced_braces(make_bank: MakeBank, text: str, why: str) -> None:
     assert problems(make_bank(bank(cloze(text)))) == [
-        "bank.yaml:6:11: malformed cloze: unbalanced '{{' or '}}' "
-        "(write deletions as {{c1::answer}} or {{c1::answer::hint}})",
+        f"bank.yaml:6:11: malformed cloze: {why} {HOW}",
+    ]
+
+
+def test_cloze_with_braces_but_no_cloze_number(make_bank: MakeBank) -> None:
+    assert problems(make_bank(bank(cloze('"A {{b}} c"')))) == [
+        "bank.yaml:6:11: malformed cloze: a deletion must start with '{{c' and a number, "
+        "then '::' (e.g. {{c1::answer}})",
     ]
 
 
