@@ -28,7 +28,7 @@ from hoquiz.model import (
 )
 from hoquiz.render import LETTERS, natural_order
 from hoquiz.scheduling import AGAIN, EASY, GOOD, HARD
-from hoquiz.text import normalize
+from hoquiz.text import normalize, plural
 
 EASY_MARK, HARD_MARK = "+", "-"
 
@@ -242,7 +242,7 @@ def _grade_multi(question: Multi, order: list[int], text: str) -> Grade | Unpars
     correct = right == len(keys) and wrong == 0
     detail = None
     if not correct:
-        detail = f"{right} of {len(keys)} right choice{'s' if len(keys) != 1 else ''}"
+        detail = f"{right} of {plural(len(keys), 'right choice')}"
         if wrong:
             detail += f", {wrong} wrong"
     given = " ".join(LETTERS[p] for p in positions)

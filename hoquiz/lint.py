@@ -37,7 +37,7 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.text import normalize
+from hoquiz.text import normalize, plural
 from hoquiz.yamlio import DataPath, Locator, read_text
 
 # Stable rule ids, in the order docs/lint.md describes them.
@@ -213,10 +213,6 @@ def lint_banks(banks: Sequence[Bank], rules: Collection[str] | None = None) -> l
 def _quote(text: str) -> str:
     text = " ".join(text.split())
     return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _stem_field(question: Question) -> str:
@@ -414,7 +410,7 @@ def _explanation_repeats(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
             bank.path,
             where,
             "explanation-repeats-answer",
-            f"explanation ({_plural(len(explanation), 'character')}) is shorter than "
+            f"explanation ({plural(len(explanation), 'character')}) is shorter than "
             f"{REPEAT_LENGTH_RATIO:g}x the answer ({len(answer)}); {advice}",
         )
 
@@ -440,7 +436,7 @@ def _short_common_answer(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
                 "short-common-answer",
                 f"accepted answer {_quote(answer)} is "
                 + (
-                    f"only {_plural(len(folded), 'character')} once normalised; "
+                    f"only {plural(len(folded), 'character')} once normalised; "
                     if folded
                     else "empty once punctuation is ignored; "
                 )
@@ -455,9 +451,7 @@ def _cloze_too_long(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         words = len(d.answer.split())
         chars = len(" ".join(d.answer.split()))
         if words > CLOZE_MAX_WORDS or chars > CLOZE_MAX_CHARS:
-            size = (
-                _plural(words, "word") if words > CLOZE_MAX_WORDS else _plural(chars, "character")
-            )
+            size = plural(words, "word") if words > CLOZE_MAX_WORDS else plural(chars, "character")
             yield Finding(
                 bank.path,
                 ("questions", i, "text"),

@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from hoquiz.text import plural
+
 if TYPE_CHECKING:
     import fsrs
 
@@ -194,5 +196,5 @@ def describe_interval(delta: dt.timedelta) -> str:
                     years = round(seconds / (86400 * 365.25))
                     return f"in {years} years"
                 return f"in {months} months"
-            return f"in {count} {name}{'s' if count != 1 else ''}"
+            return f"in {plural(count, name)}"
     return "now"  # pragma: no cover

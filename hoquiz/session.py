@@ -48,6 +48,7 @@ from hoquiz.scheduling import (
     describe_interval,
 )
 from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
+from hoquiz.text import plural
 
 if TYPE_CHECKING:
     from hoquiz.cache import BankIndex
@@ -430,7 +431,7 @@ class Session:
     def _introduce(self, plan: Plan) -> None:
         show = self.console.show
         banks = len({c.bank.id for c in self.cards})
-        where = f"{banks} bank{'s' if banks != 1 else ''}"
+        where = plural(banks, "bank")
         if self.mode == "review":
             learning = f", {len(plan.learning)} in learning" if plan.learning else ""
             show(f"Review: {plan.due} due, {plan.new} new{learning} ({where})", "title")

@@ -26,3 +26,8 @@ def normalize(text: str) -> str:
         category = unicodedata.category(char)
         kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
     return " ".join("".join(kept).split())
+
+
+def plural(count: int, noun: str) -> str:
+    """``"1 bank"``, ``"3 banks"``: a count with its noun."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

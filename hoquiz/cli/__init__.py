@@ -15,6 +15,7 @@ import click
 
 from hoquiz import __version__
 from hoquiz.errors import BankError, HoquizError, UsageError
+from hoquiz.text import plural
 
 
 class ProblemsReported(click.ClickException):
@@ -32,8 +33,7 @@ class ProblemsReported(click.ClickException):
             click.echo(str(problem), file=stream)
         files = len({p.path for p in self.error.problems})
         count = len(self.error.problems)
-        problems = f"{count} problem{'s' if count != 1 else ''}"
-        click.echo(f"{problems} in {files} file{'s' if files != 1 else ''}", file=stream)
+        click.echo(f"{plural(count, 'problem')} in {plural(files, 'file')}", file=stream)
 
 
 def to_click_error(error: HoquizError) -> click.ClickException:

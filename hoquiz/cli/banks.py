@@ -12,10 +12,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+from hoquiz.text import plural
 
 
 @cli.command()
@@ -29,7 +26,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     """
     banks = load(paths)
     questions = sum(len(b.questions) for b in banks)
-    click.echo(f"{_count(len(banks), 'bank')}, {_count(questions, 'question')} OK")
+    click.echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
 
 
 @cli.command("list")
@@ -57,14 +54,14 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['title']}  ({_count(row['questions'], 'question')})")
+        click.echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
         types = ", ".join(f"{k} {v}" for k, v in row["by_type"].items())
         click.echo(f"  types: {types}")
         if row["by_tag"]:
             tags = ", ".join(f"{k} {v}" for k, v in row["by_tag"].items())
             click.echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
-    click.echo(f"{_count(len(rows), 'bank')}, {_count(total, 'question')}")
+    click.echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
 
 
 @cli.command()

@@ -10,13 +10,10 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths, load
+from hoquiz.text import plural
 
 # Below this many notes an export takes well under a second: no progress bar.
 PROGRESS_MIN_NOTES = 1000
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @cli.command()
@@ -53,6 +50,6 @@ def export(
     else:
         summary = export_apkg(banks, output, source_date_epoch=epoch)
     click.echo(
-        f"Wrote {summary.path}: {_count(summary.decks, 'deck')}, {_count(summary.notes, 'note')}, "
-        f"{_count(summary.cards, 'card')}, {_count(summary.media, 'media file')}"
+        f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "
+        f"{plural(summary.cards, 'card')}, {plural(summary.media, 'media file')}"
     )

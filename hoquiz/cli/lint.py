@@ -8,6 +8,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
+from hoquiz.text import plural
 
 
 @cli.command()
@@ -32,16 +33,12 @@ def lint(paths: tuple[Path, ...], only: tuple[str, ...], ignore: tuple[str, ...]
     banks = load(paths)
     warnings = lint_banks(banks, rules)
     questions = sum(len(b.questions) for b in banks)
-    summary = f"{_count(len(banks), 'bank')}, {_count(questions, 'question')}"
+    summary = f"{plural(len(banks), 'bank')}, {plural(questions, 'question')}"
     if not warnings:
         click.echo(f"{summary}: no lint warnings")
         return
     for warning in warnings:
         click.echo(str(warning), err=True)
     files = len({w.path for w in warnings})
-    click.echo(f"{_count(len(warnings), 'warning')} in {_count(files, 'file')}", err=True)
+    click.echo(f"{plural(len(warnings), 'warning')} in {plural(files, 'file')}", err=True)
     click.get_current_context().exit(1)
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
