@@ -13,14 +13,13 @@ cloze numbers) plus the question itself, pickled on its own. Rebuilding ten
 thousand question objects costs more than the rest of a quiz start, so a
 quiz unpickles a question only when it shows it (:func:`materialize`).
 
-The cache-hit path deliberately avoids importing the loader (and PyYAML), so
-it finds bank files by the same rules as :func:`hoquiz.paths.discover`.
+The cache-hit path never imports the loader (and so PyYAML): it finds bank
+and sources files with :mod:`hoquiz.paths`, the loader's own rules.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import sys
 import zlib
@@ -29,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 import hoquiz
+from hoquiz.atomic import write_atomically
 from hoquiz.errors import UsageError
 from hoquiz.model import Bank, Cloze, Question
 from hoquiz.paths import bundled_decks_dir, discover, find_sources_file
 
 CACHE_FORMAT = 2
-_CODE = ("model.py", "loader.py", "yamlio.py", "text.py", "cache.py")
+_CODE = ("model.py", "loader.py", "yamlio.py", "text.py", "paths.py", "cache.py")
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int, ...], "Question | bytes"]
@@ -198,26 +198,14 @@ def _read(entry: Path, key: tuple[Any, ...]) -> BankIndex | None:
 
 
 def _write(entry: Path, key: tuple[Any, ...], banks: list[Bank]) -> None:
-    """Write the entry atomically (temporary file, then rename); failures are ignored."""
-    import tempfile
-
-    temp: str | None = None
-    try:
+    """Write the entry atomically; failures are ignored."""
+    protocol = pickle.HIGHEST_PROTOCOL
+    index = [
+        (bank, [(*row[:5], pickle.dumps(row[5], protocol=protocol)) for row in rows])
+        for bank, rows in index_banks(banks)
+    ]
+    header = pickle.dumps((key, _images(banks)), protocol=protocol)
+    # The cache is an optimisation: never fail a quiz over it.
+    with contextlib.suppress(Exception):
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=".banks-", suffix=".tmp", dir=entry.parent)
-        with os.fdopen(fd, "wb") as handle:
-            protocol = pickle.HIGHEST_PROTOCOL
-            pickle.dump((key, _images(banks)), handle, protocol=protocol)
-            index = [
-                (bank, [(*row[:5], pickle.dumps(row[5], protocol=protocol)) for row in rows])
-                for bank, rows in index_banks(banks)
-            ]
-            pickle.dump(index, handle, protocol=protocol)
-        os.replace(temp, entry)
-        temp = None
-    except Exception:  # the cache is an optimisation: never fail a quiz over it
-        pass
-    finally:
-        if temp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
+        write_atomically(entry, header + pickle.dumps(index, protocol=protocol))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from hoquiz.atomic import write_atomically
 from hoquiz.errors import HoquizError, UsageError
 from hoquiz.loader import load_sources_file
 from hoquiz.paths import SOURCES_NAMES, find_sources_file
@@ -147,26 +146,14 @@ def _yaml_text(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def _create_exclusive(path: Path, text: str) -> None:
     """Write ``text`` to a new file at ``path`` atomically; never overwrite."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.link(tmp, path)  # fails if path exists: no overwrite, no half-written file
+        write_atomically(path, text.encode("utf-8"), replace=False)
     except FileExistsError:
         raise UsageError(f"{path} already exists; hoquiz new never overwrites a file") from None
     except OSError as exc:
         raise HoquizError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        os.unlink(tmp)
 
 
 def write_starter_bank(path: Path) -> Written:

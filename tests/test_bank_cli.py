@@ -419,3 +419,18 @@ def test_new_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.Monkey
     assert hoquiz("new", "a.yaml").exit_code == 0
     assert hoquiz("new", "a.yaml").exit_code == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "sources.yaml"]
+
+
+def test_new_in_an_unwritable_place_is_one_clean_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hoquiz import atomic
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    result = hoquiz("new", tmp_path / "x.yaml")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot write {tmp_path / 'sources.yaml'}: Permission denied\n"
+    assert list(tmp_path.iterdir()) == []

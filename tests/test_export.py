@@ -24,6 +24,7 @@ from export_banks import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hoquiz import atomic
 from hoquiz.cli import cli
 from hoquiz.errors import ExportError
 from hoquiz.export import anki
@@ -380,7 +381,7 @@ def test_unwritable_folder_reported_without_traceback(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(anki.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     with pytest.raises(ExportError, match=r"^cannot write .*out\.apkg: permission denied$"):
         write_atomically(tmp_path / "out.apkg", b"data")
 
@@ -395,7 +396,7 @@ def test_failed_write_leaves_old_file_and_no_temporary(
     def fail(fd: int) -> None:
         raise failure
 
-    monkeypatch.setattr(anki.os, "fsync", fail)
+    monkeypatch.setattr(atomic.os, "fsync", fail)
     with pytest.raises((ExportError, KeyboardInterrupt)) as error:
         write_atomically(target, b"new")
     if isinstance(failure, OSError):

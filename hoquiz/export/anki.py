@@ -22,21 +22,19 @@ clock.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import html
 import io
 import itertools
 import json
-import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from hoquiz import atomic
 from hoquiz.errors import ExportError
 from hoquiz.model import (
     MCQ,
@@ -664,37 +662,14 @@ def write_atomically(path: Path, data: bytes) -> None:
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a folder")
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        atomic.write_atomically(path, data)
     except OSError as error:
         raise ExportError(f"cannot write {path}: {_reason(error)}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, _file_mode(path))
-        os.replace(tmp_name, path)
-    except BaseException as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        if isinstance(error, OSError):
-            raise ExportError(f"cannot write {path}: {_reason(error)}") from None
-        raise
 
 
 def _reason(error: OSError) -> str:
     text = error.strerror or str(error)
     return text[:1].lower() + text[1:]
-
-
-def _file_mode(path: Path) -> int:
-    """Keep an existing file's permissions; a new one gets the usual ones (umask)."""
-    try:
-        return path.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def export_apkg(
