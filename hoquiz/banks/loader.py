@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hoquiz.banks.media import ImageMissing, ImageRefused, check_image
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.banks.yamlio import DataPath, Locator, parse, read_text
 from hoquiz.errors import BankError, Problem, UsageError
@@ -521,17 +522,18 @@ class _Validator:
         name = self.text(data, "image", path, required=True)
         if name is None or self.folder is None:
             return None
-        file = self.folder / name
+        root = (self.sources_file.parent if self.sources_file else self.folder).resolve()
         try:
-            found = file.is_file()
-        except OSError:  # e.g. a name too long for the file system
-            found = False
-        if not found:
+            check_image(root, self.folder, name)
+        except ImageMissing:
             self.error(
                 (*path, "image"), f"image file not found: {_show(name)} (relative to the bank file)"
             )
             return None
-        return file
+        except ImageRefused as refused:
+            self.error((*path, "image"), f"image {_show(name)} {refused}")
+            return None
+        return self.folder / name
 
     def revision(self, data: dict[Any, Any], path: DataPath) -> int:
         value = data.get("revision", 1)
