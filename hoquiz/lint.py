@@ -38,7 +38,7 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.text import normalize, plural
+from hoquiz.text import did_you_mean, format_number, normalize, plural
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -158,8 +158,7 @@ def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> fr
     """
     for rule in (*only, *ignore):
         if rule not in RULES:
-            close = difflib.get_close_matches(rule, list(RULES), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(rule, RULES)
             raise UsageError(f"unknown lint rule '{rule}'{hint}; rules: {', '.join(RULES)}")
     return frozenset(only or RULES) - frozenset(ignore)
 
@@ -253,7 +252,7 @@ def _answer_text(question: Question) -> str:
     if isinstance(question, Short):
         return question.accept[0]
     if isinstance(question, Numeric):
-        return f"{question.answer:g} {question.unit or ''}"
+        return f"{format_number(question.answer)} {question.unit or ''}"
     if isinstance(question, Cloze):
         return " ".join(d.answer for d in question.deletions)
     if isinstance(question, Flashcard):

@@ -23,14 +23,9 @@ from hoquiz.model import (
     TrueFalse,
     render_cloze,
 )
-from hoquiz.text import normalize
+from hoquiz.text import format_number, normalize
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def format_number(value: float) -> str:
-    """``93.0`` as ``93``; other numbers as Python writes them."""
-    return str(int(value)) if value == int(value) else repr(value)
 
 
 def natural_order(question: Question) -> list[int]:

@@ -8,11 +8,10 @@ has problems is its node tree composed to turn those paths into positions.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import gc
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from hoquiz.model import (
     TrueFalse,
     parse_cloze,
 )
+from hoquiz.text import did_you_mean, quote
 from hoquiz.text import normalize as _norm
 
 SLUG_RE = re.compile(r"[a-z0-9-]+")
@@ -215,12 +215,6 @@ def _unbalanced_braces(text: str) -> str | None:
     return None if opened_at is None else unclosed(opened_at)
 
 
-def did_you_mean(word: str, options: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``options``, or nothing."""
-    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f" (did you mean {_show(close[0])}?)" if close else ""
-
-
 def _not_text(what: str, value: Any, expected: str = "text") -> str:
     """Why ``value`` is not the non-empty text expected of ``what``."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -234,7 +228,7 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return repr(value) if len(value) <= 60 else repr(value[:57] + "...")
+        return quote(value)
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -10,7 +10,7 @@ from pathlib import Path
 from hoquiz.atomic import write_atomically
 from hoquiz.banks.loader import load_sources_file
 from hoquiz.banks.paths import SOURCES_NAMES, find_sources_file
-from hoquiz.errors import HoquizError, UsageError
+from hoquiz.errors import HoquizError, UsageError, os_error_text
 
 STARTER_SOURCES = """\
 # Reference documents your banks cite. Every question's `source.doc` names
@@ -153,7 +153,7 @@ def _create_exclusive(path: Path, text: str) -> None:
     except FileExistsError:
         raise UsageError(f"{path} already exists; hoquiz new never overwrites a file") from None
     except OSError as exc:
-        raise HoquizError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise HoquizError(f"cannot write {path}: {os_error_text(exc)}") from None
 
 
 def write_starter_bank(path: Path) -> Written:

@@ -12,7 +12,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
-from hoquiz.text import plural
+from hoquiz.text import did_you_mean, plural
 
 
 @cli.command()
@@ -73,7 +73,6 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     Choices, order items and match pairs appear shuffled (the same way each
     time); choice feedback follows the answer.
     """
-    from hoquiz.banks.loader import did_you_mean
     from hoquiz.model import MCQ, Cloze, Multi, card_key
     from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
 

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from hoquiz import atomic
 from hoquiz.banks.paths import find_sources_file
-from hoquiz.errors import ExportError
+from hoquiz.errors import ExportError, os_error_text
 from hoquiz.model import (
     MCQ,
     Bank,
@@ -50,8 +50,8 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.render import LETTERS, answer_text, fixed_order, format_number, source_text
-from hoquiz.text import normalize
+from hoquiz.render import LETTERS, answer_text, fixed_order, source_text
+from hoquiz.text import format_number, normalize
 
 if TYPE_CHECKING:
     import genanki
@@ -337,7 +337,7 @@ def bank_mtime(bank: Bank) -> int:
     try:
         return max(int(f.stat().st_mtime) for f in files)
     except OSError as error:
-        raise ExportError(f"cannot read {error.filename}: {_reason(error)}") from None
+        raise ExportError(f"cannot read {error.filename}: {os_error_text(error)}") from None
 
 
 # -- fields -----------------------------------------------------------------------
@@ -492,7 +492,7 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
             try:
                 data = path.read_bytes()
             except OSError as error:
-                raise ExportError(f"cannot read image {path}: {_reason(error)}") from None
+                raise ExportError(f"cannot read image {path}: {os_error_text(error)}") from None
             name = media_name(data, path.suffix)
             names[path] = name
             files.setdefault(name, data)
@@ -664,12 +664,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         atomic.write_atomically(path, data)
     except OSError as error:
-        raise ExportError(f"cannot write {path}: {_reason(error)}") from None
-
-
-def _reason(error: OSError) -> str:
-    text = error.strerror or str(error)
-    return text[:1].lower() + text[1:]
+        raise ExportError(f"cannot write {path}: {os_error_text(error)}") from None
 
 
 def export_apkg(

@@ -27,14 +27,19 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, natural_order
-from hoquiz.study.scheduling import AGAIN, EASY, GOOD, HARD
-from hoquiz.text import normalize, plural
+from hoquiz.study.scheduling import Rating
+from hoquiz.text import format_number, normalize, plural
 
 EASY_MARK, HARD_MARK = "+", "-"
 
 TRUE_WORDS = frozenset({"t", "true", "y", "yes"})
 FALSE_WORDS = frozenset({"f", "false", "n", "no"})
-SELF_RATINGS = {"1": AGAIN, "2": HARD, "3": GOOD, "4": EASY}
+SELF_RATINGS: dict[str, Rating] = {
+    **{str(int(r)): r for r in Rating},
+    **{r.label: r for r in Rating},
+    **{r.label[0]: r for r in Rating},
+}
+"""What a learner may type to rate a flashcard: 1-4, again/hard/good/easy, a/h/g/e."""
 
 # Patterns as text: the re module compiles and caches them on first use, off start-up.
 _NUMBER = (
@@ -83,7 +88,7 @@ class Grade(NamedTuple):
     """
 
     correct: bool
-    rating: int
+    rating: Rating
     given: str
     chosen: tuple[int, ...] = ()
     detail: str | None = None
@@ -103,28 +108,16 @@ def grade(question: Question, shown: Presentation, typed: str) -> Grade | Unpars
         return Unparseable(_hint(question, shown))
     result = _grade(question, shown, text)
     if isinstance(result, Grade) and result.correct and mark is not None:
-        rating = EASY if mark == EASY_MARK else HARD
+        rating = Rating.EASY if mark == EASY_MARK else Rating.HARD
         return Grade(result.correct, rating, result.given, result.chosen, result.detail)
     return result
 
 
-def self_rating(typed: str) -> int | Unparseable:
+def self_rating(typed: str) -> Rating | Unparseable:
     """A flashcard's self-grade: 1 again, 2 hard, 3 good, 4 easy."""
-    text = typed.strip().lower()
-    words = {
-        "again": AGAIN,
-        "a": AGAIN,
-        "hard": HARD,
-        "h": HARD,
-        "good": GOOD,
-        "g": GOOD,
-        "easy": EASY,
-        "e": EASY,
-    }
-    if text in SELF_RATINGS:
-        return SELF_RATINGS[text]
-    if text in words:
-        return words[text]
+    rating = SELF_RATINGS.get(typed.strip().lower())
+    if rating is not None:
+        return rating
     return Unparseable("rate your recall: 1 again, 2 hard, 3 good, 4 easy")
 
 
@@ -218,7 +211,7 @@ def _grade(question: Question, shown: Presentation, text: str) -> Grade | Unpars
 def _verdict(
     correct: bool, given: str, chosen: tuple[int, ...] = (), detail: str | None = None
 ) -> Grade:
-    return Grade(correct, GOOD if correct else AGAIN, given, chosen, detail)
+    return Grade(correct, Rating.GOOD if correct else Rating.AGAIN, given, chosen, detail)
 
 
 def _grade_mcq(question: MCQ, order: list[int], text: str) -> Grade | Unparseable:
@@ -281,7 +274,7 @@ def _grade_numeric(question: Numeric, text: str) -> Grade | Unparseable:
             return Unparseable(f"give the number in {question.unit} (the unit is optional)")
     slack = 1e-9 * max(1.0, abs(question.answer))
     ok = abs(value - question.answer) <= question.tolerance + slack
-    number = str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+    number = format_number(value)
     given = f"{number} {question.unit}" if question.unit else number
     return _verdict(ok, given)
 

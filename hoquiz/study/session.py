@@ -25,7 +25,7 @@ import heapq
 import random
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, assert_never
 
 from hoquiz.model import Bank, Flashcard, Match, Order, Question, card_key, question_cards
 from hoquiz.render import (
@@ -37,17 +37,8 @@ from hoquiz.render import (
 )
 from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
 from hoquiz.study.grading import Grade, Presentation, Unparseable, grade, self_rating
-from hoquiz.study.scheduling import (
-    AGAIN,
-    EASY,
-    HARD,
-    LEARNING,
-    NEW,
-    RATING_NAMES,
-    RELEARNING,
-    CardState,
-    describe_interval,
-)
+from hoquiz.study.modes import Mode
+from hoquiz.study.scheduling import CardState, Phase, Rating, describe_interval, start_of_day
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
@@ -55,7 +46,6 @@ if TYPE_CHECKING:
     from hoquiz.store import Store
     from hoquiz.study.scheduling import Scheduler
 
-MODES = ("review", "cram", "exam")
 LEARN_AHEAD = dt.timedelta(minutes=20)
 DEFAULT_NEW_PER_DAY = 20
 DEFAULT_EXAM_LENGTH = 20
@@ -168,16 +158,10 @@ class Plan(NamedTuple):
 def _is_new(card: StudyCard, summary: CardSummary | None) -> bool:
     return (
         summary is None
-        or summary.state == NEW
+        or summary.state == Phase.NEW
         or summary.due_ms is None
         or summary.revision < card.revision
     )
-
-
-def start_of_day(now: dt.datetime) -> dt.datetime:
-    """Midnight UTC of ``now``'s day: the new-card allowance resets then."""
-    now = now.astimezone(dt.UTC)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def plan_review(
@@ -210,7 +194,7 @@ def plan_review(
             introduced_today += 1
         if summary.due_ms <= now_ms:
             due.append((summary.due_ms, card.key, card))
-        elif summary.state in (LEARNING, RELEARNING) and summary.due_ms <= ahead_ms:
+        elif summary.state.in_steps and summary.due_ms <= ahead_ms:
             waiting.append((summary.due_ms, card.key, card))
     due.sort(key=lambda item: item[:2])
     waiting.sort(key=lambda item: item[:2])
@@ -297,7 +281,7 @@ class Missed(NamedTuple):
 class SessionResult:
     """What happened in a session; the CLI turns ``interrupted`` into exit status 130."""
 
-    def __init__(self, mode: str, started: dt.datetime) -> None:
+    def __init__(self, mode: Mode, started: dt.datetime) -> None:
         self.mode = mode
         self.started = started
         self.ended = started
@@ -357,12 +341,11 @@ class Session:
         scheduler: "Scheduler",
         rng: random.Random,
         clock: Clock,
-        mode: str = "review",
+        mode: Mode = Mode.REVIEW,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
         limit: int | None = None,
     ) -> None:
-        if mode not in MODES:
-            raise ValueError(f"unknown mode {mode!r}")
+        mode = Mode(mode)  # ValueError for an unknown mode
         self.cards = cards
         self.store = store
         self.console = console
@@ -375,15 +358,17 @@ class Session:
         self._dues: dict[str, int] = {}
 
     def plan(self, now: dt.datetime, summaries: dict[str, CardSummary]) -> Plan:
-        if self.mode == "review":
-            return plan_review(
-                self.cards, summaries, now, new_per_day=self.new_per_day, limit=self.limit
-            )
-        if self.mode == "cram":
-            return plan_cram(self.cards, self.rng, limit=self.limit)
-        if self.mode == "exam":
-            return plan_exam(self.cards, self.rng, limit=self.limit or DEFAULT_EXAM_LENGTH)
-        raise ValueError(f"unknown mode {self.mode!r}")
+        match self.mode:
+            case Mode.REVIEW:
+                return plan_review(
+                    self.cards, summaries, now, new_per_day=self.new_per_day, limit=self.limit
+                )
+            case Mode.CRAM:
+                return plan_cram(self.cards, self.rng, limit=self.limit)
+            case Mode.EXAM:
+                return plan_exam(self.cards, self.rng, limit=self.limit or DEFAULT_EXAM_LENGTH)
+            case _:
+                assert_never(self.mode)
 
     def run(self) -> SessionResult:
         """Study until the queue is empty, q, end of input or Ctrl-C; then the summary."""
@@ -413,7 +398,7 @@ class Session:
                 shown += 1
                 total = shown + len(queue) + len(learning)
                 after = self._ask(card, shown, total, result)
-                if after is not None and after.state in (LEARNING, RELEARNING):
+                if after is not None and after.state.in_steps:
                     heapq.heappush(learning, (after.due, serial, card))
                     serial += 1
         except _Quit:
@@ -423,7 +408,7 @@ class Session:
             self.console.show()
         result.ended = self.clock()
         result.next_due = self._next_due()
-        if self.mode == "exam":
+        if self.mode == Mode.EXAM:
             self._exam_report(result)
         self._summary(result)
         return result
@@ -432,10 +417,10 @@ class Session:
         show = self.console.show
         banks = len({c.bank.id for c in self.cards})
         where = plural(banks, "bank")
-        if self.mode == "review":
+        if self.mode == Mode.REVIEW:
             learning = f", {len(plan.learning)} in learning" if plan.learning else ""
             show(f"Review: {plan.due} due, {plan.new} new{learning} ({where})", "title")
-        elif self.mode == "cram":
+        elif self.mode == Mode.CRAM:
             show(
                 f"Cram: {len(plan.queue)} questions ({where}); your schedule is not changed",
                 "title",
@@ -447,7 +432,7 @@ class Session:
             )
         if plan.queue or plan.learning:
             show("Type ? for help, s to skip, q to quit.", "dim")
-        elif self.mode == "review":
+        elif self.mode == Mode.REVIEW:
             done = "today's new cards are done" if plan.new_allowance == 0 else "no new cards left"
             show(f"Nothing to study now: no card is due and {done}.")
         else:
@@ -489,7 +474,7 @@ class Session:
             verdict = self._read_answer(card, shown)
         if verdict is None:
             result.skipped += 1
-            if self.mode == "exam":
+            if self.mode == Mode.EXAM:
                 result.exam_results.append((card, False))
                 result.missed.append(Missed(card, shown, None))
             return None
@@ -497,7 +482,7 @@ class Session:
         after = self._record(card, verdict, started, answered)
         result.answered += 1
         result.correct += int(verdict.correct)
-        if self.mode == "exam":
+        if self.mode == Mode.EXAM:
             result.exam_results.append((card, verdict.correct))
             if not verdict.correct:
                 result.missed.append(Missed(card, shown, verdict.given, verdict.chosen))
@@ -530,7 +515,7 @@ class Session:
         show(f"  answer: {TYPE_HELP[card.question.type]}", "dim")
         for line in HELP_COMMON:
             show(line, "dim")
-        if self.mode == "review" and not isinstance(card.question, Flashcard):
+        if self.mode == Mode.REVIEW and not isinstance(card.question, Flashcard):
             show("  end a right answer with ' +' if it was easy, ' -' if it was hard", "dim")
 
     def _read_answer(self, card: StudyCard, shown: Presentation) -> Grade | None:
@@ -568,8 +553,8 @@ class Session:
             if isinstance(rating, Unparseable):
                 self.console.show(f"Not an answer: {rating.hint}", "dim")
                 continue
-            given = attempt.strip() or f"(rated {RATING_NAMES[rating]})"
-            return Grade(rating != AGAIN, rating, given)
+            given = attempt.strip() or f"(rated {rating.label})"
+            return Grade(rating != Rating.AGAIN, rating, given)
 
     def _record(
         self, card: StudyCard, verdict: Grade, started: dt.datetime, answered: dt.datetime
@@ -578,7 +563,7 @@ class Session:
         answer = Answer(
             answered, verdict.rating, verdict.correct, verdict.given, duration, self.mode
         )
-        if self.mode == "review":
+        if self.mode == Mode.REVIEW:
             scheduler = self.scheduler
 
             def reschedule(before: CardState | None) -> CardState | None:
@@ -593,7 +578,7 @@ class Session:
         schedule = stored.schedule_for(card.revision)
         if schedule is not None:
             self._dues[card.key] = to_ms(schedule.due)
-        return schedule if self.mode == "review" else None
+        return schedule if self.mode == Mode.REVIEW else None
 
     def _feedback(
         self,
@@ -607,9 +592,11 @@ class Session:
         question = card.question
         if isinstance(question, Flashcard):
             verdict_word = "Correct" if verdict.correct else "Incorrect"
-            line = f"{verdict_word}: rated {RATING_NAMES[verdict.rating]}."
+            line = f"{verdict_word}: rated {verdict.rating.label}."
         elif verdict.correct:
-            marked = {EASY: " (marked easy)", HARD: " (marked hard)"}.get(verdict.rating, "")
+            marked = {Rating.EASY: " (marked easy)", Rating.HARD: " (marked hard)"}.get(
+                verdict.rating, ""
+            )
             line = f"Correct{marked}."
         else:
             detail = f" ({verdict.detail})" if verdict.detail else ""
