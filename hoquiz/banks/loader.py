@@ -11,31 +11,25 @@ import datetime as dt
 import gc
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.banks.yamlio import DataPath, Locator, parse, read_text
 from hoquiz.errors import BankError, Problem, UsageError
 from hoquiz.model import (
+    CLASS_OF_TYPE,
     CLOZE_RE,
-    MCQ,
+    QUESTION_CLASSES,
     QUESTION_TYPES,
+    AnyQuestion,
     Bank,
     Choice,
-    Cloze,
-    Flashcard,
-    Match,
-    Multi,
-    Numeric,
-    Order,
-    Question,
-    Short,
+    QuestionKind,
     Source,
     SourceRef,
-    TrueFalse,
     parse_cloze,
 )
 from hoquiz.text import did_you_mean, quote
@@ -47,22 +41,9 @@ BANK_REQUIRED = ("id", "title", "questions")
 BANK_OPTIONAL = ("deck", "description", "tags")
 QUESTION_REQUIRED = ("id", "type", "explanation", "source")
 QUESTION_OPTIONAL = ("tags", "image", "revision")
-TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
-    "mcq": ("prompt", "choices", "answer"),
-    "multi": ("prompt", "choices", "answer"),
-    "true_false": ("prompt", "answer"),
-    "short": ("prompt", "accept"),
-    "numeric": ("prompt", "answer"),
-    "cloze": ("text",),
-    "flashcard": ("front", "back"),
-    "order": ("prompt", "items"),
-    "match": ("prompt", "pairs"),
-}
-TYPE_OPTIONAL: dict[str, tuple[str, ...]] = {"numeric": ("tolerance", "unit")}
 ALL_QUESTION_KEYS = sorted(
     {*QUESTION_REQUIRED, *QUESTION_OPTIONAL}
-    | {k for keys in TYPE_REQUIRED.values() for k in keys}
-    | {k for keys in TYPE_OPTIONAL.values() for k in keys}
+    | {k for cls in QUESTION_CLASSES for k in (*cls.yaml_keys, *cls.yaml_optional)}
 )
 SOURCE_KEYS_REQUIRED = ("id", "title", "kind")
 SOURCE_KEYS_OPTIONAL = ("date", "sections")
@@ -394,7 +375,7 @@ class _Validator:
             self.error(("deck",), f"deck {_show(deck)} has an empty part between '::'")
         if self.sources_file is None:
             self.error((), "no sources.yaml found beside this bank or in a folder above it")
-        questions: list[Question] = []
+        questions: list[AnyQuestion] = []
         raw = data.get("questions")
         if "questions" in data:
             if not isinstance(raw, list):
@@ -429,7 +410,7 @@ class _Validator:
             tags=tuple(tags),
         )
 
-    def question(self, data: Any, path: DataPath) -> Question | None:
+    def question(self, data: Any, path: DataPath) -> AnyQuestion | None:
         if not isinstance(data, dict):
             self.error(path, f"a question must be a mapping, not {_show(data)}")
             return None
@@ -446,9 +427,10 @@ class _Validator:
             else:
                 self.error((*path, "type"), f"'type' must be one of {', '.join(QUESTION_TYPES)}")
             qtype = None
-        if isinstance(qtype, str):
-            required = (*QUESTION_REQUIRED, *TYPE_REQUIRED[qtype])
-            optional = (*QUESTION_OPTIONAL, *TYPE_OPTIONAL.get(qtype, ()))
+        cls = CLASS_OF_TYPE[qtype] if isinstance(qtype, str) else None
+        if cls is not None:
+            required = (*QUESTION_REQUIRED, *cls.yaml_keys)
+            optional = (*QUESTION_OPTIONAL, *cls.yaml_optional)
             self.keys(
                 data,
                 path,
@@ -465,8 +447,8 @@ class _Validator:
         tags = self.text_list(data, "tags", path, what="tags") or []
         image = self.image(data, path)
         revision = self.revision(data, path)
-        fields = self.type_fields(qtype, data, path) if isinstance(qtype, str) else None
-        if len(self.pending) > before or fields is None:
+        fields = self.type_fields(cls, data, path) if cls is not None else None
+        if len(self.pending) > before or cls is None or fields is None:
             return None
         assert qid is not None and explanation is not None and source is not None
         common: dict[str, Any] = {
@@ -477,7 +459,6 @@ class _Validator:
             "image": image,
             "revision": revision,
         }
-        cls = _BUILDERS[str(qtype)][0]
         return cls(**common, **fields)
 
     def source_ref(self, data: dict[Any, Any], path: DataPath) -> SourceRef | None:
@@ -537,9 +518,31 @@ class _Validator:
         return value
 
     def type_fields(
-        self, qtype: str, data: dict[Any, Any], path: DataPath
+        self, cls: type[AnyQuestion], data: dict[Any, Any], path: DataPath
     ) -> dict[str, Any] | None:
-        return _BUILDERS[qtype][1](self, data, path)
+        """The fields of a question of class ``cls``, or ``None`` after an error."""
+        kind: QuestionKind = cls.type
+        match kind:
+            case "mcq":
+                return self.mcq(data, path)
+            case "multi":
+                return self.multi(data, path)
+            case "true_false":
+                return self.true_false(data, path)
+            case "short":
+                return self.short(data, path)
+            case "numeric":
+                return self.numeric(data, path)
+            case "cloze":
+                return self.cloze(data, path)
+            case "flashcard":
+                return self.flashcard(data, path)
+            case "order":
+                return self.order(data, path)
+            case "match":
+                return self.match(data, path)
+            case _:
+                assert_never(kind)
 
     # -- per type ---------------------------------------------------------
 
@@ -784,20 +787,6 @@ class _Validator:
             else:
                 seen[n] = i
         return ok
-
-
-_Builder = Callable[[_Validator, dict[Any, Any], DataPath], "dict[str, Any] | None"]
-_BUILDERS: dict[str, tuple[type[Question], _Builder]] = {
-    "mcq": (MCQ, _Validator.mcq),
-    "multi": (Multi, _Validator.multi),
-    "true_false": (TrueFalse, _Validator.true_false),
-    "short": (Short, _Validator.short),
-    "numeric": (Numeric, _Validator.numeric),
-    "cloze": (Cloze, _Validator.cloze),
-    "flashcard": (Flashcard, _Validator.flashcard),
-    "order": (Order, _Validator.order),
-    "match": (Match, _Validator.match),
-}
 
 
 def select_banks(

@@ -73,7 +73,7 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     Choices, order items and match pairs appear shuffled (the same way each
     time); choice feedback follows the answer.
     """
-    from hoquiz.model import MCQ, Cloze, Multi, card_key
+    from hoquiz.model import MCQ, Multi, card_key
     from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
 
     bank_id, sep, question_id = ref.partition("/")
@@ -88,8 +88,7 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
         hint = did_you_mean(question_id, [q.id for q in bank.questions])
         raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
     order = fixed_order(question, card_key(bank.id, question.id))
-    numbers = question.numbers if isinstance(question, Cloze) else (None,)
-    for number in numbers:
+    for number in question.card_numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
         click.echo(heading + (f", card c{number}" if number is not None else ""))
         click.echo(question_text(question, order, cloze=number))

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol, assert_never
 
-from hoquiz.model import Bank, Flashcard, Match, Order, Question, card_key, question_cards
+from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, Flashcard, card_key, question_cards
 from hoquiz.render import (
     answer_text,
     natural_order,
@@ -83,7 +83,7 @@ class StudyCard:
         revision: int,
         cloze: int | None,
         key: str,
-        question: Question | bytes,
+        question: AnyQuestion | bytes,
     ) -> None:
         self.bank = bank
         self.question_id = question_id
@@ -94,7 +94,7 @@ class StudyCard:
         self._question = question
 
     @property
-    def question(self) -> Question:
+    def question(self) -> AnyQuestion:
         question = self._question
         if isinstance(question, bytes):
             from hoquiz.banks.cache import materialize
@@ -129,8 +129,8 @@ def indexed_cards(index: "BankIndex") -> list[StudyCard]:
     """Every card of a bank index (see :mod:`hoquiz.banks.cache`), questions left unread."""
     cards = []
     for bank, rows in index:
-        for question_id, kind, revision, _, clozes, question in rows:
-            for n in clozes or (None,):
+        for question_id, kind, revision, _, card_numbers, question in rows:
+            for n in card_numbers:
                 key = card_key(bank.id, question_id, n)
                 cards.append(StudyCard(bank, question_id, kind, revision, n, key, question))
     return cards
@@ -250,7 +250,7 @@ def plan_exam(
     cards: Sequence[StudyCard], rng: random.Random, *, limit: int = DEFAULT_EXAM_LENGTH
 ) -> Plan:
     """``limit`` questions drawn at random; flashcards are left out (self-graded)."""
-    gradable = [c for c in cards if c.kind != Flashcard.type]
+    gradable = [c for c in cards if not CLASS_OF_TYPE[c.kind].self_graded]
     chosen = _one_per_question(gradable, rng)
     return Plan(tuple(rng.sample(chosen, min(limit, len(chosen)))))
 
@@ -261,7 +261,7 @@ def present(card: StudyCard, rng: random.Random) -> Presentation:
     if len(order) > 1:
         for _ in range(20):
             rng.shuffle(order)
-            if not isinstance(card.question, (Order, Match)) or order != sorted(order):
+            if not card.question.order_is_answer or order != sorted(order):
                 break
     return Presentation(tuple(order), card.cloze)
 
@@ -303,17 +303,6 @@ HELP_COMMON = [
     "  q      quit; every answer so far is saved",
     "  ?      this help",
 ]
-TYPE_HELP = {
-    "mcq": "type the letter of the best answer (or its number)",
-    "multi": "type every right letter, separated by spaces or commas: a c",
-    "true_false": "type t or f (true/false, y/n also work)",
-    "short": "type the answer in words; case, accents and punctuation do not matter",
-    "numeric": "type a number; the unit is optional",
-    "cloze": "type the text hidden by [...]",
-    "flashcard": "press Enter to see the answer, then rate your recall 1-4",
-    "order": "type all the letters in the right order: c a b d",
-    "match": "pair each number with a letter: 1b 2a 3c",
-}
 
 
 class Session:
@@ -512,7 +501,7 @@ class Session:
 
     def _help(self, card: StudyCard) -> None:
         show = self.console.show
-        show(f"  answer: {TYPE_HELP[card.question.type]}", "dim")
+        show(f"  answer: {card.question.answer_help}", "dim")
         for line in HELP_COMMON:
             show(line, "dim")
         if self.mode == Mode.REVIEW and not isinstance(card.question, Flashcard):
