@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from typing import Any, assert_never
 
-from hoquiz.banks.loader import BANK_OPTIONAL, BANK_REQUIRED, QUESTION_OPTIONAL, QUESTION_REQUIRED
+from hoquiz.banks.validator import (
+    BANK_OPTIONAL,
+    BANK_REQUIRED,
+    QUESTION_OPTIONAL,
+    QUESTION_REQUIRED,
+)
 from hoquiz.model import QUESTION_CLASSES, QUESTION_TYPES, AnyQuestion, QuestionKind
 
 SCHEMA_ID = "https://hoquiz.invalid/schema/bank.schema.json"
