@@ -42,8 +42,8 @@ def fill_history(bank: Path, db: Path, rows: int = REVIEW_ROWS, seed: int = 1) -
     """
     from hoquiz.banks.loader import load_banks
     from hoquiz.store import Answer, Store
+    from hoquiz.study.planning import study_cards
     from hoquiz.study.scheduling import CardState, Phase, Rating
-    from hoquiz.study.session import study_cards
 
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)

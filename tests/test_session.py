@@ -11,13 +11,12 @@ import pytest
 from quiz_banks import ALPHA, BETA, Clock, NoShuffle, ScriptedConsole, tf_bank, write_banks
 
 from hoquiz.banks.loader import load_banks
+from hoquiz.cli.quiz import Session
 from hoquiz.model import Bank
 from hoquiz.store import CardSummary, Store, to_ms
-from hoquiz.study.scheduling import Phase, Rating, Scheduler
-from hoquiz.study.session import (
+from hoquiz.study.engine import SessionResult
+from hoquiz.study.planning import (
     LEARN_AHEAD,
-    Session,
-    SessionResult,
     StudyCard,
     plan_cram,
     plan_exam,
@@ -25,6 +24,7 @@ from hoquiz.study.session import (
     present,
     study_cards,
 )
+from hoquiz.study.scheduling import Phase, Rating, Scheduler
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 

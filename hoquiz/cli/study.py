@@ -18,7 +18,7 @@ from hoquiz.cli.options import bank_filters, bank_paths
 from hoquiz.study.modes import Mode
 
 if TYPE_CHECKING:
-    from hoquiz.study.session import StudyCard
+    from hoquiz.study.planning import StudyCard
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True},
@@ -119,13 +119,13 @@ def load_cards(
     from dataclasses import replace
 
     from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.study.session import indexed_cards
+    from hoquiz.study.planning import indexed_cards
 
     index = load_index(list(paths), default_cache_dir())
     if tags:
         from hoquiz.banks.cache import materialize
         from hoquiz.banks.loader import select_banks
-        from hoquiz.study.session import study_cards
+        from hoquiz.study.planning import study_cards
 
         banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
         return study_cards(select_banks(banks, bank_ids, tags))
@@ -199,9 +199,9 @@ def quiz(
     import datetime as dt
     import random
 
+    from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.scheduling import Scheduler
-    from hoquiz.study.session import Session
 
     cards = load_cards(paths, bank_ids, tags)
     store = Store.open(db or default_db())
