@@ -23,7 +23,7 @@ import stat
 from pathlib import Path, PurePath
 
 from hoquiz.banks.paths import find_sources_file
-from hoquiz.errors import HoquizError
+from hoquiz.errors import HoquizError, os_error_text
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
@@ -122,7 +122,7 @@ def _read(root: Path, real: Path, limit: int) -> tuple[bytes, int]:
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR):  # O_NOFOLLOW met a symlink
             raise ImageRefused("changed into a symbolic link after it was checked") from None
-        raise ImageRefused(f"cannot be read: {error.strerror or error}") from None
+        raise ImageRefused(f"cannot be read: {os_error_text(error)}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -139,7 +139,7 @@ def _read(root: Path, real: Path, limit: int) -> tuple[bytes, int]:
             wanted -= len(chunk)
         data = b"".join(chunks)
     except OSError as error:
-        raise ImageRefused(f"cannot be read: {error.strerror or error}") from None
+        raise ImageRefused(f"cannot be read: {os_error_text(error)}") from None
     finally:
         os.close(fd)
     if len(data) > MAX_IMAGE_BYTES:  # it grew after fstat
