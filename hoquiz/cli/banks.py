@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
+from hoquiz.cli.output import echo, echo_json
 from hoquiz.errors import UsageError
 from hoquiz.text import did_you_mean, plural
 
@@ -26,7 +26,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     """
     banks = load(paths)
     questions = sum(len(b.questions) for b in banks)
-    click.echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
+    echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
 
 
 @cli.command("list")
@@ -51,17 +51,17 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
             }
         )
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
+        echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
         types = ", ".join(f"{k} {v}" for k, v in row["by_type"].items())
-        click.echo(f"  types: {types}")
+        echo(f"  types: {types}")
         if row["by_tag"]:
             tags = ", ".join(f"{k} {v}" for k, v in row["by_tag"].items())
-            click.echo(f"  tags:  {tags}")
+            echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
-    click.echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
+    echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
 
 
 @cli.command()
@@ -90,17 +90,17 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     order = fixed_order(question, card_key(bank.id, question.id))
     for number in question.card_numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
-        click.echo(heading + (f", card c{number}" if number is not None else ""))
-        click.echo(question_text(question, order, cloze=number))
-        click.echo("")
-        click.echo(f"Answer: {answer_text(question, order, cloze=number)}")
+        echo(heading + (f", card c{number}" if number is not None else ""))
+        echo(question_text(question, order, cloze=number))
+        echo("")
+        echo(f"Answer: {answer_text(question, order, cloze=number)}")
     if isinstance(question, (MCQ, Multi)):
         for letter, index in zip(LETTERS, order, strict=False):
             choice = question.choices[index]
             if choice.feedback:
-                click.echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
-    click.echo(f"Explanation: {question.explanation}")
-    click.echo(f"Source: {source_text(bank, question)}")
+                echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
+    echo(f"Explanation: {question.explanation}")
+    echo(f"Source: {source_text(bank, question)}")
 
 
 @cli.command()
@@ -115,7 +115,7 @@ def schema() -> None:
     """
     from hoquiz.banks.schema import bank_schema
 
-    click.echo(json.dumps(bank_schema(), indent=2))
+    echo_json(bank_schema())
 
 
 @cli.command()
@@ -129,7 +129,7 @@ def new(path: Path) -> None:
     from hoquiz.banks.scaffold import write_starter_bank
 
     written = write_starter_bank(path)
-    click.echo(f"wrote {path}")
+    echo(f"wrote {path}")
     if written.sources_created:
-        click.echo(f"wrote {written.sources_created} (declare your reference documents there)")
-    click.echo(f"next: edit it, then run `hoquiz validate {path}`")
+        echo(f"wrote {written.sources_created} (declare your reference documents there)")
+    echo(f"next: edit it, then run `hoquiz validate {path}`")
