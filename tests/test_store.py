@@ -46,7 +46,7 @@ def test_new_database_layout(db: Path) -> None:
     assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"cards", "review_log"}
+    assert tables == {"cards", "review_log", "meta"}
     columns = {r[1] for r in raw.execute("PRAGMA table_info(review_log)")}
     assert {"card_id", "rating", "correct", "answer", "duration_ms", "mode", "reviewed_at",
             "state_before", "revision"} <= columns  # fmt: skip

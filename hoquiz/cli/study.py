@@ -181,6 +181,11 @@ def load_cards(
     "--seed", type=int, default=None, metavar="N", help="Seed the shuffles (repeatable sessions)."
 )
 @db_option
+@click.option(
+    "--adopt-scheduler",
+    is_flag=True,
+    help="Go on with this hoquiz's FSRS when the database's schedules were made by another.",
+)
 def quiz(
     paths: tuple[Path, ...],
     bank_ids: tuple[str, ...],
@@ -191,6 +196,7 @@ def quiz(
     retention: float,
     seed: int | None,
     db: Path | None,
+    adopt_scheduler: bool,
 ) -> None:
     """Study: answer questions one by one; FSRS decides what comes back when.
 
@@ -206,18 +212,20 @@ def quiz(
 
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
-    from hoquiz.study.scheduling import Scheduler
+    from hoquiz.study.scheduling import Scheduler, use_scheduler
 
     cards = load_cards(paths, bank_ids, tags)
+    scheduler = Scheduler(retention)
     store = Store.open(db or default_db())
     try:
+        use_scheduler(store, scheduler, adopt=adopt_scheduler)
         session = Session(
             cards=cards,
             store=store,
             console=ClickConsole(
                 use_color(), echo_input=not sys.stdin.isatty(), width=terminal_width()
             ),
-            scheduler=Scheduler(retention),
+            scheduler=scheduler,
             rng=random.Random(seed),
             clock=lambda: dt.datetime.now(dt.UTC),
             mode=Mode(mode),

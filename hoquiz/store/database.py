@@ -143,6 +143,23 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    # -- the scheduler the states were made with ------------------------------
+
+    def scheduler(self) -> str | None:
+        """The scheduler identity recorded with the stored states (``None``: none yet)."""
+        with self._errors():
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'scheduler'").fetchone()
+        return None if row is None else str(row[0])
+
+    def set_scheduler(self, identity: str) -> None:
+        """Record that the stored states are (from now on) made with the scheduler ``identity``."""
+        with self._errors():
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES ('scheduler', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (identity,),
+            )
+
     def __enter__(self) -> "Store":
         return self
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
+from hoquiz.errors import StoreError
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
@@ -164,6 +166,26 @@ class Scheduler:
             )
         return self._fsrs
 
+    def identity(self) -> str:
+        """What stored states made by this scheduler mean, as JSON: fsrs's release and weights.
+
+        Two schedulers with the same identity read a card's stability, difficulty
+        and due date alike. The release is major.minor: dependency bounds keep
+        fsrs below its next minor, and patch releases do not change the model.
+        Desired retention is left out: it sets future intervals, not what a
+        stored state means.
+        """
+        import importlib.metadata
+        import json
+
+        release = ".".join(importlib.metadata.version("fsrs").split(".")[:2])
+        # fsrs's defaults are a fact of its release: named, not copied, so the quiz's
+        # start-up does not import fsrs.
+        weights: str | list[float] = (
+            "default" if self.parameters is None else [round(float(w), 6) for w in self.parameters]
+        )
+        return json.dumps({"fsrs": release, "parameters": weights}, separators=(",", ":"))
+
     def review(self, state: CardState | None, rating: Rating, now: dt.datetime) -> CardState:
         """The card's state after being rated ``rating`` (AGAIN..EASY) at ``now``.
 
@@ -236,3 +258,55 @@ def describe_interval(delta: dt.timedelta) -> str:
                 return f"in {months} months"
             return f"in {plural(count, name)}"
     return "now"  # pragma: no cover
+
+
+def scheduler_change(recorded: str, current: str) -> str | None:
+    """How the scheduler ``current`` differs from the ``recorded`` one (``None``: it does not)."""
+    if recorded == current:
+        return None
+    import json
+
+    try:
+        before, now = json.loads(recorded), json.loads(current)
+        if before["fsrs"] != now["fsrs"]:
+            return f"fsrs {before['fsrs']}, and this hoquiz schedules with fsrs {now['fsrs']}"
+        return f"other FSRS parameters than this hoquiz uses (fsrs {now['fsrs']})"
+    except (ValueError, KeyError, TypeError):
+        return "a scheduler this hoquiz does not recognise"
+
+
+class SchedulerRecord(Protocol):
+    """Where the identity of the scheduler behind stored states is kept (the store)."""
+
+    path: Path
+
+    def scheduler(self) -> str | None: ...
+
+    def set_scheduler(self, identity: str) -> None: ...
+
+
+def use_scheduler(record: SchedulerRecord, scheduler: Scheduler, *, adopt: bool = False) -> None:
+    """Check that ``scheduler`` reads the stored states as they were made; record it if new.
+
+    A database without a record (new, or from a hoquiz before records) takes
+    ``scheduler``'s. With ``adopt`` a different recorded scheduler is replaced:
+    the stored states are kept as they are and reviewed by ``scheduler`` from now on.
+
+    Raises:
+        StoreError: the states were made by another scheduler and ``adopt`` is off;
+            nothing was written.
+    """
+    current = scheduler.identity()
+    recorded = record.scheduler()
+    if recorded is None or adopt:
+        if recorded != current:
+            record.set_scheduler(current)
+        return
+    change = scheduler_change(recorded, current)
+    if change is not None:
+        raise StoreError(
+            f"the schedules in {record.path} were made with {change}; an upgrade "
+            "would read them differently. Run `hoquiz quiz --adopt-scheduler` to go on "
+            "with this version (stored states are kept and rescheduled from now on), "
+            "or install the fsrs release they were made with"
+        )
