@@ -27,6 +27,8 @@ from hoquiz.store.records import (
     LoggedReview,
     StoredCard,
     from_ms,
+    indexes_from,
+    indexes_text,
     schedule_values,
     stored_card,
     to_ms,
@@ -195,7 +197,7 @@ class Store:
         marks = ",".join("?" for _ in modes)
         query = (
             "SELECT c.card_key, c.bank_id, r.reviewed_at, r.rating, r.correct, r.mode, "
-            "r.state_before, r.duration_ms, r.answer, r.revision "
+            "r.state_before, r.duration_ms, r.answer, r.revision, r.chosen, r.shown "
             "FROM review_log r JOIN cards c ON c.id = r.card_id "
             f"WHERE r.reviewed_at >= ? AND r.mode IN ({marks}) ORDER BY r.reviewed_at, r.id"
         )
@@ -213,6 +215,8 @@ class Store:
                     row[7],
                     row[8],
                     row[9],
+                    indexes_from(row[10]),
+                    indexes_from(row[11]),
                 )
                 for row in self._db.execute(query, (start, *modes))
             ]
@@ -265,7 +269,8 @@ class Store:
                 card_id = self._save(ref, stored, before, after, answer.reviewed_at)
                 db.execute(
                     "INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, "
-                    "duration_ms, mode, revision, state_before) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "duration_ms, mode, revision, state_before, chosen, shown) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         card_id,
                         to_ms(answer.reviewed_at),
@@ -276,6 +281,8 @@ class Store:
                         answer.mode,
                         ref.revision,
                         before.state if before else Phase.NEW,
+                        indexes_text(answer.chosen),
+                        indexes_text(answer.shown),
                     ),
                 )
                 saved = self._card(ref.key)
