@@ -1,4 +1,7 @@
-"""The progress database: card schedules and the review log (sqlite3 lives here only).
+"""The progress database: card schedules and the review log.
+
+This package is hoquiz's only user of sqlite3 for progress; the Anki exporter
+uses it too, on its own, to build the collection inside an ``.apkg``.
 
 One SQLite file, in WAL mode with a busy timeout so that two quiz processes
 can share it. Each graded answer is one transaction: the card's new schedule
@@ -122,7 +125,8 @@ class Store:
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # else the real error would hide behind "cannot rollback"
+                db.execute("ROLLBACK")
             raise
 
     @contextmanager
@@ -234,8 +238,9 @@ class Store:
         try:
             yield
         except BaseException:
-            with self._errors():
-                self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                with self._errors():
+                    self._db.execute("ROLLBACK")
             raise
         with self._errors():
             self._db.execute("COMMIT")
