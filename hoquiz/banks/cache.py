@@ -43,13 +43,6 @@ BankIndex = list[tuple[Bank, list[QuestionRow]]]
 """Per bank: the bank without its questions, and a row per question."""
 
 
-def default_cache_dir() -> Path:
-    """The platform's user cache directory for hoquiz."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("hoquiz", appauthor=False))
-
-
 def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
     """The question of an index row."""
     if isinstance(question, bytes):

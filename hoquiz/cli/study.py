@@ -98,13 +98,6 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
-def default_db() -> Path:
-    """``progress.db`` in the platform's user data directory for hoquiz."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("hoquiz", appauthor=False)) / "progress.db"
-
-
 @cli.command()
 @bank_paths
 @bank_filters
@@ -167,11 +160,11 @@ def quiz(
     import datetime as dt
     import random
 
-    from hoquiz.banks.cache import default_cache_dir
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.planning import load_cards
     from hoquiz.study.scheduling import Scheduler
+    from hoquiz.userdirs import default_cache_dir, default_db
 
     cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
     store = Store.open(db or default_db())
@@ -208,8 +201,9 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     import datetime as dt
     import json
 
-    from hoquiz.banks.cache import default_cache_dir, load_banks_cached
+    from hoquiz.banks.cache import load_banks_cached
     from hoquiz.study.stats import read_stats, render
+    from hoquiz.userdirs import default_cache_dir, default_db
 
     banks = load_banks_cached(list(paths), default_cache_dir())
     report = read_stats(banks, db or default_db(), dt.datetime.now(dt.UTC))
