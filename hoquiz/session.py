@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from hoquiz.grading import Grade, Presentation, Unparseable, grade, self_rating
+from hoquiz.grading import Grade, Presentation, Unparseable, grade, self_rating, verdict_line
 from hoquiz.model import Bank, Flashcard, Match, Order, Question, card_key, question_cards
 from hoquiz.render import (
     answer_text,
@@ -38,8 +38,6 @@ from hoquiz.render import (
 )
 from hoquiz.scheduling import (
     AGAIN,
-    EASY,
-    HARD,
     LEARNING,
     NEW,
     RATING_NAMES,
@@ -608,12 +606,8 @@ class Session:
         if isinstance(question, Flashcard):
             verdict_word = "Correct" if verdict.correct else "Incorrect"
             line = f"{verdict_word}: rated {RATING_NAMES[verdict.rating]}."
-        elif verdict.correct:
-            marked = {EASY: " (marked easy)", HARD: " (marked hard)"}.get(verdict.rating, "")
-            line = f"Correct{marked}."
         else:
-            detail = f" ({verdict.detail})" if verdict.detail else ""
-            line = f"Incorrect. You answered: {verdict.given}{detail}"
+            line = verdict_line(verdict)
         show(line, "good" if verdict.correct else "bad")
         if not isinstance(question, Flashcard):
             show(f"Answer: {answer_text(question, shown.order, shown.cloze)}", "key")

@@ -31,3 +31,22 @@ def normalize(text: str) -> str:
 def plural(count: int, noun: str) -> str:
     """``"1 bank"``, ``"3 banks"``: a count with its noun."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def words_keep_case(text: str) -> list[str]:
+    """The words :func:`normalize` would give, in their written case.
+
+    ``"ACVR1-related FOP"`` gives ``["ACVR1", "related", "FOP"]``: the matcher
+    tells codes written in capitals from ordinary words this way.
+    """
+    text = text.replace("\u00df", "ss")
+    if text.isascii():
+        return text.translate(_ASCII_FOLD).split()
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            continue
+        kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
+    return "".join(kept).split()
