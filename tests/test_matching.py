@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from hoquiz.grading import Grade, Presentation, grade, verdict_line
-from hoquiz.matching import MatchMode, confusable, match_answer, slips_allowed, unit_key
 from hoquiz.model import Cloze, Numeric, Short, SourceRef, parse_cloze
+from hoquiz.study.grading import Grade, Presentation, grade, verdict_line
+from hoquiz.study.matching import MatchMode, confusable, match_answer, slips_allowed, unit_key
 
 CASES: dict[str, Any] = json.loads(
     (Path(__file__).parent / "data" / "matching_cases.json").read_text(encoding="utf-8")

@@ -16,7 +16,7 @@ is one of a question's accepted answers, and how closely:
   accepted answer (``ACVR1``, ``R206H``, ``NSAID``) must be typed exactly.
 
 The Anki cards grade with a JavaScript copy of these rules
-(``hoquiz/formats/anki_cards``); the word lists below are handed to it as data
+(``hoquiz/formats/anki_cards.py``); the word lists below are handed to it as data
 (:data:`RULES`), so both read one source. rapidfuzz computes the distance and
 is imported here only.
 """

@@ -14,7 +14,6 @@ import math
 import re
 from typing import NamedTuple
 
-from hoquiz.matching import Accepted, MatchKind, match_answer, unit_key
 from hoquiz.model import (
     MCQ,
     Cloze,
@@ -28,7 +27,8 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, format_number, natural_order
-from hoquiz.scheduling import AGAIN, EASY, GOOD, HARD
+from hoquiz.study.matching import Accepted, MatchKind, match_answer, unit_key
+from hoquiz.study.scheduling import AGAIN, EASY, GOOD, HARD
 from hoquiz.text import normalize, plural
 
 EASY_MARK, HARD_MARK = "+", "-"
