@@ -12,6 +12,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
+from hoquiz.model import Question
 from hoquiz.text import plural
 
 
@@ -67,11 +68,19 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
 @cli.command()
 @click.argument("ref", metavar="BANK_ID/QUESTION_ID")
 @bank_paths
-def show(ref: str, paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--answer",
+    "typed",
+    metavar="TEXT",
+    help="Print the verdict the quiz gives TEXT instead (exit 0 right, 1 wrong).",
+)
+def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
     """Show one question as a learner sees it, then its answer, explanation and source.
 
     Choices, order items and match pairs appear shuffled (the same way each
-    time); choice feedback follows the answer.
+    time); choice feedback follows the answer. With --answer, only the
+    verdict is printed, for the letters `show` prints; a cloze question is
+    graded on each of its cards, and the answer is right if one card accepts it.
     """
     from hoquiz.banks.loader import did_you_mean
     from hoquiz.model import MCQ, Cloze, Multi, card_key
@@ -90,6 +99,8 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
         raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
     order = fixed_order(question, card_key(bank.id, question.id))
     numbers = question.numbers if isinstance(question, Cloze) else (None,)
+    if typed is not None:
+        _show_verdict(question, tuple(order), numbers, typed)
     for number in numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
         click.echo(heading + (f", card c{number}" if number is not None else ""))
@@ -103,6 +114,26 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
                 click.echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
     click.echo(f"Explanation: {question.explanation}")
     click.echo(f"Source: {source_text(bank, question)}")
+
+
+def _show_verdict(
+    question: Question, order: tuple[int, ...], numbers: tuple[int | None, ...], typed: str
+) -> None:
+    from hoquiz.model import Flashcard
+    from hoquiz.study.grading import Presentation, Unparseable, grade, verdict_line
+
+    if isinstance(question, Flashcard):
+        raise UsageError("a flashcard is self-graded: --answer does not apply")
+    right = False
+    for number in numbers:
+        result = grade(question, Presentation(order, number), typed)
+        card = f"c{number}: " if len(numbers) > 1 else ""
+        if isinstance(result, Unparseable):
+            click.echo(f"{card}Not an answer: {result.hint}")
+        else:
+            click.echo(card + verdict_line(result))
+            right = right or result.correct
+    raise SystemExit(0 if right else 1)
 
 
 @cli.command()
