@@ -10,7 +10,7 @@ import pytest
 
 from hoquiz.model import Cloze, Numeric, Short, SourceRef, parse_cloze
 from hoquiz.study.grading import Grade, Presentation, grade, verdict_line
-from hoquiz.study.matching import MatchMode, confusable, match_answer, slips_allowed, unit_key
+from hoquiz.study.matching import confusable, match_answer, slips_allowed, unit_key
 
 CASES: dict[str, Any] = json.loads(
     (Path(__file__).parent / "data" / "matching_cases.json").read_text(encoding="utf-8")
@@ -24,7 +24,7 @@ def _id(case: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("case", CASES["text"], ids=_id)
 def test_case_table(case: dict[str, Any]) -> None:
-    matched = match_answer(case["typed"], case["accept"], MatchMode(case.get("mode", "lenient")))
+    matched = match_answer(case["typed"], case["accept"], exact=case.get("mode") == "exact")
     verdict = "wrong" if matched is None else matched.kind.value
     assert verdict == case["verdict"]
     if matched is not None:

@@ -40,13 +40,6 @@ class MatchKind(StrEnum):
     SPELLING = "spelling"
 
 
-class MatchMode(StrEnum):
-    """A question's matching rule (the bank key ``match``)."""
-
-    LENIENT = "lenient"
-    EXACT = "exact"
-
-
 @dataclass(frozen=True, slots=True)
 class Accepted:
     """A typed answer matched ``answer`` (as the bank writes it) in this ``kind``."""
@@ -177,13 +170,12 @@ def _compare(typed: list[_Word], accepted: list[_Word]) -> MatchKind | None:
     return kind
 
 
-def match_answer(
-    typed: str, accepted: Sequence[str], mode: MatchMode = MatchMode.LENIENT
-) -> Accepted | None:
+def match_answer(typed: str, accepted: Sequence[str], *, exact: bool = False) -> Accepted | None:
     """The accepted answer ``typed`` matches, and how; ``None`` if it matches none.
 
     An exact match beats a lenient one, which beats a spelling slip; among
-    equals the first accepted answer listed wins.
+    equals the first accepted answer listed wins. ``exact`` (a question's
+    ``match: exact``) allows only the first kind.
     """
     folded = normalize(typed)
     if not folded:
@@ -191,7 +183,7 @@ def match_answer(
     for answer in accepted:
         if normalize(answer) == folded:
             return Accepted(MatchKind.EXACT, answer)
-    if mode is MatchMode.EXACT:
+    if exact:
         return None
     typed_key = _key(_words(typed))
     best: Accepted | None = None
