@@ -182,8 +182,9 @@ def test_short_answer_card_types_the_answer(imported: Learner) -> None:
     assert '<input class="hoquiz-typed"' in question and 'hoquiz.side("front")' in question
     assert 'hoquiz.side("back")' in answer and '<div class="hoquiz-verdict"' in answer
     assert (
-        'Accepted: <ul class="hoquiz-accept" data-match="lenient"><li>NSAIDs</li>'
-        "<li>non-steroidal anti-inflammatory drugs</li></ul>"
+        'Accepted: <span class="hoquiz-accept" data-match="lenient">'
+        '<span class="accepted">NSAIDs</span> / '
+        '<span class="accepted">non-steroidal anti-inflammatory drugs</span></span>'
     ) in answer
     assert "NSAIDs such as indomethacin." in answer
 

@@ -404,7 +404,7 @@
       }
       var m;
       if (kind === "short") {
-        m = matchAnswer(answer.typed, textOf(card.querySelectorAll(".hoquiz-accept li")), exact);
+        m = matchAnswer(answer.typed, textOf(card.querySelectorAll(".hoquiz-accept .accepted")), exact);
       } else {
         m = matchCloze(answer.typed, textOf(card.querySelectorAll(".prompt .cloze")), exact);
       }

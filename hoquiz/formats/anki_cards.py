@@ -97,8 +97,8 @@ def card_fields(bank: Bank, question: Question, values: Mapping[str, str]) -> di
     exact = bool(getattr(question, "exact_match", False))
     match = "exact" if exact else "lenient"
     if isinstance(question, Short):
-        items = "".join(f"<li>{_h(a)}</li>" for a in question.accept)
-        out["Accepted"] = f'<ul class="hoquiz-accept" data-match="{match}">{items}</ul>'
+        items = " / ".join(f'<span class="accepted">{_h(a)}</span>' for a in question.accept)
+        out["Accepted"] = f'<span class="hoquiz-accept" data-match="{match}">{items}</span>'
     elif isinstance(question, Numeric):
         attributes = (
             f'data-answer="{_attr(repr(question.answer))}" '
