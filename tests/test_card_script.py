@@ -103,3 +103,19 @@ def test_numeric_cases_grade_alike(node_results: dict[str, Any], index: int) -> 
 def test_the_script_holds_no_template_braces() -> None:
     text = script()
     assert "{{" not in text and "}}" not in text and "</" not in text
+
+
+def test_exact_questions_tell_the_script() -> None:
+    from hoquiz.formats.anki_cards import card_fields
+    from hoquiz.model import Bank, Short
+
+    question = Short(
+        id="s", explanation="e", source=SourceRef("d", "s"), prompt="p",
+        accept=("indomethacin", "a <b>"), exact_match=True,
+    )  # fmt: skip
+    bank = Bank(id="b", title="B", questions=(question,), path=Path("b.yaml"), sources={})
+    fields = card_fields(bank, question, {"Accepted": ""})
+    assert fields["Accepted"] == (
+        '<span class="hoquiz-accept" data-match="exact"><span class="accepted">indomethacin'
+        '</span> / <span class="accepted">a &lt;b&gt;</span></span>'
+    )

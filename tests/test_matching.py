@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ALL_TYPES_BANK, MakeBank
 
+from hoquiz.banks.loader import load_banks
+from hoquiz.errors import BankError
 from hoquiz.model import Cloze, Numeric, Short, SourceRef, parse_cloze
 from hoquiz.study.grading import Grade, Presentation, grade, verdict_line
 from hoquiz.study.matching import confusable, match_answer, slips_allowed, unit_key
@@ -144,3 +147,45 @@ def test_confusable_answers() -> None:
     assert confusable("resection", "resections") is False
     assert confusable("flushing", "blushing") is True
     assert confusable("osteophytosis", "osteophytoses") is True
+
+
+# -- match: exact in a bank ------------------------------------------------------------
+
+
+def test_match_exact_in_a_bank(make_bank: MakeBank) -> None:
+    text = ALL_TYPES_BANK.replace(
+        '    accept: [indomethacin, "indometacin"]\n',
+        '    accept: [indomethacin, "indometacin"]\n    match: exact\n',
+    ).replace(
+        '    text: "{{c1::Radiography::imaging}} shows {{c2::mature bone}}."\n',
+        '    text: "{{c1::Radiography::imaging}} shows {{c2::mature bone}}."\n    match: exact\n',
+    )
+    (bank,) = load_banks([make_bank(text)])
+    drug, cloze_q = bank.question("q-short"), bank.question("q-cloze")
+    assert isinstance(drug, Short) and isinstance(cloze_q, Cloze)
+    assert drug.exact_match and cloze_q.exact_match
+    assert line(drug, " Indomethacin! ") == "Correct."
+    assert line(drug, "indomethicin") == "Incorrect. You answered: indomethicin"
+    assert line(cloze_q, "mature bones", 2) == "Incorrect. You answered: mature bones"
+    (lenient,) = load_banks([make_bank(ALL_TYPES_BANK, name="other.yaml")])
+    lenient_drug = lenient.question("q-short")
+    assert isinstance(lenient_drug, Short) and not lenient_drug.exact_match
+
+
+def test_match_takes_exact_or_lenient(make_bank: MakeBank) -> None:
+    text = ALL_TYPES_BANK.replace(
+        '    accept: [indomethacin, "indometacin"]\n',
+        '    accept: [indomethacin, "indometacin"]\n    match: strict\n',
+    )
+    with pytest.raises(BankError) as caught:
+        load_banks([make_bank(text)])
+    assert [str(p) for p in caught.value.problems] == [
+        "bank.yaml:36:12: 'match' must be 'exact' or 'lenient', not 'strict'"
+    ]
+
+
+def test_match_is_not_a_key_of_other_types(make_bank: MakeBank) -> None:
+    text = ALL_TYPES_BANK.replace("    unit: weeks\n", "    unit: weeks\n    match: exact\n")
+    with pytest.raises(BankError) as caught:
+        load_banks([make_bank(text)])
+    assert "unknown key 'match'" in str(caught.value)

@@ -58,7 +58,12 @@ TYPE_REQUIRED: dict[str, tuple[str, ...]] = {
     "order": ("prompt", "items"),
     "match": ("prompt", "pairs"),
 }
-TYPE_OPTIONAL: dict[str, tuple[str, ...]] = {"numeric": ("tolerance", "unit")}
+TYPE_OPTIONAL: dict[str, tuple[str, ...]] = {
+    "numeric": ("tolerance", "unit"),
+    "short": ("match",),
+    "cloze": ("match",),
+}
+MATCH_MODES = ("lenient", "exact")
 ALL_QUESTION_KEYS = sorted(
     {*QUESTION_REQUIRED, *QUESTION_OPTIONAL}
     | {k for keys in TYPE_REQUIRED.values() for k in keys}
@@ -653,9 +658,20 @@ class _Validator:
         if accept is not None and not accept:
             self.error((*path, "accept"), "'accept' needs at least one accepted answer")
             return None
-        if prompt is None or accept is None:
+        exact = self.match_mode(data, path)
+        if prompt is None or accept is None or exact is None:
             return None
-        return {"prompt": prompt, "accept": tuple(accept)}
+        return {"prompt": prompt, "accept": tuple(accept), "exact_match": exact}
+
+    def match_mode(self, data: dict[Any, Any], path: DataPath) -> bool | None:
+        """``match: exact`` as True, ``lenient`` or no key as False; None after an error."""
+        value = data.get("match", "lenient")
+        if value not in MATCH_MODES:
+            self.error(
+                (*path, "match"), f"'match' must be 'exact' or 'lenient', not {_show(value)}"
+            )
+            return None
+        return bool(value == "exact")
 
     def numeric(self, data: dict[Any, Any], path: DataPath) -> dict[str, Any] | None:
         prompt = self.text(data, "prompt", path, required=True)
@@ -725,7 +741,10 @@ class _Validator:
                     "deletions cannot nest or have more than one '::hint'",
                 )
                 return None
-        return {"text": text, "deletions": deletions}
+        exact = self.match_mode(data, path)
+        if exact is None:
+            return None
+        return {"text": text, "deletions": deletions, "exact_match": exact}
 
     def flashcard(self, data: dict[Any, Any], path: DataPath) -> dict[str, Any] | None:
         front = self.text(data, "front", path, required=True)

@@ -94,7 +94,7 @@ def card_fields(bank: Bank, question: Question, values: Mapping[str, str]) -> di
     from hoquiz.formats.anki import _h
 
     out = dict(values)
-    exact = bool(getattr(question, "exact_match", False))
+    exact = isinstance(question, (Short, Cloze)) and question.exact_match
     match = "exact" if exact else "lenient"
     if isinstance(question, Short):
         items = " / ".join(f'<span class="accepted">{_h(a)}</span>' for a in question.accept)

@@ -90,11 +90,12 @@ class TrueFalse(Question):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Short(Question):
-    """Free text, matched against ``accept`` after normalisation."""
+    """Free text, matched against ``accept`` (leniently unless ``exact_match``)."""
 
     type: ClassVar[str] = "short"
     prompt: str
     accept: tuple[str, ...]
+    exact_match: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +114,7 @@ class Cloze(Question):
     type: ClassVar[str] = "cloze"
     text: str
     deletions: tuple[ClozeDeletion, ...] = field(default=())
+    exact_match: bool = False
 
     @property
     def stem(self) -> str:

@@ -233,7 +233,7 @@ def _grade(question: Question, shown: Presentation, text: str) -> Grade | Unpars
     if isinstance(question, Short):
         if not normalize(text):
             return Unparseable(_hint(question, shown))
-        return _matched(match_answer(text, question.accept), text)
+        return _matched(match_answer(text, question.accept, exact=question.exact_match), text)
     if isinstance(question, Cloze):
         return _grade_cloze(question, shown, text)
     if isinstance(question, Order):
@@ -336,14 +336,15 @@ def _grade_cloze(question: Cloze, shown: Presentation, text: str) -> Grade | Unp
     answers = [d.answer for d in question.deletions if d.number == active]
     if not normalize(text):
         return Unparseable(_hint(question, shown))
-    whole = match_answer(text, [" ".join(answers)])
+    exact = question.exact_match
+    whole = match_answer(text, [" ".join(answers)], exact=exact)
     if whole is not None or len(answers) == 1:
         return _matched(whole and Accepted(whole.kind, "; ".join(answers)), text)
     # Several deletions hidden together: "a; b" (or "a ... b"), one part each.
     parts = re.split(r";|\.\.\.|…", text)
     if len(parts) != len(answers):
         return _verdict(False, text)
-    matches = [match_answer(p, [a]) for p, a in zip(parts, answers, strict=True)]
+    matches = [match_answer(p, [a], exact=exact) for p, a in zip(parts, answers, strict=True)]
     if any(m is None for m in matches):
         return _verdict(False, text)
     kinds = [m.kind for m in matches if m is not None]
