@@ -203,7 +203,7 @@ def confusable(a: str, b: str) -> bool:
     scans``) is not confusable; ``ilium`` and ``ileum`` are.
     """
     a_key, b_key = _key(_words(a)), _key(_words(b))
-    if [w.text for w in a_key] == [w.text for w in b_key]:
+    if "".join(w.text for w in a_key) == "".join(w.text for w in b_key):
         return False
     return _compare(a_key, b_key) is not None or _compare(b_key, a_key) is not None
 
