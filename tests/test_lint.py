@@ -445,7 +445,7 @@ def test_confusable_answers_of_different_questions(tmp_path: Path) -> None:
             source: {{doc: doc, section: POH}}
           - id: q3
             type: cloze
-            text: "Grading uses {{{{c1::radiographs}}}}; POH starts in {{{{c2::subcutaneus fats}}}}."
+            text: "Grading: {{{{c1::radiographs}}}}; POH starts in {{{{c2::subcutaneus fats}}}}."
             explanation: {EXPLAIN}
             source: {{doc: doc, section: POH}}
           - id: q4
