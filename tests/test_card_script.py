@@ -19,6 +19,7 @@ from hoquiz.formats.anki_cards import script
 from hoquiz.model import Numeric, SourceRef
 from hoquiz.study.grading import Grade, Presentation, grade, verdict_line
 from hoquiz.study.matching import match_answer
+from hoquiz.study.scheduling import Rating
 
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="node is not installed")
@@ -71,7 +72,7 @@ def _python_text(case: dict[str, Any]) -> dict[str, Any]:
 
     m = match_answer(case["typed"], case["accept"], exact=case.get("mode") == "exact")
     verdict = Grade(
-        m is not None, 3, case["typed"], kind=m.kind if m else MatchKind.EXACT,
+        m is not None, Rating.GOOD, case["typed"], kind=m.kind if m else MatchKind.EXACT,
         accepted=m.answer if m else None,
     )  # fmt: skip
     return {

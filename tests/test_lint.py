@@ -424,6 +424,7 @@ def test_cloze_deletion_too_long(tmp_path: Path) -> None:
 
 # -- the command ---------------------------------------------------------------
 
+
 def test_confusable_answers_of_different_questions(tmp_path: Path) -> None:
     path = write_bank(
         tmp_path,

@@ -12,8 +12,8 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
-from hoquiz.model import Question
-from hoquiz.text import plural
+from hoquiz.model import AnyQuestion
+from hoquiz.text import did_you_mean, plural
 
 
 @cli.command()
@@ -82,8 +82,7 @@ def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
     verdict is printed, for the letters `show` prints; a cloze question is
     graded on each of its cards, and the answer is right if one card accepts it.
     """
-    from hoquiz.banks.loader import did_you_mean
-    from hoquiz.model import MCQ, Cloze, Multi, card_key
+    from hoquiz.model import MCQ, Multi, card_key
     from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
 
     bank_id, sep, question_id = ref.partition("/")
@@ -98,10 +97,9 @@ def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
         hint = did_you_mean(question_id, [q.id for q in bank.questions])
         raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
     order = fixed_order(question, card_key(bank.id, question.id))
-    numbers = question.numbers if isinstance(question, Cloze) else (None,)
     if typed is not None:
-        _show_verdict(question, tuple(order), numbers, typed)
-    for number in numbers:
+        _show_verdict(question, tuple(order), question.card_numbers, typed)
+    for number in question.card_numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
         click.echo(heading + (f", card c{number}" if number is not None else ""))
         click.echo(question_text(question, order, cloze=number))
@@ -117,7 +115,7 @@ def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
 
 
 def _show_verdict(
-    question: Question, order: tuple[int, ...], numbers: tuple[int | None, ...], typed: str
+    question: AnyQuestion, order: tuple[int, ...], numbers: tuple[int | None, ...], typed: str
 ) -> None:
     from hoquiz.model import Flashcard
     from hoquiz.study.grading import Presentation, Unparseable, grade, verdict_line
