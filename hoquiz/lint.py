@@ -490,38 +490,31 @@ def _typed_answers(bank: Bank, i: int, q: AnyQuestion) -> Iterator[tuple[DataPat
 def _confusable_answers(banks: Sequence[Bank]) -> Iterator[Finding]:
     """Answers of different questions either of which the matcher accepts for the other.
 
-    Reported on the later question. Only answers of close length are compared
-    (a slip changes the length by at most the slips allowed).
+    Reported once per pair of questions, on the later one.
     """
-    from hoquiz.study.matching import confusable, slips_allowed
+    from hoquiz.study.matching import confusable_pairs
 
-    seen: list[tuple[str, str, int, int]] = []  # question ref, answer, length, slips
-    for bank in banks:
-        for i, q in enumerate(bank.questions):
-            ref = f"{bank.id}/{q.id}"
-            reported: set[str] = set()
-            mine = [
-                (where, answer, len(folded), sum(slips_allowed(w) for w in folded.split()))
-                for where, answer in _typed_answers(bank, i, q)
-                for folded in (normalize(answer),)
-            ]
-            for where, answer, size, slips in mine:
-                for other_ref, other, length, other_slips in seen:
-                    if other_ref in reported or other_ref == ref:
-                        continue
-                    if abs(length - size) > max(slips, other_slips) + 2:
-                        continue
-                    if confusable(answer, other):
-                        reported.add(other_ref)
-                        yield Finding(
-                            bank.path,
-                            where,
-                            "confusable-answers",
-                            f"{_quote(answer)} would be accepted for {_quote(other)} of "
-                            f"{other_ref} (or the reverse): a learner mixing them up is "
-                            "marked right; reword one or give them match: exact",
-                        )
-            seen.extend((ref, answer, size, slips) for _, answer, size, slips in mine)
+    answers: list[tuple[Bank, str, DataPath, str]] = [
+        (bank, f"{bank.id}/{q.id}", where, answer)
+        for bank in banks
+        for i, q in enumerate(bank.questions)
+        for where, answer in _typed_answers(bank, i, q)
+    ]
+    reported: set[tuple[str, str]] = set()
+    for first, second in confusable_pairs([answer for *_, answer in answers]):
+        _, earlier_ref, _, earlier = answers[first]
+        bank, ref, where, answer = answers[second]
+        if ref == earlier_ref or (earlier_ref, ref) in reported:
+            continue
+        reported.add((earlier_ref, ref))
+        yield Finding(
+            bank.path,
+            where,
+            "confusable-answers",
+            f"{_quote(answer)} would be accepted for {_quote(earlier)} of "
+            f"{earlier_ref} (or the reverse): a learner mixing them up is "
+            "marked right; reword one or give them match: exact",
+        )
 
 
 _QUESTION_CHECKS: tuple[_Check, ...] = (

@@ -189,3 +189,20 @@ def test_match_is_not_a_key_of_other_types(make_bank: MakeBank) -> None:
     with pytest.raises(BankError) as caught:
         load_banks([make_bank(text)])
     assert "unknown key 'match'" in str(caught.value)
+
+
+def test_confusable_pairs_finds_what_pairwise_checks_find() -> None:
+    """The linter's indexed search loses no pair a plain double loop finds."""
+    from hoquiz.study.matching import confusable_pairs
+
+    texts = sorted(
+        {c["typed"] for c in CASES["text"]} | {a for c in CASES["text"] for a in c["accept"]}
+    )
+    expected = [
+        (i, j)
+        for i in range(len(texts))
+        for j in range(i + 1, len(texts))
+        if confusable(texts[i], texts[j])
+    ]
+    assert len(expected) > 30
+    assert confusable_pairs(texts) == expected

@@ -242,3 +242,45 @@ def unit_key(unit: str) -> str:
         if any(folded == (normalize(a) or a.lower()) for a in aliases):
             return normalize(aliases[0]) or aliases[0].lower()
     return folded
+
+
+def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of ``answers`` that are :func:`confusable`.
+
+    For the linter over many banks. Two confusable answers have as many
+    words and the same words with digits, and their folded texts (with every
+    loose preposition as one placeholder) differ by at most the slips allowed
+    plus what plural folding may move (2 characters a word); rapidfuzz rules
+    out every other pair before the full check.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    groups: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
+    budget: dict[tuple[Any, ...], int] = {}
+    for index, answer in enumerate(answers):
+        words = _key(_words(answer))
+        group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
+        text = " ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in words)
+        slips = sum(slips_allowed(w.written) for w in words) + 2 * len(words)
+        groups.setdefault(group, []).append((index, text))
+        budget[group] = max(budget.get(group, 0), slips)
+    pairs: set[tuple[int, int]] = set()
+    for group, members in groups.items():
+        members.sort(key=lambda m: len(m[1]))
+        texts = [text for _, text in members]
+        cutoff = budget[group]
+        end = 0
+        for k, (index, text) in enumerate(members):
+            end = max(end, k + 1)
+            while end < len(members) and len(texts[end]) - len(text) <= cutoff:
+                end += 1
+            if end == k + 1:
+                continue
+            for _, _, position in process.extract_iter(
+                text, texts[k + 1 : end], scorer=OSA.distance, score_cutoff=cutoff
+            ):
+                other = members[k + 1 + position][0]
+                if confusable(answers[index], answers[other]):
+                    pairs.add((min(index, other), max(index, other)))
+    return sorted(pairs)
