@@ -37,7 +37,7 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.text import normalize, plural
+from hoquiz.text import PLACEHOLDER_MARK, normalize, plural
 from hoquiz.yamlio import DataPath, Locator, read_text
 
 # Stable rule ids, in the order docs/lint.md describes them.
@@ -54,6 +54,7 @@ RULES: dict[str, str] = {
     "duplicate-prompt": "the same or nearly the same prompt twice, across all banks linted",
     "short-common-answer": "a short answer a guess would hit: a common word or 1-2 characters",
     "cloze-too-long": "a cloze deletion too long to recall",
+    "import-placeholder": "a placeholder left by hoquiz import, still to be written",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -461,6 +462,23 @@ def _cloze_too_long(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
             )
 
 
+def _import_placeholder(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+    fields: list[tuple[DataPath, str, str]] = [
+        (("questions", i, "explanation"), q.explanation, "explanation"),
+        (("questions", i, "source", "section"), q.source.section, "source section"),
+    ]
+    if isinstance(q, Flashcard):
+        fields.append((("questions", i, "back"), q.back, "back"))
+    for where, text, what in fields:
+        if text.startswith(PLACEHOLDER_MARK):
+            yield Finding(
+                bank.path,
+                where,
+                "import-placeholder",
+                f"{what} is a placeholder from hoquiz import; write it",
+            )
+
+
 _QUESTION_CHECKS: tuple[_Check, ...] = (
     _all_of_the_above,
     _option_length,
@@ -471,6 +489,7 @@ _QUESTION_CHECKS: tuple[_Check, ...] = (
     _explanation_repeats,
     _short_common_answer,
     _cloze_too_long,
+    _import_placeholder,
 )
 
 

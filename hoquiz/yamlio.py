@@ -252,6 +252,15 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}"
 
 
+def dump(data: Any) -> str:
+    """Plain data as block-style YAML, keys in the order given; same data, same text."""
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(
+        data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100, indent=2
+    )
+    return text
+
+
 class Locator:
     """Maps data paths of one file to 1-based (line, column) positions.
 

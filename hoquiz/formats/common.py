@@ -1,0 +1,156 @@
+"""What the interchange formats share: ids, placeholders, positions, HTML text.
+
+Pure functions over strings; no file system, no third-party imports.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from typing import Any, cast
+
+from hoquiz.model import (
+    MCQ,
+    Bank,
+    Cloze,
+    Flashcard,
+    Match,
+    Multi,
+    Numeric,
+    Order,
+    Question,
+    Short,
+    TrueFalse,
+)
+from hoquiz.render import format_number, source_text
+
+# The closed set of question types, for ``match`` + ``assert_never``.
+AnyQuestion = MCQ | Multi | TrueFalse | Short | Numeric | Cloze | Flashcard | Order | Match
+
+
+def closed(question: Question) -> AnyQuestion:
+    """``question`` as a member of the closed union (every question is one)."""
+    return cast(AnyQuestion, question)
+
+
+# -- placeholders for what a format does not hold -------------------------------
+
+# Every placeholder starts with this mark; `hoquiz lint` lists each one.
+PLACEHOLDER_MARK = "TODO(import)"
+PLACEHOLDER_EXPLANATION = (
+    f"{PLACEHOLDER_MARK}: explain why the key is right and why the likeliest wrong answer is wrong."
+)
+PLACEHOLDER_SECTION = f"{PLACEHOLDER_MARK}: the section of the source that states this fact"
+PLACEHOLDER_SOURCE_ID = "to-cite"
+PLACEHOLDER_SOURCE_TITLE = f"{PLACEHOLDER_MARK}: title of the reference document"
+PLACEHOLDER_BACK = f"{PLACEHOLDER_MARK}: the answer the learner should recall"
+
+# The line general feedback ends with on export: "Source: <title>, section “<heading>”".
+SOURCE_PREFIX = "Source: "
+
+
+def general_feedback(bank: Bank, question: Question) -> str:
+    """A question's explanation and source, as one general-feedback text."""
+    return f"{question.explanation.strip()}\n{SOURCE_PREFIX}{source_text(bank, question)}"
+
+
+def split_feedback(text: str) -> tuple[str, str | None]:
+    """General feedback -> (explanation, the cited source line or None)."""
+    head, sep, last = text.strip().rpartition("\n")
+    if sep and last.startswith(SOURCE_PREFIX):
+        return head.strip(), last[len(SOURCE_PREFIX) :].strip()
+    return text.strip(), None
+
+
+# -- ids -----------------------------------------------------------------------
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+ID_WORDS = 6
+
+
+def slug(text: str, words: int = ID_WORDS) -> str:
+    """A slug of the first ``words`` words of ``text`` (``q`` when nothing is left)."""
+    folded = _NOT_SLUG.sub("-", text.lower()).strip("-")
+    return "-".join(folded.split("-")[:words]) or "q"
+
+
+class IdMaker:
+    """Question ids derived from names or wording: the same file gives the same ids."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    def make(self, name: str) -> str:
+        base = slug(name, words=ID_WORDS if " " in name.strip() else 12)
+        candidate, n = base, 1
+        while candidate in self.taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.taken.add(candidate)
+        return candidate
+
+
+# -- positions -----------------------------------------------------------------
+
+
+class LineIndex:
+    """Offsets in a text -> 1-based (line, column), as editors count them."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+# -- numbers and weights --------------------------------------------------------
+
+
+def weight(count: int) -> str:
+    """Each key's share of 100% when ``count`` keys split it (Moodle's 5 decimals)."""
+    return f"{100 / count:.5f}".rstrip("0").rstrip(".")
+
+
+def number(value: float) -> str:
+    return format_number(value)
+
+
+def parse_number(text: str) -> float | None:
+    """A decimal number, or None (``inf`` and ``nan`` are not numbers here)."""
+    if not re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*", text):
+        return None
+    return float(text)
+
+
+# -- HTML text -------------------------------------------------------------------
+
+
+def text_to_html(text: str) -> str:
+    """Plain bank text as HTML that displays it literally."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+_BREAK_RE = re.compile(r"<br\s*/?>|</p>\s*<p[^>]*>", re.IGNORECASE)
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def html_to_text(markup: str) -> str:
+    """HTML from a platform -> plain text: breaks kept, tags dropped, entities decoded."""
+    flat = " ".join(markup.split())
+    parts = _BREAK_RE.split(flat)
+    lines = [html.unescape(_TAG_RE.sub("", part)).replace("\xa0", " ").strip() for part in parts]
+    return "\n".join(line for line in lines if line)
+
+
+# -- plain bank data -------------------------------------------------------------
+
+
+def choice_data(text: str, feedback: str | None) -> str | dict[str, str]:
+    return {"text": text, "feedback": feedback} if feedback else text
+
+
+def bank_data(bank_id: str, title: str, questions: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    return {"id": bank_id, "title": title, "questions": list(questions)}
