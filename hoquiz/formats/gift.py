@@ -49,8 +49,15 @@ _ESCAPES = str.maketrans({**{c: "\\" + c for c in _SPECIAL}, "\n": "\\n", "\r": 
 
 
 def escape(text: str) -> str:
-    """Bank text as GIFT text that Moodle shows literally: HTML, then GIFT escapes."""
-    return html.escape(text.strip(), quote=False).translate(_ESCAPES)
+    """Bank text as GIFT text that Moodle shows literally: HTML, then GIFT escapes.
+
+    A leading '%' (which GIFT would read as the start of a weight) is written
+    as an HTML character reference.
+    """
+    text = html.escape(text.strip(), quote=False)
+    if text.startswith("%"):
+        text = "&#37;" + text[1:]
+    return text.translate(_ESCAPES)
 
 
 def escape_plain(text: str) -> str:
@@ -179,7 +186,8 @@ def _cloze_blocks(bank: Bank, q: Cloze, feedback: str) -> tuple[list[str], list[
         answer = f"{{={escape(blank.answer)}####{feedback}}}"
         text = f"{escape(before)} {answer}"
         if after.strip():
-            text += f" {escape(after)}"
+            glue = "" if after.lstrip()[:1] in ",.;:!?)" else " "
+            text += glue + escape(after)
         blocks.append(head + text)
     return blocks, skipped
 
@@ -361,6 +369,8 @@ def _question(record: str, ids: IdMaker) -> dict[str, Any] | None:
     question = answers.question(stem, tail)
     prompt_key = "front" if question["type"] == "flashcard" else "prompt"
     name = title or str(question.get(prompt_key, question.get("text", "")))
+    if title and question["type"] == "cloze":
+        name = re.sub(r"-c\d+$", "", name)  # hoquiz exports cloze cN as "<id>-cN"
     if not name.strip():
         raise GiftError(pos, "question has no title and no text")
     return {"id": ids.make(name), **question}
@@ -440,28 +450,38 @@ class _Answers:
             if not text:
                 raise GiftError(at, f"answer '{marker}' has no text")
             parsed.append((at, marker, share, text, feedback))
-        prompt = f"{stem} _____ {tail}".strip() if tail else stem
-        correct = [p for p in parsed if (p[2] is None and p[1] == "=") or (p[2] or 0) > 0]
+        glue = "" if tail[:1] in ",.;:!?)" else " "
+        prompt = f"{stem} _____{glue}{tail}".strip() if tail else stem
         if all(p[1] == "=" and p[2] is None for p in parsed):
             if tail and len(parsed) == 1:
-                return {"type": "cloze", "text": _cloze(stem, parsed[0][3], tail), **self.common()}
-            return {"type": "short", "prompt": prompt, "accept": [p[3] for p in parsed]}
-        if not correct:
-            raise GiftError(parsed[0][0], "no correct answer: mark one with = or a weight above 0%")
+                cloze = _cloze(stem, parsed[0][3], tail)
+                return {"type": "cloze", "text": cloze, **self.common()}
+            accept = [p[3] for p in parsed]
+            return {"type": "short", "prompt": prompt, "accept": accept, **self.common()}
         if len(parsed) < 2:
             raise GiftError(parsed[0][0], "a choice question needs at least 2 answers")
-        seen: dict[str, int] = {}
+        seen: set[str] = set()
         for at, _, _, text, _ in parsed:
             if text in seen:
                 raise GiftError(at, f"answer {text!r} is listed twice")
-            seen[text] = at
+            seen.add(text)
         choices = [{"text": text, "feedback": fb} if fb else text for _, _, _, text, fb in parsed]
-        single = len(correct) == 1 and (correct[0][2] is None or correct[0][2] == 100)
-        if single:
-            answer: Any = correct[0][3]
-            qtype = "mcq"
+        # As Moodle reads GIFT: an answer marked '=' makes a single-answer
+        # question (other weights are partial credit); without one, every
+        # answer with a weight above 0% is a key of a select-all question.
+        marked = [p for p in parsed if p[1] == "="]
+        answer: Any
+        if marked:
+            qtype, answer = "mcq", marked[0][3]
+            if len(marked) > 1:
+                raise GiftError(marked[1][0], "only one answer may be marked '=' among '~'")
         else:
-            answer, qtype = [p[3] for p in correct], "multi"
+            keys = [p[3] for p in parsed if (p[2] or 0) > 0]
+            if not keys:
+                raise GiftError(
+                    parsed[0][0], "no correct answer: mark one with = or a weight above 0%"
+                )
+            qtype, answer = "multi", keys
         return {
             "type": qtype,
             "prompt": prompt,
@@ -504,7 +524,7 @@ class _Answers:
             arrow = _find(piece, "->")
             if arrow < 0:
                 raise GiftError(at, "a match pair is written =left -> right")
-            left, right = self.text(piece[1:arrow]), self.text(piece[arrow + 2 :])
+            left, right = self.text(piece[1:arrow]), _unescape(piece[arrow + 2 :], "plain")
             if not left:
                 continue  # an extra wrong answer (Moodle allows them); hoquiz has none
             pairs.append([left, right])

@@ -22,6 +22,7 @@ from hoquiz.errors import BankError, HoquizError, Problem, UsageError
 from hoquiz.formats import registry
 from hoquiz.formats.common import (
     PLACEHOLDER_EXPLANATION,
+    PLACEHOLDER_MARK,
     PLACEHOLDER_SECTION,
     PLACEHOLDER_SOURCE_ID,
     PLACEHOLDER_SOURCE_TITLE,
@@ -194,7 +195,7 @@ def _complete(raw: dict[str, Any], ids: IdMaker, doc: str) -> tuple[dict[str, An
     cited = question.pop("cited", None)
     section = f"{PLACEHOLDER_SECTION} (the file cited: {cited})" if cited else PLACEHOLDER_SECTION
     question["source"] = {"doc": doc, "section": section}
-    filled += 1
+    filled += 1 + str(question.get("back", "")).startswith(PLACEHOLDER_MARK)
     ordered = {k: question[k] for k in _ORDER if k in question}
     return ordered, filled
 
