@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from hoquiz.loader import load_banks
+from hoquiz.banks.loader import load_banks
 from hoquiz.model import Bank, Question
 
 NODE_DIR = Path(__file__).parent / "node"

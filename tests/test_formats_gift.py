@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.synth import write_synthetic_bank
+from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.formats.gift import GiftExporter, GiftImporter, escape
-from hoquiz.loader import load_banks
 from hoquiz.model import (
     MCQ,
     Bank,

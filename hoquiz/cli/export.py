@@ -48,8 +48,8 @@ def export(
     platform instead (docs/formats.md); questions a format cannot hold are
     listed, or refused with --strict.
     """
-    from hoquiz.export.anki import export_apkg, source_date_epoch
-    from hoquiz.loader import select_banks
+    from hoquiz.banks.loader import select_banks
+    from hoquiz.formats.anki import export_apkg, source_date_epoch
 
     banks = select_banks(load(paths), bank_ids, tags)
     if fmt != "apkg":

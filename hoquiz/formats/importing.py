@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hoquiz.atomic import write_atomically
+from hoquiz.banks.paths import BANK_SUFFIXES, SOURCES_NAMES, find_sources_file
 from hoquiz.errors import BankError, HoquizError, Problem, UsageError
 from hoquiz.formats import registry
 from hoquiz.formats.common import (
@@ -29,7 +30,6 @@ from hoquiz.formats.common import (
     IdMaker,
     slug,
 )
-from hoquiz.paths import BANK_SUFFIXES, SOURCES_NAMES, find_sources_file
 
 SOURCES_STUB = f"""\
 # Reference documents your banks cite (written by hoquiz import).
@@ -85,7 +85,7 @@ def import_files(
     data, placeholders = _merge([imported.bank for _, imported in parsed], output, bank_id, doc)
     if not data["questions"]:
         raise UsageError("no question to import: " + ", ".join(str(f) for f in files))
-    from hoquiz.yamlio import dump
+    from hoquiz.banks.yamlio import dump
 
     text = _HEADER + dump(data)
     created = _write_checked(output, text, stub, force)
@@ -99,8 +99,8 @@ _HEADER = """\
 
 
 def _parse(file: Path, fmt: str | None) -> tuple[Path, Any]:
+    from hoquiz.banks.yamlio import read_text
     from hoquiz.formats.base import Imported
-    from hoquiz.yamlio import read_text
 
     name = registry.import_format(file, fmt)
     importer = registry.importer(name)
@@ -114,7 +114,7 @@ def _parse(file: Path, fmt: str | None) -> tuple[Path, Any]:
 
 def _source_doc(output: Path, source: str | None) -> tuple[str, bool]:
     """The source id the questions cite, and whether a sources.yaml must be written."""
-    from hoquiz.loader import load_sources_file
+    from hoquiz.banks.loader import load_sources_file
 
     found = find_sources_file(output.parent)
     if found is None:
@@ -220,7 +220,7 @@ def _write_checked(output: Path, text: str, stub: bool, force: bool) -> Path | N
 
 
 def _validate_then_write(output: Path, text: str, force: bool) -> None:
-    from hoquiz.loader import load_banks
+    from hoquiz.banks.loader import load_banks
 
     data = text.encode("utf-8")
     fd, temp_name = tempfile.mkstemp(dir=output.parent, prefix=".import-", suffix=".yaml")
