@@ -360,7 +360,7 @@ def _matching(reader: _Reader, element: Element, prompt: str) -> dict[str, Any]:
     pairs = []
     for sub in element.findall("subquestion"):
         left = html_to_text(sub.field_text("text") if sub.find("text") else sub.text)
-        right = html_to_text(sub.field_text("answer"))
+        right = " ".join(sub.field_text("answer").split())  # plain text in Moodle
         if left:
             pairs.append([left, right])
     if len(pairs) < 2:
@@ -391,6 +391,10 @@ def _cloze(reader: _Reader, element: Element, text: str) -> dict[str, Any]:
         if answer is None:
             raise _Refused(f"embedded answer {m.group()!r} has no correct answer ('=' or %100%)")
         n += 1
+        if m.group(2) not in ("SHORTANSWER", "SA", "MW", "SHORTANSWER_C", "SAC", "MWC"):
+            reader.warnings.append(
+                reader.at(element, f"embedded {m.group(2)} answer {n} becomes a typed blank")
+            )
         out.append(text[pos : m.start()])
         out.append(f"{{{{c{n}::{answer}}}}}")
         pos = m.end()
@@ -401,12 +405,18 @@ def _cloze(reader: _Reader, element: Element, text: str) -> dict[str, Any]:
 
 
 def _first_correct(body: str) -> str | None:
-    for part in re.split(r"(?<!\\)~", body):
-        m = re.match(r"\s*(=|%100%)(.*)", part, re.DOTALL)
-        if m:
-            answer = re.split(r"(?<!\\)#", m.group(2))[0]
-            answer = re.sub(r"^[-\d.]+:[-\d.]+$", lambda n: n.group().split(":")[0], answer)
-            return _UNESCAPE_EMBEDDED.sub(r"\1", answer).strip()
+    """The first full-credit answer of an embedded ``=a#feedback~b`` answer list."""
+    pieces = re.split(r"(?<!\\)([~=])", body)
+    marked = [("~", pieces[0]), *zip(pieces[1::2], pieces[2::2], strict=True)]
+    for marker, piece in marked:
+        weight_match = re.match(r"\s*%(-?[\d.]+)%", piece)
+        full = marker == "=" or (weight_match is not None and float(weight_match.group(1)) == 100)
+        if not full:
+            continue
+        answer = piece[weight_match.end() :] if weight_match else piece
+        answer = re.split(r"(?<!\\)#", answer)[0]
+        answer = re.sub(r"^\s*(-?[\d.]+):[\d.]+\s*$", r"\1", answer)  # NUMERICAL value:tolerance
+        return _UNESCAPE_EMBEDDED.sub(r"\1", answer).strip()
     return None
 
 
