@@ -45,7 +45,7 @@ def test_zip_holds_a_manifest_whose_resources_all_exist(make_bank: MakeBank) -> 
         "imsqti_xmlv1p2",
         "associatedcontent/imscc_xmlv1p1/learning-application-resource",
     ]
-    for name, data in files.items():
+    for data in files.values():
         _parse(data)  # every file is well-formed XML
     assert [str(s) for s in exported.skipped] == [
         "all-types/q-order: order questions have no Canvas classic quiz form; skipped"
