@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.formats.aiken import AikenExporter, AikenImporter
 from hoquiz.formats.csv_format import CsvExporter, CsvImporter
+from hoquiz.formats.moodle_xml import MoodleXmlImporter
 from hoquiz.model import MCQ, Bank, Flashcard, Question
 from tests.conftest import ALL_TYPES_BANK, MakeBank
 from tests.formats_support import FIXTURES, as_model, comparable, questions, squash
@@ -163,3 +165,20 @@ def test_bundled_decks_export_to_every_format_reproducibly(
     assert first.stdout.startswith("Wrote one: ")
     assert Path("one").read_bytes() == Path("two").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one", "two"]  # no temporary left
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_questions_or_located_problems(text: str) -> None:
+    for importer in (AikenImporter(), CsvImporter(), MoodleXmlImporter()):
+        imported = importer.parse(text, "any")
+        for problem in (*imported.problems, *imported.warnings):
+            assert problem.line >= 1 and problem.column >= 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="<>/=\"' quiz question type text name answer fraction{}:~#", max_size=200))
+def test_any_xml_gives_questions_or_located_problems(text: str) -> None:
+    imported = MoodleXmlImporter().parse(f"<quiz>{text}</quiz>", "any.xml")
+    for problem in (*imported.problems, *imported.warnings):
+        assert problem.line >= 1 and problem.column >= 1

@@ -288,7 +288,7 @@ def test_import_writes_a_bank_that_validates_and_lint_lists_placeholders(
     assert lint.exit_code == 1
     assert lint.stderr.splitlines()[-1] == "37 warnings in 1 file"
     assert (
-        "grant.yaml:10:16: explanation is a placeholder from hoquiz import; write it "
+        "grant.yaml:10:18: explanation is a placeholder from hoquiz import; write it "
         "[import-placeholder]" in lint.stderr
     )
     first = Path("grant.yaml").read_bytes()

@@ -252,14 +252,14 @@ def _records(text: str) -> Iterator[_Record]:
 
 def _find(text: str, token: str, start: int = 0) -> int:
     """The offset of the first ``token`` not escaped by a backslash, or -1."""
-    i = start
-    while i < len(text):
-        if text[i] == "\\":
-            i += 2
-            continue
-        if text.startswith(token, i):
-            return i
-        i += 1
+    at = text.find(token, start)
+    while at >= 0:
+        before = at
+        while before > start and text[before - 1] == "\\":
+            before -= 1
+        if (at - before) % 2 == 0:  # backslashes before it pair up: not an escape
+            return at
+        at = text.find(token, at + 1)
     return -1
 
 
@@ -274,7 +274,8 @@ def _split(text: str, markers: str) -> list[tuple[int, str]]:
         if text[i] in markers:
             cuts.append(i)
         i += 1
-    return [(a, text[a:b]) for a, b in zip(cuts, [*cuts[1:], len(text)], strict=True)]
+    ends = [*cuts[1:], len(text)] if cuts else []
+    return [(a, text[a:b]) for a, b in zip(cuts, ends, strict=True)]
 
 
 def _unescape(raw: str, fmt: str) -> str:
