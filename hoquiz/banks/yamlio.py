@@ -10,7 +10,6 @@ in C, and a file of a few ten thousand '[' would overflow the stack.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -262,8 +261,7 @@ _NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "nu
 def dump(data: Any) -> str:
     """Plain bank data as block-style YAML, keys in the order given; same data, same text.
 
-    Strings that need quoting are written as JSON strings, which are valid
-    YAML double-quoted scalars. Written by hand rather than by PyYAML's
+    Strings that need quoting are double-quoted with backslash escapes. Written by hand rather than by PyYAML's
     emitter, which takes longer than loading the result again.
     """
     lines: list[str] = []
@@ -281,11 +279,33 @@ def _scalar(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError(f"cannot write {value!r} as a bank number")
-        return repr(value)
+        mantissa, e, exponent = repr(value).partition("e")
+        if e and "." not in mantissa:
+            mantissa += ".0"  # YAML 1.1 reads a float only with a point: 1.0e-05
+        return mantissa + e + exponent
     text = str(value)
     if _PLAIN_RE.fullmatch(text) and text.lower() not in _NOT_PLAIN:
         return text
-    return json.dumps(text, ensure_ascii=not text.isprintable())
+    return _quoted(text)
+
+
+_QUOTE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar: backslash escapes for quotes and unprintable characters."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    out = []
+    for char in text:
+        if char in _QUOTE_ESCAPES:
+            out.append(_QUOTE_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
 
 
 def _dump_mapping(data: dict[str, Any], pad: str, lines: list[str]) -> None:
