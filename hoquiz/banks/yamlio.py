@@ -261,8 +261,8 @@ _NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "nu
 def dump(data: Any) -> str:
     """Plain bank data as block-style YAML, keys in the order given; same data, same text.
 
-    Strings that need quoting are double-quoted with backslash escapes. Written by hand rather than by PyYAML's
-    emitter, which takes longer than loading the result again.
+    Strings that need quoting are double-quoted with backslash escapes.
+    Written by hand: PyYAML's emitter takes longer than loading the result.
     """
     lines: list[str] = []
     _dump_mapping(data, "", lines)
