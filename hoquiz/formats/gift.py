@@ -316,7 +316,8 @@ class GiftImporter:
             offset = record.start + len(record.text) - len(body)
             if body.startswith("$CATEGORY:"):
                 category = body.split("\n", 1)[0][len("$CATEGORY:") :].strip()
-                first_category = first_category or category
+                if not questions:  # a category before any question names the bank
+                    first_category = first_category or category
                 continue
             try:
                 question = _question(record.text, ids)

@@ -251,7 +251,8 @@ class _Reader:
         if kind == "category":
             path = element.field_text("category").strip()
             self.category = path.replace("//", "\x00").rsplit("/", 1)[-1].replace("\x00", "/")
-            self.title = self.title or self.category
+            if not self.questions:  # a category before any question names the bank
+                self.title = self.title or self.category
             return
         build = _BUILDERS.get(kind)
         if build is None:
