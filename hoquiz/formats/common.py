@@ -9,31 +9,11 @@ import html
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
-from hoquiz.model import (
-    MCQ,
-    Bank,
-    Cloze,
-    Flashcard,
-    Match,
-    Multi,
-    Numeric,
-    Order,
-    Question,
-    Short,
-    TrueFalse,
-)
-from hoquiz.render import format_number, source_text
-
-# The closed set of question types, for ``match`` + ``assert_never``.
-AnyQuestion = MCQ | Multi | TrueFalse | Short | Numeric | Cloze | Flashcard | Order | Match
-
-
-def closed(question: Question) -> AnyQuestion:
-    """``question`` as a member of the closed union (every question is one)."""
-    return cast(AnyQuestion, question)
-
+from hoquiz.model import AnyQuestion, Bank
+from hoquiz.render import source_text
+from hoquiz.text import format_number
 
 # -- placeholders for what a format does not hold -------------------------------
 
@@ -51,7 +31,7 @@ PLACEHOLDER_BACK = f"{PLACEHOLDER_MARK}: the answer the learner should recall"
 SOURCE_PREFIX = "Source: "
 
 
-def general_feedback(bank: Bank, question: Question) -> str:
+def general_feedback(bank: Bank, question: AnyQuestion) -> str:
     """A question's explanation and source, as one general-feedback text."""
     return f"{question.explanation.strip()}\n{SOURCE_PREFIX}{source_text(bank, question)}"
 

@@ -21,7 +21,6 @@ from hoquiz.formats.common import (
     PLACEHOLDER_BACK,
     IdMaker,
     LineIndex,
-    closed,
     general_feedback,
     html_to_text,
     slug,
@@ -30,6 +29,7 @@ from hoquiz.formats.common import (
 )
 from hoquiz.model import (
     MCQ,
+    AnyQuestion,
     Bank,
     Cloze,
     Flashcard,
@@ -37,7 +37,6 @@ from hoquiz.model import (
     Multi,
     Numeric,
     Order,
-    Question,
     Short,
     TrueFalse,
 )
@@ -100,7 +99,7 @@ def _category(title: str) -> str:
     return " ".join(title.split()).replace("/", "//")
 
 
-def _header(bank: Bank, question: Question, name: str) -> str:
+def _header(bank: Bank, question: AnyQuestion, name: str) -> str:
     lines = [f"// [id:{bank.id}/{question.id}]"]
     lines += [f"// [tag:{' '.join(tag.split())}]" for tag in question.tags]
     return "\n".join(lines) + f"\n::{escape(name)}::"
@@ -115,8 +114,8 @@ def _feedback(text: str | None) -> str:
     return f"#{escape(text)}" if text else ""
 
 
-def _question_blocks(bank: Bank, q: Question) -> tuple[list[str], list[Skipped]]:
-    question = closed(q)
+def _question_blocks(bank: Bank, q: AnyQuestion) -> tuple[list[str], list[Skipped]]:
+    question = q
     head = _header(bank, question, question.id)
     feedback = escape(general_feedback(bank, question))
     prompt = ""

@@ -19,7 +19,6 @@ from hoquiz.formats.base import Exported, Imported
 from hoquiz.formats.common import (
     PLACEHOLDER_BACK,
     IdMaker,
-    closed,
     general_feedback,
     html_to_text,
     number,
@@ -32,6 +31,7 @@ from hoquiz.formats.common import (
 from hoquiz.formats.xmlread import Element, XmlError, parse_xml
 from hoquiz.model import (
     MCQ,
+    AnyQuestion,
     Bank,
     Cloze,
     Flashcard,
@@ -39,7 +39,6 @@ from hoquiz.model import (
     Multi,
     Numeric,
     Order,
-    Question,
     Short,
     TrueFalse,
 )
@@ -100,7 +99,7 @@ def _category(title: str) -> str:
     return " ".join(title.split()).replace("/", "//")
 
 
-_TYPES: dict[type[Question], str] = {
+_TYPES: dict[type[AnyQuestion], str] = {
     MCQ: "multichoice",
     Multi: "multichoice",
     TrueFalse: "truefalse",
@@ -113,8 +112,8 @@ _TYPES: dict[type[Question], str] = {
 }
 
 
-def _question(quiz: ET.Element, bank: Bank, q: Question) -> None:
-    question = closed(q)
+def _question(quiz: ET.Element, bank: Bank, q: AnyQuestion) -> None:
+    question = q
     element = _sub(quiz, "question", type=_TYPES[type(question)])
     _sub(_sub(element, "name"), "text", question.id)
     text = _question_text(question)
@@ -181,8 +180,8 @@ def _question(quiz: ET.Element, bank: Bank, q: Question) -> None:
             _sub(_sub(tags, "tag"), "text", tag)
 
 
-def _question_text(question: Question) -> str:
-    q = closed(question)
+def _question_text(question: AnyQuestion) -> str:
+    q = question
     match q:
         case Cloze():
             return _embedded(q)

@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from typing import ClassVar, assert_never
 
 from hoquiz.formats.base import Exported, Skipped
-from hoquiz.formats.common import closed, general_feedback, number, text_to_html
+from hoquiz.formats.common import general_feedback, number, text_to_html
 from hoquiz.model import (
     MCQ,
+    AnyQuestion,
     Bank,
     Cloze,
     Flashcard,
@@ -27,7 +28,6 @@ from hoquiz.model import (
     Multi,
     Numeric,
     Order,
-    Question,
     Short,
     TrueFalse,
 )
@@ -164,7 +164,7 @@ CANVAS_TYPES = {
 class _Item:
     """One ``<item>`` being written: its presentation and response processing."""
 
-    def __init__(self, section: ET.Element, bank: Bank, question: Question) -> None:
+    def __init__(self, section: ET.Element, bank: Bank, question: AnyQuestion) -> None:
         self.key = (bank.id, question.id)
         self.item = _sub(section, "item", ident=ident(*self.key), title=question.id)
         fields = _sub(_sub(self.item, "itemmetadata"), "qtimetadata")
@@ -219,8 +219,8 @@ class _Item:
             _mattext(flow, text)
 
 
-def _item(section: ET.Element, bank: Bank, q: Question) -> None:
-    question = closed(q)
+def _item(section: ET.Element, bank: Bank, q: AnyQuestion) -> None:
+    question = q
     item = _Item(section, bank, question)
     match question:
         case MCQ():
