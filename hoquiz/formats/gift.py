@@ -114,8 +114,7 @@ def _feedback(text: str | None) -> str:
     return f"#{escape(text)}" if text else ""
 
 
-def _question_blocks(bank: Bank, q: AnyQuestion) -> tuple[list[str], list[Skipped]]:
-    question = q
+def _question_blocks(bank: Bank, question: AnyQuestion) -> tuple[list[str], list[Skipped]]:
     head = _header(bank, question, question.id)
     feedback = escape(general_feedback(bank, question))
     prompt = ""

@@ -112,8 +112,7 @@ _TYPES: dict[type[AnyQuestion], str] = {
 }
 
 
-def _question(quiz: ET.Element, bank: Bank, q: AnyQuestion) -> None:
-    question = q
+def _question(quiz: ET.Element, bank: Bank, question: AnyQuestion) -> None:
     element = _sub(quiz, "question", type=_TYPES[type(question)])
     _sub(_sub(element, "name"), "text", question.id)
     text = _question_text(question)
@@ -180,8 +179,7 @@ def _question(quiz: ET.Element, bank: Bank, q: AnyQuestion) -> None:
             _sub(_sub(tags, "tag"), "text", tag)
 
 
-def _question_text(question: AnyQuestion) -> str:
-    q = question
+def _question_text(q: AnyQuestion) -> str:
     match q:
         case Cloze():
             return _embedded(q)

@@ -219,29 +219,11 @@ class _Item:
             _mattext(flow, text)
 
 
-def _item(section: ET.Element, bank: Bank, q: AnyQuestion) -> None:
-    question = q
+def _item(section: ET.Element, bank: Bank, question: AnyQuestion) -> None:
     item = _Item(section, bank, question)
     match question:
-        case MCQ():
-            _mattext(item.presentation, question.prompt)
-            ids = item.choices("response1", [c.text for c in question.choices], multiple=False)
-            for choice_id, choice in zip(ids, question.choices, strict=True):
-                if choice.feedback:
-                    item.answer_feedback("response1", choice_id, choice.feedback)
-            _sub(
-                item.condition(score="100"), "varequal", ids[question.answer], respident="response1"
-            )
-        case Multi():
-            _mattext(item.presentation, question.prompt)
-            ids = item.choices("response1", [c.text for c in question.choices], multiple=True)
-            for choice_id, choice in zip(ids, question.choices, strict=True):
-                if choice.feedback:
-                    item.answer_feedback("response1", choice_id, choice.feedback)
-            every = _sub(item.condition(score="100"), "and")
-            for i, choice_id in enumerate(ids):
-                parent = every if i in question.answer else _sub(every, "not")
-                _sub(parent, "varequal", choice_id, respident="response1")
+        case MCQ() | Multi():
+            _choice_item(item, question)
         case TrueFalse():
             _mattext(item.presentation, question.prompt)
             ids = item.choices("response1", ["True", "False"], multiple=False)
@@ -278,6 +260,24 @@ def _item(section: ET.Element, bank: Bank, q: AnyQuestion) -> None:
         case _:
             assert_never(question)
     item.finish()
+
+
+def _choice_item(item: _Item, question: MCQ | Multi) -> None:
+    """An mcq (the key's choice) or a multi (exactly the keys' choices)."""
+    _mattext(item.presentation, question.prompt)
+    multiple = isinstance(question, Multi)
+    ids = item.choices("response1", [c.text for c in question.choices], multiple=multiple)
+    for choice_id, choice in zip(ids, question.choices, strict=True):
+        if choice.feedback:
+            item.answer_feedback("response1", choice_id, choice.feedback)
+    variables = item.condition(score="100")
+    if isinstance(question, MCQ):
+        _sub(variables, "varequal", ids[question.answer], respident="response1")
+        return
+    every = _sub(variables, "and")
+    for i, choice_id in enumerate(ids):
+        parent = every if i in question.answer else _sub(every, "not")
+        _sub(parent, "varequal", choice_id, respident="response1")
 
 
 def _fib(presentation: ET.Element, response: str, fibtype: str | None = None) -> None:
