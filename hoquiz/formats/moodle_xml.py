@@ -27,6 +27,7 @@ from hoquiz.formats.common import (
     split_feedback,
     text_to_html,
     weight,
+    xml_bytes,
 )
 from hoquiz.formats.xmlread import Element, XmlError, parse_xml
 from hoquiz.model import (
@@ -89,10 +90,7 @@ class MoodleXmlExporter:
             for question in bank.questions:
                 _question(quiz, bank, question)
                 count += 1
-        ET.indent(quiz, space="  ")
-        body = ET.tostring(quiz, encoding="unicode", short_empty_elements=True)
-        data = f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
-        return Exported(data, count)
+        return Exported(xml_bytes(quiz), count)
 
 
 def _category(title: str) -> str:

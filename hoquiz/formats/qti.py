@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import ClassVar, assert_never
 
 from hoquiz.formats.base import Exported, Skipped
-from hoquiz.formats.common import general_feedback, number, text_to_html
+from hoquiz.formats.common import general_feedback, number, text_to_html, xml_bytes
 from hoquiz.model import (
     MCQ,
     AnyQuestion,
@@ -73,19 +73,13 @@ class QtiExporter:
         for bank in banks:
             assessment_id = ident(bank.id)
             root, made, left_out = _assessment(bank, assessment_id)
-            files[f"{assessment_id}/{assessment_id}.xml"] = _xml(root)
-            files[f"{assessment_id}/assessment_meta.xml"] = _xml(_meta(bank, assessment_id))
+            files[f"{assessment_id}/{assessment_id}.xml"] = xml_bytes(root)
+            files[f"{assessment_id}/assessment_meta.xml"] = xml_bytes(_meta(bank, assessment_id))
             assessments.append(assessment_id)
             count += made
             skipped.extend(left_out)
-        files["imsmanifest.xml"] = _xml(_manifest(assessments))
+        files["imsmanifest.xml"] = xml_bytes(_manifest(assessments))
         return Exported(_zip(files), count, tuple(skipped))
-
-
-def _xml(root: ET.Element) -> bytes:
-    ET.indent(root, space="  ")
-    body = ET.tostring(root, encoding="unicode")
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode()
 
 
 def _zip(files: dict[str, bytes]) -> bytes:
