@@ -336,3 +336,24 @@ def test_export_lists_what_gift_cannot_hold_and_strict_refuses(make_bank: MakeBa
         "1 question cannot be written as gift (--strict); nothing written",
     ]
     assert not Path("s.gift").exists()
+
+
+def test_html_format_crlf_and_escapes_are_read() -> None:
+    text = (
+        "// from a Windows editor\r\n"
+        "::Format::[html]<p>Which is <b>bold</b>&nbsp;\\{here\\}?</p>{\r\n"
+        "  =<i>This</i> one#<p>Yes.</p>\r\n"
+        "  ~That one\r\n"
+        "}\r\n"
+    )
+    imported = GiftImporter().parse(text, "win.gift")
+    assert imported.problems == ()
+    assert imported.bank["questions"] == [
+        {
+            "id": "format",
+            "type": "mcq",
+            "prompt": "Which is bold {here}?",
+            "choices": [{"text": "This one", "feedback": "Yes."}, "That one"],
+            "answer": "This one",
+        }
+    ]

@@ -92,6 +92,10 @@ def test_usage_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert (
         bad_name.stderr.splitlines()[-1] == "Error: b.txt: a bank file name ends in .yaml or .yml"
     )
+    bad_id = runner.invoke(cli, ["import", "q.quiz", "-o", "b.yaml", "--bank-id", "My bank"])
+    assert bad_id.stderr.splitlines()[-1] == (
+        "Error: --bank-id 'My bank': a bank id is a slug (a-z, 0-9 and '-')"
+    )
     absent = runner.invoke(cli, ["import", "none.gift", "-o", "b.yaml"])
     assert absent.stderr.splitlines()[-1] == "Error: no such file: none.gift"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["q.quiz"]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hoquiz.atomic import write_atomically
+from hoquiz.banks.checks import SLUG_RE
 from hoquiz.banks.paths import BANK_SUFFIXES, SOURCES_NAMES, find_sources_file
 from hoquiz.errors import BankError, HoquizError, Problem, UsageError
 from hoquiz.formats import registry
@@ -72,6 +73,8 @@ def import_files(
     """
     if output.suffix not in BANK_SUFFIXES or output.name in SOURCES_NAMES:
         raise UsageError(f"{output}: a bank file name ends in .yaml or .yml")
+    if bank_id is not None and not SLUG_RE.fullmatch(bank_id):
+        raise UsageError(f"--bank-id {bank_id!r}: a bank id is a slug (a-z, 0-9 and '-')")
     if output.exists() and not force:
         raise UsageError(f"{output} already exists; use --force to replace it")
     if not output.parent.is_dir():
