@@ -62,13 +62,15 @@ class IdMaker:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        self.repeats: dict[str, int] = {}  # base -> the last suffix tried
 
     def make(self, name: str) -> str:
         base = slug(name, words=ID_WORDS if " " in name.strip() else 12)
-        candidate, n = base, 1
+        candidate, n = base, self.repeats.get(base, 1)
         while candidate in self.taken:
             n += 1
             candidate = f"{base}-{n}"
+        self.repeats[base] = n
         self.taken.add(candidate)
         return candidate
 
