@@ -144,8 +144,8 @@ def xml_bytes(root: ET.Element) -> bytes:
 
 
 def _write_element(element: ET.Element, pad: str, out: list[str]) -> None:
-    attrs = "".join(f' {k}="{html.escape(v)}"' for k, v in element.attrib.items())
-    tag = element.tag
+    tag, attrib = element.tag, element.attrib
+    attrs = "".join([f' {k}="{html.escape(v)}"' for k, v in attrib.items()]) if attrib else ""
     if len(element):
         out.append(f"{pad}<{tag}{attrs}>")
         inner = pad + "  "
