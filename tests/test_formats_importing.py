@@ -116,3 +116,17 @@ def test_several_files_make_one_bank_with_unique_ids(
         "  - id: q-2",
         "  - id: pick-one",
     ]
+
+
+def test_every_format_is_documented_and_offered_by_the_cli() -> None:
+    from hoquiz.cli.interchange import EXPORT_FORMATS, IMPORT_FORMATS
+    from hoquiz.formats.registry import EXPORTERS, IMPORTERS, exporter, importer
+
+    docs = (Path(__file__).parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    for name in EXPORTERS:
+        assert f"`{name}`" in docs
+        assert exporter(name).name == name
+    for name in IMPORTERS:
+        assert importer(name).name == name
+    assert EXPORT_FORMATS == ("apkg", *EXPORTERS)
+    assert IMPORT_FORMATS == tuple(IMPORTERS)

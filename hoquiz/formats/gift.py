@@ -117,14 +117,8 @@ def _feedback(text: str | None) -> str:
 def _question_blocks(bank: Bank, question: AnyQuestion) -> tuple[list[str], list[Skipped]]:
     head = _header(bank, question, question.id)
     feedback = escape(general_feedback(bank, question))
-    prompt = ""
-    match question:
-        case MCQ() | Multi() | TrueFalse() | Short() | Numeric() | Match() | Order():
-            prompt = head + escape(question.prompt)
-        case Cloze() | Flashcard():
-            pass
-        case _:
-            assert_never(question)
+    # The stem as written: a cloze's is per deletion, below.
+    prompt = head + escape(question.stem) if not isinstance(question, Cloze) else ""
     match question:
         case MCQ():
             answers = [
@@ -153,7 +147,7 @@ def _question_blocks(bank: Bank, question: AnyQuestion) -> tuple[list[str], list
             return _cloze_blocks(bank, question, feedback)
         case Flashcard():
             back = escape(f"Answer: {question.back.strip()}")
-            return [f"{head}{escape(question.front)} {{####{back}\\n{feedback}}}"], []
+            return [f"{prompt} {{####{back}\\n{feedback}}}"], []
         case Order():
             return [], [Skipped(bank.id, question.id, "order questions have no GIFT form; skipped")]
         case Match():
