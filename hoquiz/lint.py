@@ -39,7 +39,7 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.text import did_you_mean, format_number, normalize, plural, quote
+from hoquiz.text import PLACEHOLDER_MARK, did_you_mean, format_number, normalize, plural, quote
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -57,6 +57,7 @@ RULES: dict[str, str] = {
     "cloze-too-long": "a cloze deletion too long to recall",
     "confusable-answers": "accepted answers of two questions the matcher takes one for the other",
     "key-near-distractor": "an mcq or multi key within a spelling slip of a distractor",
+    "import-placeholder": "a placeholder left by hoquiz import, still to be written",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -517,6 +518,23 @@ def _confusable_answers(banks: Sequence[Bank]) -> Iterator[Finding]:
         )
 
 
+def _import_placeholder(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
+    fields: list[tuple[DataPath, str, str]] = [
+        (("questions", i, "explanation"), q.explanation, "explanation"),
+        (("questions", i, "source", "section"), q.source.section, "source section"),
+    ]
+    if isinstance(q, Flashcard):
+        fields.append((("questions", i, "back"), q.back, "back"))
+    for where, text, what in fields:
+        if text.startswith(PLACEHOLDER_MARK):
+            yield Finding(
+                bank.path,
+                where,
+                "import-placeholder",
+                f"{what} is a placeholder from hoquiz import; write it",
+            )
+
+
 _QUESTION_CHECKS: tuple[_Check, ...] = (
     _all_of_the_above,
     _option_length,
@@ -528,6 +546,7 @@ _QUESTION_CHECKS: tuple[_Check, ...] = (
     _short_common_answer,
     _cloze_too_long,
     _key_near_distractor,
+    _import_placeholder,
 )
 
 

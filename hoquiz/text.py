@@ -8,6 +8,10 @@ from collections.abc import Iterable
 
 # Signs that carry meaning in answers ("<1 cm", "93%") survive normalisation.
 _KEPT_SIGNS = "%<>=+"
+# Text an importer fills in where the imported file had nothing (hoquiz import);
+# `hoquiz lint` lists every field that still starts with it.
+PLACEHOLDER_MARK = "TODO(import)"
+
 _ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in _KEPT_SIGNS})
 
 
