@@ -9,6 +9,10 @@ from collections.abc import Iterable
 
 # Signs that carry meaning in answers ("<1 cm", "93%") survive normalisation.
 _KEPT_SIGNS = "%<>=+"
+# Text an importer fills in where the imported file had nothing (hoquiz import);
+# `hoquiz lint` lists every field that still starts with it.
+PLACEHOLDER_MARK = "TODO(import)"
+
 _ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in _KEPT_SIGNS})
 
 
@@ -72,3 +76,22 @@ def terminal_safe(text: str) -> str:
     with such a character). Tabs and newlines are kept.
     """
     return _UNSAFE_FOR_TERMINAL.sub(_visible, text)
+
+
+def words_keep_case(text: str) -> list[str]:
+    """The words :func:`normalize` would give, in their written case.
+
+    ``"ACVR1-related FOP"`` gives ``["ACVR1", "related", "FOP"]``: the matcher
+    tells codes written in capitals from ordinary words this way.
+    """
+    text = text.replace("\u00df", "ss")
+    if text.isascii():
+        return text.translate(_ASCII_FOLD).split()
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            continue
+        kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
+    return "".join(kept).split()
