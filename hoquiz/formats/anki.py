@@ -367,11 +367,13 @@ def bank_mtime(bank: Bank) -> int:
 
 def _h(text: str) -> str:
     """Text as HTML that shows literally (``<1 cm`` stays ``<1 cm``)."""
-    return html.escape(text.strip(), quote=False).replace("\n", "<br>")
+    return _h_inline(text.strip()).replace("\n", "<br>")
 
 
 def _h_inline(text: str) -> str:
-    return html.escape(text, quote=False)
+    # '[' as an entity: Anki reads "[sound:...]" and "[anki:tts]" in a field's HTML
+    # as tags that play files; bank text must show them as written.
+    return html.escape(text, quote=False).replace("[", "&#91;")
 
 
 def _letter(i: int) -> str:
