@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -22,6 +25,36 @@ def file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived during an atomic write (the temporary file is removed)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into :class:`Terminated` while the block runs (main thread only).
+
+    Their default action kills the process at once, leaving the temporary file behind.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated(signum)
+
+    wanted = [s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]
+    before = {name: signal.signal(getattr(signal, name), terminate) for name in wanted}
+    try:
+        yield
+    finally:
+        for name, handler in before.items():
+            signal.signal(getattr(signal, name), handler)
+
+
 def write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
     """Write ``data`` to ``path`` atomically.
 
@@ -33,15 +66,16 @@ def write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
     """
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, file_mode(path))
-        if replace:
-            os.replace(temp, path)
-        else:
-            os.link(temp, path)
+        with _signals_raise():
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp, file_mode(path))
+            if replace:
+                os.replace(temp, path)
+            else:
+                os.link(temp, path)
     finally:
         with contextlib.suppress(OSError):  # gone already after a replace
             os.unlink(temp)

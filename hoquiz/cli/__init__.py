@@ -14,6 +14,7 @@ from typing import IO, Any
 import click
 
 from hoquiz import __version__
+from hoquiz.atomic import Terminated
 from hoquiz.cli.output import echo
 from hoquiz.errors import BankError, HoquizError, UsageError
 from hoquiz.text import plural, terminal_safe
@@ -55,6 +56,8 @@ class HoquizGroup(click.Group):
             return super().invoke(ctx)
         except HoquizError as error:
             raise to_click_error(error) from None
+        except Terminated as stop:  # SIGTERM/SIGHUP during a write: cleaned up, now exit
+            raise SystemExit(stop.exit_code) from None
 
 
 @click.group(cls=HoquizGroup, context_settings={"help_option_names": ["-h", "--help"]})

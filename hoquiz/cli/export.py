@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,7 +13,11 @@ from hoquiz.cli import cli
 from hoquiz.cli.interchange import export_format_options, export_interchange
 from hoquiz.cli.options import bank_filters, bank_paths, load
 from hoquiz.cli.output import echo
+from hoquiz.errors import UsageError
 from hoquiz.text import plural
+
+if TYPE_CHECKING:
+    from hoquiz.model import Bank
 
 # Below this many notes an export takes well under a second: no progress bar.
 PROGRESS_MIN_NOTES = 1000
@@ -23,16 +28,18 @@ PROGRESS_MIN_NOTES = 1000
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
+    "output_name",
+    type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE",
-    help="Where to write the export [default: hoquiz.apkg, hoquiz.gift, ... by format].",
+    help="Where to write the export [default: hoquiz.apkg, hoquiz.gift, ... by format];"
+    " - for standard output.",
 )
 @export_format_options
 @bank_filters
 def export(
     paths: tuple[Path, ...],
-    output: Path | None,
+    output_name: str | None,
     fmt: str,
     strict: bool,
     bank_ids: tuple[str, ...],
@@ -52,7 +59,13 @@ def export(
     from hoquiz.banks.loader import select_banks
     from hoquiz.formats.anki import export_apkg, source_date_epoch
 
+    if output_name is not None and output_name.endswith(("/", os.sep)):
+        raise UsageError(f"-o names a file, not a folder: {output_name}")
+    output = Path(output_name) if output_name is not None else None
     banks = select_banks(load(paths), bank_ids, tags)
+    if fmt == "apkg" and output_name == "-":
+        _apkg_to_stdout(banks)
+        return
     if fmt != "apkg":
         export_interchange(fmt, banks, output, strict)
         return
@@ -67,4 +80,19 @@ def export(
     echo(
         f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "
         f"{plural(summary.cards, 'card')}, {plural(summary.media, 'media file')}"
+    )
+
+
+def _apkg_to_stdout(banks: list[Bank]) -> None:
+    from hoquiz.formats.anki import build_package, source_date_epoch
+
+    stream = sys.stdout.buffer
+    if stream.isatty():
+        raise UsageError("an .apkg is binary: redirect standard output to a file or a pipe")
+    package = build_package(banks, source_date_epoch=source_date_epoch(os.environ))
+    stream.write(package.data)
+    stream.flush()
+    echo(
+        f"Wrote standard output: {plural(package.decks, 'deck')}, {plural(package.notes, 'note')}",
+        err=True,
     )

@@ -60,13 +60,33 @@ class ClickConsole:
             echo_styled(styled(prompt, bold=True), nl=False, color=True)
         else:
             echo(prompt, nl=False)
-        line = sys.stdin.readline()  # sys.stdin: what a CliRunner feeds, or the terminal
-        if not line:
+        line = read_answer(sys.stdin)  # sys.stdin: what a CliRunner feeds, or the terminal
+        if line is None:
             return None
-        line = line.rstrip("\r\n")
         if self.echo_input:  # piped answers show as a terminal would echo them
             echo(line)
         return line
+
+
+# Longer lines are cut here: no answer needs more, and each is stored in the log.
+MAX_ANSWER_CHARS = 1000
+
+
+def read_answer(stream: Any) -> str | None:
+    """One typed line (``None`` at end of input), at most ``MAX_ANSWER_CHARS`` long.
+
+    Bytes that are not UTF-8 become U+FFFD instead of ending the session; the
+    rest of an overlong line is read and dropped, never held whole in memory.
+    """
+    if getattr(stream, "errors", "replace") == "strict" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+    line: str = stream.readline(MAX_ANSWER_CHARS + 1)
+    if not line:
+        return None
+    if len(line) > MAX_ANSWER_CHARS and not line.endswith("\n"):
+        while (rest := stream.readline(65536)) and not rest.endswith("\n"):
+            pass
+    return line.rstrip("\r\n")[:MAX_ANSWER_CHARS]
 
 
 def wrap(line: str, width: int) -> str:

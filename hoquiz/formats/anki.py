@@ -692,6 +692,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise ExportError(f"cannot write {path}: {problem}")
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a folder")
+    # A device, FIFO or socket is never replaced by a file (`-o /dev/null` as root
+    # would otherwise swap the device node for a regular file). A symlink is
+    # replaced itself, never written through: the file it names stays as it was.
+    if path.exists() and not path.is_symlink() and not path.is_file():
+        raise ExportError(
+            f"cannot write {path}: it is not a regular file (use -o - for standard output)"
+        )
     try:
         atomic.write_atomically(path, data)
     except OSError as error:
