@@ -57,6 +57,25 @@ def quote(text: str, limit: int = 60) -> str:
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
 
 
+def words_keep_case(text: str) -> list[str]:
+    """The words :func:`normalize` would give, in their written case.
+
+    ``"ACVR1-related FOP"`` gives ``["ACVR1", "related", "FOP"]``: the matcher
+    tells codes written in capitals from ordinary words this way.
+    """
+    text = text.replace("\u00df", "ss")
+    if text.isascii():
+        return text.translate(_ASCII_FOLD).split()
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            continue
+        kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
+    return "".join(kept).split()
+
+
 # C0 controls but tab and newline, DEL, C1 controls (0x9b alone starts a CSI on
 # many terminals) and lone surrogates (undecodable bytes kept by surrogateescape).
 _UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -76,22 +95,3 @@ def terminal_safe(text: str) -> str:
     with such a character). Tabs and newlines are kept.
     """
     return _UNSAFE_FOR_TERMINAL.sub(_visible, text)
-
-
-def words_keep_case(text: str) -> list[str]:
-    """The words :func:`normalize` would give, in their written case.
-
-    ``"ACVR1-related FOP"`` gives ``["ACVR1", "related", "FOP"]``: the matcher
-    tells codes written in capitals from ordinary words this way.
-    """
-    text = text.replace("\u00df", "ss")
-    if text.isascii():
-        return text.translate(_ASCII_FOLD).split()
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = []
-    for char in decomposed:
-        category = unicodedata.category(char)
-        if category[0] == "M":
-            continue
-        kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
-    return "".join(kept).split()
