@@ -68,6 +68,34 @@ class _Loader(_BaseLoader):
                 seen.add(key_node.value)
 
 
+def _bad_scalar(node: yaml.ScalarNode) -> str:
+    kind = node.tag.rsplit(":", 1)[-1]
+    if kind == "timestamp":
+        return (
+            f"{node.value!r} is not a valid date (write YYYY-MM-DD, or quote it to keep it as text)"
+        )
+    return f"{node.value!r} cannot be read as !!{kind}: remove the tag or fix the value"
+
+
+def _checked(construct: Any) -> Any:
+    """A scalar constructor whose bad values (``!!int abc``, ``2025-02-30``) are located errors."""
+
+    def checked(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, KeyError, OverflowError):
+            raise yaml.constructor.ConstructorError(
+                None, None, _bad_scalar(node), node.start_mark
+            ) from None
+
+    return checked
+
+
+for _kind in ("int", "float", "bool", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _Loader.add_constructor(_tag, _checked(_BaseLoader.yaml_constructors[_tag]))
+
+
 class _NoAliasLoader(_Loader):
     """Refuses aliases and merge keys: used when the text may contain either."""
 
