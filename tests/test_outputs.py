@@ -110,3 +110,13 @@ def test_invalid_utf8_in_a_quiz_does_not_crash(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert b"Traceback" not in out.stderr
+
+
+def test_stats_never_writes_a_schema_into_an_empty_file(tmp_path: Path) -> None:
+    folder = write_banks(tmp_path / "banks")
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(empty)])
+    assert result.exit_code == 0, result.output
+    assert empty.read_bytes() == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["banks", "empty.db"]

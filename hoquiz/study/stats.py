@@ -91,7 +91,11 @@ def read_stats(banks: Sequence[Bank], db: Path, now: dt.datetime) -> Stats:
     cards: list[StoredCard] = []
     counts: dict[str, tuple[int, int]] = {}
     recent: list[LoggedReview] = []
-    if db.exists():
+    from hoquiz.store.schema import check_header
+
+    # A missing or empty file holds nothing to read, and nothing is written into it;
+    # anything else that is not a regular file is left for Store.open to refuse.
+    if db.exists() and (not db.is_file() or check_header(db)):
         from hoquiz.store import Store
 
         with Store.open(db) as store:
