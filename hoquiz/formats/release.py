@@ -32,6 +32,7 @@ class Rendered:
     tags: tuple[str, ...]
     cards: tuple[int, ...] = ()  # cloze numbers, withdrawn ones included
     withdrawn: bool = False
+    namespace: str | None = None  # the bank folder's (part of ``guid`` already)
 
     @property
     def digest(self) -> str:
