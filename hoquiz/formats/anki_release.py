@@ -21,7 +21,7 @@ from hoquiz.banks.paths import find_sources_file
 from hoquiz.formats import anki
 from hoquiz.formats.manifest import BankRecord, Manifest, NoteRecord, manifest_path, read_manifest
 from hoquiz.formats.release import Change, Release, Rendered, plan_release
-from hoquiz.model import Bank, Cloze
+from hoquiz.model import Bank, Cloze, QuestionKind
 
 WITHDRAWN_TAG = "hoquiz::withdrawn"
 # A sibling of WITHDRAWN_TAG, not a child: Anki's `tag:hoquiz::withdrawn`
@@ -46,7 +46,7 @@ class ExportPlan:
     """Every note of an export with its time, and each folder's plan."""
 
     folders: tuple[FolderPlan, ...]
-    note_type_times: Mapping[str, int]
+    note_type_times: Mapping[QuestionKind, int]
 
     @property
     def notes(self) -> list[tuple[Rendered, int]]:
@@ -79,7 +79,7 @@ def bank_folder(bank: Bank) -> Path:
     return (sources.parent if sources is not None else bank.path.parent).resolve()
 
 
-def note_type_hash(kind: str) -> str:
+def note_type_hash(kind: QuestionKind) -> str:
     """A hash of what hoquiz writes for a note type: name, fields, templates, CSS."""
     nt = anki.NOTE_TYPES[kind]
     content = [nt.model_id, nt.name, list(nt.fields), nt.front, nt.back, nt.cloze, anki.CSS]
@@ -109,7 +109,7 @@ def plan_export(
     for bank in banks:
         groups.setdefault(bank_folder(bank), []).append(bank)
     folders: list[FolderPlan] = []
-    type_times: dict[str, int] = {}
+    type_times: dict[QuestionKind, int] = {}
     for folder, members in groups.items():
         path = manifest_path(folder)
         previous = read_manifest(path) if manifests else None

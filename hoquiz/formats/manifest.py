@@ -18,10 +18,11 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from hoquiz import atomic
 from hoquiz.errors import ExportError
+from hoquiz.model import QUESTION_TYPES, QuestionKind
 
 MANIFEST_NAME = "hoquiz-manifest.json"
 FORMAT = 1
@@ -32,7 +33,7 @@ class NoteRecord:
     """One exported note as it was last shipped."""
 
     guid: str
-    type: str
+    type: QuestionKind
     deck: str
     hash: str
     mod: int
@@ -62,7 +63,7 @@ class NoteRecord:
     def from_dict(cls, data: Mapping[str, Any]) -> NoteRecord:
         return cls(
             guid=_text(data["guid"]),
-            type=_text(data["type"]),
+            type=_kind(data["type"]),
             deck=_text(data["deck"]),
             hash=_text(data["hash"]),
             mod=_int(data["mod"]),
@@ -108,7 +109,7 @@ class Manifest:
     """Notes by ``bank/question`` key, note types by question type, banks by id."""
 
     notes: Mapping[str, NoteRecord] = field(default_factory=dict)
-    note_types: Mapping[str, NoteTypeRecord] = field(default_factory=dict)
+    note_types: Mapping[QuestionKind, NoteTypeRecord] = field(default_factory=dict)
     banks: Mapping[str, BankRecord] = field(default_factory=dict)
 
     def to_text(self) -> str:
@@ -140,7 +141,7 @@ class Manifest:
                     for k, v in _mapping(data.get("notes", {})).items()
                 },
                 note_types={
-                    _text(k): NoteTypeRecord.from_dict(_mapping(v))
+                    _kind(k): NoteTypeRecord.from_dict(_mapping(v))
                     for k, v in _mapping(data.get("note_types", {})).items()
                 },
                 banks={
@@ -205,6 +206,12 @@ def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"expected text, found {type(value).__name__}")
     return value
+
+
+def _kind(value: Any) -> QuestionKind:
+    if value not in QUESTION_TYPES:
+        raise TypeError(f"unknown question type {value!r}")
+    return cast(QuestionKind, value)
 
 
 def _int(value: Any) -> int:

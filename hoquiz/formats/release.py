@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from hoquiz.formats.manifest import BankRecord, Manifest, NoteRecord, NoteTypeRecord
+from hoquiz.model import QuestionKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +27,7 @@ class Rendered:
     key: str  # "bank/question", unique within a manifest
     bank: str
     guid: str
-    type: str
+    type: QuestionKind
     deck: str
     fields: Mapping[str, str]
     tags: tuple[str, ...]
@@ -79,9 +80,9 @@ class Release:
     """The plan of one export: times per note key, what changed, the next manifest."""
 
     times: Mapping[str, int]
-    note_type_times: Mapping[str, int]
+    note_type_times: Mapping[QuestionKind, int]
     changes: tuple[NoteChange, ...]
-    note_types_changed: tuple[str, ...]
+    note_types_changed: tuple[QuestionKind, ...]
     renamed_decks: tuple[tuple[str, str, str], ...]  # (bank id, old deck, new deck)
     manifest: Manifest = field(default_factory=Manifest)
 
@@ -93,7 +94,7 @@ class Release:
 
 def plan_release(
     notes: Sequence[Rendered],
-    note_type_hashes: Mapping[str, str],
+    note_type_hashes: Mapping[QuestionKind, str],
     banks: Mapping[str, BankRecord],
     previous: Manifest | None,
     *,
@@ -141,9 +142,9 @@ def plan_release(
             withdrawn=note.withdrawn,
         )
 
-    type_times: dict[str, int] = {}
-    type_records: dict[str, NoteTypeRecord] = dict(old.note_types)
-    types_changed: list[str] = []
+    type_times: dict[QuestionKind, int] = {}
+    type_records: dict[QuestionKind, NoteTypeRecord] = dict(old.note_types)
+    types_changed: list[QuestionKind] = []
     for kind, digest in sorted(note_type_hashes.items()):
         before_type = old.note_types.get(kind)
         if before_type is None:
