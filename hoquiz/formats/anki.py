@@ -583,6 +583,34 @@ def build_package(
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
     """
+    media_files, plan = _plan(banks, source_date_epoch, now, manifests, complete)
+    data, notes, cards = _package_bytes(banks, plan, media_files, progress)
+    return Package(data, len(banks), notes, cards, len(media_files), plan)
+
+
+def export_plan(
+    banks: Sequence[Bank],
+    *,
+    now: int,
+    source_date_epoch: int | None = None,
+    manifests: bool = True,
+    complete: bool = True,
+) -> ExportPlan:
+    """What exporting ``banks`` at time ``now`` would change, without writing anything.
+
+    Raises:
+        ExportError: an image, bank or manifest file cannot be read.
+    """
+    return _plan(banks, source_date_epoch, now, manifests, complete)[1]
+
+
+def _plan(
+    banks: Sequence[Bank],
+    source_date_epoch: int | None,
+    now: int | None,
+    manifests: bool,
+    complete: bool,
+) -> tuple[dict[str, bytes], ExportPlan]:
     from hoquiz.formats.anki_release import plan_export
 
     media, media_files = _collect_media(banks)
@@ -603,8 +631,7 @@ def build_package(
         manifests=manifests,
         complete=complete,
     )
-    data, notes, cards = _package_bytes(banks, plan, media_files, progress)
-    return Package(data, len(banks), notes, cards, len(media_files), plan)
+    return media_files, plan
 
 
 def _package_bytes(

@@ -202,11 +202,11 @@ def _tombstones(folder: Path, banks: Sequence[Bank], previous: Manifest) -> list
 
 
 def _tombstone(key: str, bank_id: str, record: NoteRecord, namespace: str | None) -> Rendered:
+    names = anki.NOTE_TYPES[record.type].fields
     if record.withdrawn:  # shipped as a tombstone already: exactly the same again
-        fields = dict(record.fields)
+        fields = {name: record.fields.get(name, "") for name in names}
         tags = record.tags
     else:
-        names = anki.NOTE_TYPES[record.type].fields
         fields = dict.fromkeys(names, "")
         first = names[0]
         notice = (
