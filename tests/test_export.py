@@ -441,8 +441,24 @@ def test_export_command_summary(banks_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+    manifest = banks_dir / "hoquiz-manifest.json"
+    assert result.output == (
+        f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+        f"Updated {manifest} (commit it with the banks)\n"
+    )
     assert zipfile.is_zipfile(out)
+    again = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
+    assert again.output == (
+        f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+        "Anki will report 0 notes as new or updated\n"
+    )
+
+
+def test_no_manifest_neither_reads_nor_writes_one(banks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "--no-manifest", "-o", str(out)])
+    assert result.output == f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+    assert not (banks_dir / "hoquiz-manifest.json").exists()
 
 
 def test_export_command_defaults_to_hoquiz_apkg_here(
@@ -453,7 +469,9 @@ def test_export_command_defaults_to_hoquiz_apkg_here(
     monkeypatch.chdir(here)
     result = CliRunner().invoke(cli, ["export", str(banks_dir), "--bank", "second"])
     assert result.exit_code == 0, result.output
-    assert result.output == "Wrote hoquiz.apkg: 1 deck, 1 note, 1 card, 0 media files\n"
+    assert (
+        result.output.splitlines()[0] == "Wrote hoquiz.apkg: 1 deck, 1 note, 1 card, 0 media files"
+    )
     assert (here / "hoquiz.apkg").is_file()
 
 
@@ -461,7 +479,7 @@ def test_export_command_filters_by_tag(banks_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["export", str(banks_dir), "--tag", "imaging", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 1 deck, 1 note, 1 card, 1 media file\n"
+    assert result.output.splitlines()[0] == f"Wrote {out}: 1 deck, 1 note, 1 card, 1 media file"
 
 
 def test_invalid_bank_stops_the_export(banks_dir: Path, tmp_path: Path) -> None:
@@ -516,3 +534,14 @@ def test_multi_hint_is_not_repeated_when_the_prompt_says_it(banks: list[Bank]) -
     said = replace(multi, prompt="Which are common sites? Select all that apply.")
     hint = note_fields(every, said)[NOTE_TYPES["multi"].fields.index("Hint")]
     assert hint == ""
+
+
+def test_the_shipped_manifest_of_the_bundled_decks_is_current() -> None:
+    """Learners' exports of the bundled decks must not need to write the manifest.
+
+    If this fails after an edit of decks/ or of a card template, run
+    `hoquiz export -o /tmp/hoquiz.apkg` in the checkout and commit
+    decks/hoquiz-manifest.json with the change.
+    """
+    result = CliRunner().invoke(cli, ["diff"])
+    assert (result.exit_code, result.stdout) == (0, "0 notes to update in Anki\n"), result.stdout
