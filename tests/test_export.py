@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hoquiz import atomic
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
-from hoquiz.errors import ExportError
+from hoquiz.errors import BankError, ExportError
 from hoquiz.formats import anki
 from hoquiz.formats.anki import (
     NOTE_TYPES,
@@ -114,6 +114,39 @@ def test_guids_are_pinned() -> None:
         "hoquiz", "every-type", "mcq-skeleton"
     )
     assert deck_id("every-type") == PINNED_DECK_ID
+
+
+def test_namespaced_identities_are_pinned_and_differ_from_the_bare_ones() -> None:
+    """A bank folder with a namespace gets its own GUIDs and deck ids; one without keeps ours."""
+    assert note_guid("every-type", "mcq-skeleton", None) == PINNED_GUID
+    assert note_guid("every-type", "mcq-skeleton", "5e2c9a") == "cx*wi6[{33"
+    assert deck_id("every-type", "5e2c9a") == 1_256_969_433
+    assert deck_id("every-type", "5e2c9a") != deck_id("every-type")
+    assert note_guid("every-type", "mcq-skeleton", "5e2c9b") != "cx*wi6[{33"
+
+
+def test_bundled_deck_guids_are_unchanged() -> None:
+    """The bundled decks have no namespace: learners' existing notes keep matching."""
+    bundled = load_banks([])
+    assert {b.namespace for b in bundled} == {None}
+    imaging = next(b for b in bundled if b.id == "imaging")
+    package = build_package([imaging]).data
+    guids = {g for (g,) in collection_rows(package, "SELECT guid FROM notes")}
+    assert guids == {note_guid("imaging", q.id) for q in imaging.questions}
+    assert note_guid("imaging", "first-study-chronic-pain") == "vQ9i|$C1E0"
+
+
+def test_a_namespace_is_read_from_sources_yaml_and_checked(banks_dir: Path) -> None:
+    sources = banks_dir / "sources.yaml"
+    sources.write_text("namespace: 5e2c9a\n" + sources.read_text(encoding="utf-8"))
+    assert {b.namespace for b in load_banks([banks_dir])} == {"5e2c9a"}
+    sources.write_text(sources.read_text(encoding="utf-8").replace("5e2c9a", "Not A Slug"))
+    with pytest.raises(BankError) as error:
+        load_banks([banks_dir])
+    assert [p.message for p in error.value.problems] == [
+        "'namespace' 'Not A Slug' is not a slug: use lowercase letters, digits and '-' only "
+        "(e.g. 'not-a-slug')"
+    ]
 
 
 def test_deck_ids_come_from_bank_ids() -> None:
