@@ -578,3 +578,34 @@ def test_the_shipped_manifest_of_the_bundled_decks_is_current() -> None:
     """
     result = CliRunner().invoke(cli, ["diff"])
     assert (result.exit_code, result.stdout) == (0, "0 notes to update in Anki\n"), result.stdout
+
+
+def test_a_damaged_manifest_is_one_located_error(banks_dir: Path, tmp_path: Path) -> None:
+    manifest = banks_dir / "hoquiz-manifest.json"
+    manifest.write_text('{"format": 1,\n "notes": [}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(tmp_path / "x.apkg")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {manifest}:2:12: Expecting value\n"
+    assert not (tmp_path / "x.apkg").exists()
+    manifest.write_text('{"format": 1, "notes": {"a/b": {"guid": 3}}}', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", str(banks_dir)])
+    assert result.output == f"Error: {manifest}: damaged manifest (expected text, found int)\n"
+
+
+def test_export_then_export_again_gives_the_same_file_and_manifest(
+    banks_dir: Path, tmp_path: Path
+) -> None:
+    edit(banks_dir / "every-type.yaml", "Which are common sites?", "Sites?", mtime=MTIME)
+    export_apkg(load_banks([banks_dir]), tmp_path / "a.apkg", now=MTIME + 10)
+    text = (banks_dir / "every-type.yaml").read_text(encoding="utf-8")
+    (banks_dir / "every-type.yaml").write_text(text.replace("Sites?", "All sites?"))
+    first = export_apkg(load_banks([banks_dir]), tmp_path / "b.apkg", now=MTIME + 20)
+    manifest = (banks_dir / "hoquiz-manifest.json").read_bytes()
+    second = export_apkg(load_banks([banks_dir]), tmp_path / "c.apkg", now=MTIME + 30)
+    assert (first.updates, second.updates) == (1, 0)
+    assert second.manifests_written == ()
+    assert (tmp_path / "b.apkg").read_bytes() == (tmp_path / "c.apkg").read_bytes()
+    assert (banks_dir / "hoquiz-manifest.json").read_bytes() == manifest
+    mods = dict(collection_rows((tmp_path / "c.apkg").read_bytes(), "SELECT guid, mod FROM notes"))
+    assert mods[note_guid("every-type", "multi-sites")] == MTIME + 20
+    assert mods[note_guid("every-type", "tf-size")] == MTIME
