@@ -163,7 +163,7 @@ def test_a_deleted_question_arrives_once_as_a_withdrawn_note(room: Classroom) ->
     withdrawn = room.col.find_notes("tag:hoquiz::withdrawn")
     assert [room.col.get_note(n).guid for n in withdrawn] == [guid]
     (card,) = room.note("every-type", "tf-size").cards()
-    assert "Withdrawn: this question was removed from its bank." in card.question()
+    assert "Withdrawn: every-type/tf-size was removed from its bank." in card.question()
     assert card.reps == 1
     room.release()  # the next release ships the same tombstone: nothing to update
     assert room.import_() == Counts(0, 0, ALL_NOTES, 0)

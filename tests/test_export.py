@@ -609,3 +609,21 @@ def test_export_then_export_again_gives_the_same_file_and_manifest(
     mods = dict(collection_rows((tmp_path / "c.apkg").read_bytes(), "SELECT guid, mod FROM notes"))
     assert mods[note_guid("every-type", "multi-sites")] == MTIME + 20
     assert mods[note_guid("every-type", "tf-size")] == MTIME
+
+
+def test_a_tombstone_never_ships_html_from_the_manifest(banks_dir: Path, tmp_path: Path) -> None:
+    """The manifest is a file of the bank folder: untrusted, like the banks."""
+    export_apkg(load_banks([banks_dir]), tmp_path / "a.apkg", now=MTIME)
+    manifest = banks_dir / "hoquiz-manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("Lesions &lt;1 cm", "<script>alert(1)</script>"))
+    edit(banks_dir / "every-type.yaml", "id: tf-size", "id: tf-size-2", mtime=MTIME)
+    export_apkg(load_banks([banks_dir]), tmp_path / "b.apkg", now=MTIME + 10)
+    rows = collection_rows((tmp_path / "b.apkg").read_bytes(), "SELECT guid, flds, tags FROM notes")
+    (tombstone,) = [r for r in rows if r[0] == note_guid("every-type", "tf-size")]
+    assert "<script>" not in str(tombstone[1])
+    assert str(tombstone[1]).split("\x1f")[0] == (
+        '<div class="withdrawn">Withdrawn: every-type/tf-size was removed from its bank. '
+        "Delete or suspend this note (Anki search: tag:hoquiz::withdrawn).</div>"
+    )
+    assert str(tombstone[2]).split() == ["hoquiz::bank::every-type", "hoquiz::withdrawn"]

@@ -12,7 +12,9 @@ the manifests; ``hoquiz diff`` prints the plan's changes.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,27 +204,24 @@ def _tombstones(folder: Path, banks: Sequence[Bank], previous: Manifest) -> list
 
 
 def _tombstone(key: str, bank_id: str, record: NoteRecord, namespace: str | None) -> Rendered:
+    """The withdrawn note: built from the record's identity only, never its stored HTML.
+
+    The manifest is a file of the bank folder, so nothing it holds reaches a
+    card unescaped; and a tombstone renders the same at every export.
+    """
     names = anki.NOTE_TYPES[record.type].fields
-    if record.withdrawn:  # shipped as a tombstone already: exactly the same again
-        fields = {name: record.fields.get(name, "") for name in names}
-        tags = record.tags
-    else:
-        fields = dict.fromkeys(names, "")
-        first = names[0]
-        notice = (
-            '<div class="withdrawn">Withdrawn: this question was removed from its bank. '
-            f"Delete or suspend this note (Anki search: tag:{WITHDRAWN_TAG}).</div>"
-        )
-        if record.type == "cloze":
-            numbers = record.cards or (1,)
-            fields[first] = notice + " ".join(f"{{{{c{n}::withdrawn}}}}" for n in numbers)
-        else:
-            was = record.fields.get(first, "")
-            fields[first] = notice + (f'<div class="was">{was}</div>' if was else "")
-        for name in ("Source", "Ref"):
-            if name in fields:
-                fields[name] = record.fields.get(name, "")
-        tags = (WITHDRAWN_TAG, anki.bank_tag(bank_id))
+    fields = dict.fromkeys(names, "")
+    ref = html.escape(key, quote=False)
+    notice = (
+        f'<div class="withdrawn">Withdrawn: {ref} was removed from its bank. '
+        f"Delete or suspend this note (Anki search: tag:{WITHDRAWN_TAG}).</div>"
+    )
+    if record.type == "cloze":
+        numbers = record.cards or (1,)
+        notice += " ".join(f"{{{{c{n}::withdrawn}}}}" for n in numbers)
+    fields[names[0]] = notice
+    fields["Ref"] = ref
+    tags = (anki.bank_tag(re.sub(r"\s+", "_", bank_id)), WITHDRAWN_TAG)
     return Rendered(
         key=key,
         bank=bank_id,
