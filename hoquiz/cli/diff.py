@@ -46,6 +46,8 @@ def plain(field_html: str) -> str:
 def word_diff(old: str, new: str, context: int = CONTEXT_WORDS) -> str:
     """A ``git diff --word-diff`` style line: ``[-removed-]{+added+}``, long runs elided."""
     a, b = plain(old).split(), plain(new).split()
+    if a == b:
+        return "(same words, different markup)"
     out: list[str] = []
     opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
     for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):

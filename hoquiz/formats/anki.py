@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, assert_never
 from hoquiz import atomic
 from hoquiz.banks.paths import find_sources_file
 from hoquiz.errors import ExportError, os_error_text
+from hoquiz.formats import anki_cards
 from hoquiz.formats.base import Exported
 from hoquiz.model import (
     MCQ,
@@ -90,7 +91,7 @@ RETIRED_MODEL_IDS: tuple[int, ...] = ()
 # The time of every note type in a first export (no manifest yet). Once a
 # folder has a manifest, a note type's time is moved only when a hash of its
 # fields, templates and CSS changes (see anki_release.note_type_hash).
-NOTE_TYPES_REVISED = 1_767_225_600  # 2026-01-01
+NOTE_TYPES_REVISED = 1_796_083_200  # 2026-12-01: card script (anki_cards.py)
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 
@@ -500,6 +501,7 @@ def note_fields(
     values["Explanation"] = _h(question.explanation)
     values["Source"] = _h(source_text(bank, question))
     values["Ref"] = _h(f"{bank.id}/{question.id}")
+    values = anki_cards.card_fields(bank, question, values)
     return tuple(values[name] for name in note_type.fields)
 
 
@@ -539,15 +541,23 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
 # -- package ----------------------------------------------------------------------
 
 
-def _genanki_model(note_type: NoteType) -> genanki.Model:
+def model_templates(kind: QuestionKind) -> tuple[str, str, str]:
+    """A note type's front and back templates and CSS, exactly as packaged."""
+    note_type = NOTE_TYPES[kind]
+    front, back = anki_cards.templates(kind, note_type.front, note_type.back)
+    return front, back, CSS + anki_cards.css()
+
+
+def _genanki_model(kind: QuestionKind, note_type: NoteType) -> genanki.Model:
     import genanki
 
+    front, back, css = model_templates(kind)
     return genanki.Model(
         note_type.model_id,
         note_type.name,
         fields=[{"name": name} for name in note_type.fields],
-        templates=[{"name": "Card", "qfmt": note_type.front, "afmt": note_type.back}],
-        css=CSS,
+        templates=[{"name": "Card", "qfmt": front, "afmt": back}],
+        css=css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
 
@@ -648,7 +658,7 @@ def _package_bytes(
     planned = plan.notes
     newest = max((mod for _, mod in planned), default=NOTE_TYPES_REVISED)
     model_time = max(plan.note_type_times.values(), default=NOTE_TYPES_REVISED)
-    models = {key: _genanki_model(nt) for key, nt in NOTE_TYPES.items()}
+    models = {key: _genanki_model(key, nt) for key, nt in NOTE_TYPES.items()}
     decks: dict[str, genanki.Deck] = {}
     for bank in banks:
         decks.setdefault(

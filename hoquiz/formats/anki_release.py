@@ -84,7 +84,7 @@ def bank_folder(bank: Bank) -> Path:
 def note_type_hash(kind: QuestionKind) -> str:
     """A hash of what hoquiz writes for a note type: name, fields, templates, CSS."""
     nt = anki.NOTE_TYPES[kind]
-    content = [nt.model_id, nt.name, list(nt.fields), nt.front, nt.back, nt.cloze, anki.CSS]
+    content = [nt.model_id, nt.name, list(nt.fields), nt.cloze, *anki.model_templates(kind)]
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 
 
