@@ -627,3 +627,20 @@ def test_a_tombstone_never_ships_html_from_the_manifest(banks_dir: Path, tmp_pat
         "Delete or suspend this note (Anki search: tag:hoquiz::withdrawn).</div>"
     )
     assert str(tombstone[2]).split() == ["hoquiz::bank::every-type", "hoquiz::withdrawn"]
+
+
+def test_diff_shows_bank_text_terminal_safe_with_a_word_diff(banks_dir: Path) -> None:
+    export_apkg(load_banks([banks_dir]), banks_dir / "a.apkg", now=MTIME)
+    edit(
+        banks_dir / "every-type.yaml",
+        "prompt: Which are common sites?",
+        'prompt: "Which are \\e]0;owned\\a common sites?"',
+        mtime=MTIME,
+    )
+    result = CliRunner().invoke(cli, ["diff", str(banks_dir)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "changed    every-type/multi-sites",
+        "  Prompt: Which are {+\\x1b]0;owned\\x07+} common sites?",
+        "1 note to update in Anki: 1 changed",
+    ]

@@ -1,15 +1,14 @@
 """``hoquiz diff``: what the next Anki export will change, against the manifest.
 
-Also the lines ``hoquiz export`` prints after its summary. Bank text reaches
-the terminal only through :func:`terminal_safe` (control characters shown
-as escapes), the one place this module escapes it.
+Also the lines ``hoquiz export`` prints after its summary. Everything is
+printed through :mod:`hoquiz.cli.output`, which shows the control
+characters bank text may hold as escapes.
 """
 
 from __future__ import annotations
 
 import difflib
 import html
-import json
 import re
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
+from hoquiz.cli.output import echo, echo_json
 from hoquiz.formats.release import Change, FieldChange, NoteChange
 from hoquiz.text import plural
 
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 
 # Words of unchanged text kept on each side of a change in a word diff.
 CONTEXT_WORDS = 5
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069]")
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` with every control or direction-changing character escaped."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def plain(field_html: str) -> str:
@@ -120,7 +113,7 @@ def diff_lines(data: dict[str, Any]) -> list[str]:
     )
     summary = f"{plural(data['updates'], 'note')} to update in Anki"
     lines.append(f"{summary}: {counts}" if counts else summary)
-    return [terminal_safe(line) for line in lines]
+    return lines
 
 
 @cli.command()
@@ -140,21 +133,21 @@ def diff(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     plan = export_plan(load(paths), now=int(time.time()))
     data = diff_json(plan)
     if as_json:
-        click.echo(json.dumps(data, indent=2))
+        echo_json(data)
     else:
         for line in diff_lines(data):
-            click.echo(line)
+            echo(line)
     ctx.exit(1 if has_changes(data) else 0)
 
 
 def report_export(summary: ExportSummary) -> None:
     """The lines ``hoquiz export`` prints after its summary: warnings, the manifest."""
     for warning in summary.warnings:
-        click.echo(terminal_safe(f"Warning: {warning}"), err=True)
+        echo(f"Warning: {warning}", err=True)
     if summary.updates is not None:
-        click.echo(f"Anki will report {plural(summary.updates, 'note')} as new or updated")
+        echo(f"Anki will report {plural(summary.updates, 'note')} as new or updated")
     for path in summary.manifests_written:
-        click.echo(terminal_safe(f"Updated {_shown(path)} (commit it with the banks)"))
+        echo(f"Updated {_shown(path)} (commit it with the banks)")
 
 
 def _shown(path: Path) -> Path:
