@@ -644,3 +644,27 @@ def test_diff_shows_bank_text_terminal_safe_with_a_word_diff(banks_dir: Path) ->
         "  Prompt: Which are {+\\x1b]0;owned\\x07+} common sites?",
         "1 note to update in Anki: 1 changed",
     ]
+
+
+def test_a_deleted_bank_file_is_withdrawn_but_a_narrowed_export_withdraws_nothing(
+    banks_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.apkg"
+    export_apkg(load_banks([banks_dir]), out, now=MTIME)
+    narrowed = export_apkg(
+        [bank_by_id(load_banks([banks_dir]), "second")], out, now=MTIME + 10, complete=False
+    )
+    assert (narrowed.notes, narrowed.updates) == (1, 0)
+    alone = export_apkg(load_banks([banks_dir / "every-type.yaml"]), out, now=MTIME + 20)
+    assert (alone.notes, alone.updates) == (EVERY_TYPE_NOTES, 0)  # second.yaml still there
+    os.remove(banks_dir / "second.yaml")
+    gone = export_apkg(load_banks([banks_dir]), out, now=MTIME + 30)
+    assert (gone.notes, gone.updates) == (EVERY_TYPE_NOTES + 1, 1)
+    rows = collection_rows(out.read_bytes(), "SELECT guid, tags, mod FROM notes")
+    (tombstone,) = [r for r in rows if r[0] == note_guid("second", "mcq-skeleton")]
+    assert str(tombstone[1]).split() == ["hoquiz::bank::second", "hoquiz::withdrawn"]
+    assert tombstone[2] == MTIME + 30
+    (decks_text,) = collection_rows(out.read_bytes(), "SELECT decks FROM col")[0]
+    assert "Heterotopic Ossification::Extra" in {
+        d["name"] for d in json.loads(str(decks_text)).values()
+    }
