@@ -577,7 +577,10 @@ def test_the_shipped_manifest_of_the_bundled_decks_is_current() -> None:
     decks/hoquiz-manifest.json with the change.
     """
     result = CliRunner().invoke(cli, ["diff"])
-    assert (result.exit_code, result.stdout) == (0, "0 notes to update in Anki\n"), result.stdout
+    assert (result.exit_code, result.stdout) == (0, "0 notes to update in Anki\n"), (
+        "decks/hoquiz-manifest.json is out of date: run `hoquiz export -o /tmp/hoquiz.apkg` "
+        "in the checkout and commit the manifest.\n" + result.stdout
+    )
 
 
 def test_a_damaged_manifest_is_one_located_error(banks_dir: Path, tmp_path: Path) -> None:
