@@ -136,9 +136,7 @@ _ABOVE_RE = re.compile(
     re.IGNORECASE,
 )
 _ABSOLUTE_RE = re.compile(r"\b(?:" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
-_HEDGE_RE = re.compile(
-    r"\b(?:" + "|".join(HEDGE_WORDS) + r"|case[- ]by[- ]case)\b", re.IGNORECASE
-)
+_HEDGE_RE = re.compile(r"\b(?:" + "|".join(HEDGE_WORDS) + r"|case[- ]by[- ]case)\b", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(
     r"\b(?:" + "|".join(NEGATIVE_WORDS) + r"|[a-z]+n['\u2019]t)\b", re.IGNORECASE
 )
