@@ -11,8 +11,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
-from hoquiz.errors import UsageError
-from hoquiz.text import did_you_mean, plural
+from hoquiz.text import plural
 
 
 @cli.command()
@@ -73,34 +72,13 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     Choices, order items and match pairs appear shuffled (the same way each
     time); choice feedback follows the answer.
     """
-    from hoquiz.model import MCQ, Multi, card_key
-    from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
+    from hoquiz.banks.loader import find_question, split_ref
+    from hoquiz.render import question_sheet
 
-    bank_id, sep, question_id = ref.partition("/")
-    if not sep or not bank_id or not question_id:
-        raise UsageError(f"expected BANK_ID/QUESTION_ID such as imaging/first-study, got '{ref}'")
-    banks = {b.id: b for b in load(paths)}
-    bank = banks.get(bank_id)
-    if bank is None:
-        raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, banks)}")
-    question = bank.question(question_id)
-    if question is None:
-        hint = did_you_mean(question_id, [q.id for q in bank.questions])
-        raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
-    order = fixed_order(question, card_key(bank.id, question.id))
-    for number in question.card_numbers:
-        heading = f"[{bank.id}/{question.id}] {question.type}"
-        click.echo(heading + (f", card c{number}" if number is not None else ""))
-        click.echo(question_text(question, order, cloze=number))
-        click.echo("")
-        click.echo(f"Answer: {answer_text(question, order, cloze=number)}")
-    if isinstance(question, (MCQ, Multi)):
-        for letter, index in zip(LETTERS, order, strict=False):
-            choice = question.choices[index]
-            if choice.feedback:
-                click.echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
-    click.echo(f"Explanation: {question.explanation}")
-    click.echo(f"Source: {source_text(bank, question)}")
+    bank_id, question_id = split_ref(ref)
+    bank, question = find_question(load(paths), bank_id, question_id)
+    for line in question_sheet(bank, question):
+        click.echo(line)
 
 
 @cli.command()

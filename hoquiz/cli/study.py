@@ -9,16 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
 from hoquiz.study.modes import Mode
-
-if TYPE_CHECKING:
-    from hoquiz.study.planning import StudyCard
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True},
@@ -101,42 +98,6 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
-def default_db() -> Path:
-    """``progress.db`` in the platform's user data directory for hoquiz."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("hoquiz", appauthor=False)) / "progress.db"
-
-
-def load_cards(
-    paths: tuple[Path, ...], bank_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()
-) -> list[StudyCard]:
-    """The cards of the banks under ``paths``, narrowed by ``--bank`` and ``--tag``.
-
-    Banks come from the bank cache; without ``--tag`` no question is unpickled
-    before it is shown.
-    """
-    from dataclasses import replace
-
-    from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.study.planning import indexed_cards
-
-    index = load_index(list(paths), default_cache_dir())
-    if tags:
-        from hoquiz.banks.cache import materialize
-        from hoquiz.banks.loader import select_banks
-        from hoquiz.study.planning import study_cards
-
-        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
-        return study_cards(select_banks(banks, bank_ids, tags))
-    if bank_ids:
-        from hoquiz.banks.loader import select_banks
-
-        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
-        index = [(b, rows) for b, rows in index if b.id in wanted]
-    return indexed_cards(index)
-
-
 @cli.command()
 @bank_paths
 @bank_filters
@@ -201,9 +162,11 @@ def quiz(
 
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
+    from hoquiz.study.planning import load_cards
     from hoquiz.study.scheduling import Scheduler
+    from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = load_cards(paths, bank_ids, tags)
+    cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
     store = Store.open(db or default_db())
     try:
         session = Session(
@@ -238,24 +201,12 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     import datetime as dt
     import json
 
-    from hoquiz.banks.cache import default_cache_dir, load_banks_cached
-    from hoquiz.store import Store
-    from hoquiz.study.scheduling import start_of_day
-    from hoquiz.study.stats import RETENTION_DAYS, compute, render
+    from hoquiz.banks.cache import load_banks_cached
+    from hoquiz.study.stats import read_stats, render
+    from hoquiz.userdirs import default_cache_dir, default_db
 
     banks = load_banks_cached(list(paths), default_cache_dir())
-    now = dt.datetime.now(dt.UTC)
-    path = db or default_db()
-    cards, counts, recent = [], {}, []
-    if path.exists():  # statistics never create a database
-        day = start_of_day(now)
-        with Store.open(path) as store:
-            cards = store.cards()
-            counts = store.review_counts(since=day)
-            recent = store.reviews(
-                since=now - dt.timedelta(days=RETENTION_DAYS), modes=(Mode.REVIEW,)
-            )
-    report = compute(banks, cards, counts, recent, now)
+    report = read_stats(banks, db or default_db(), dt.datetime.now(dt.UTC))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return

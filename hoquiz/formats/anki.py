@@ -32,11 +32,12 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, assert_never
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, assert_never
 
 from hoquiz import atomic
 from hoquiz.banks.paths import find_sources_file
 from hoquiz.errors import ExportError, os_error_text
+from hoquiz.formats.base import Exported
 from hoquiz.model import (
     MCQ,
     QUESTION_TYPES,
@@ -706,3 +707,22 @@ def export_apkg(
     package = build_package(banks, source_date_epoch=source_date_epoch, progress=progress)
     write_atomically(output, package.data)
     return ExportSummary(output, package.decks, package.notes, package.cards, package.media)
+
+
+class AnkiExporter:
+    """The Anki package behind the common :class:`~hoquiz.formats.base.Exporter` interface.
+
+    Unlike the text formats it reads files besides the banks' data: their
+    images (which it packs) and their modification times (the notes' times,
+    unless ``source_date_epoch`` is given).
+    """
+
+    name: ClassVar[str] = "anki"
+    suffix: ClassVar[str] = ".apkg"
+
+    def __init__(self, *, source_date_epoch: int | None = None) -> None:
+        self.source_date_epoch = source_date_epoch
+
+    def export(self, banks: Sequence[Bank]) -> Exported:
+        package = build_package(banks, source_date_epoch=self.source_date_epoch)
+        return Exported(package.data, package.notes)

@@ -84,7 +84,9 @@ class Grade(NamedTuple):
         rating: the FSRS rating it earns: AGAIN when wrong, else GOOD, or
             HARD/EASY when the learner marked it so.
         given: the answer as understood, for feedback and the review log.
-        chosen: indexes of the options the learner picked (mcq and multi).
+        chosen: the options given, as indexes in the bank's order: the
+            choices picked (mcq; multi, ascending), the items in the order
+            given (order), the right side given for each left (match).
         detail: what was partly right, e.g. "2 of 3 in the right place".
     """
 
@@ -232,7 +234,7 @@ def _grade_multi(question: Multi, order: list[int], text: str) -> Grade | Unpars
     if positions is None:
         return Unparseable(_hint(question, Presentation(tuple(order))))
     positions = sorted(set(positions))
-    chosen = tuple(order[p] for p in positions)
+    chosen = tuple(sorted(order[p] for p in positions))
     keys = set(question.answer)
     right = len(keys & set(chosen))
     wrong = len(set(chosen) - keys)
@@ -305,7 +307,8 @@ def _grade_order(question: Order, order: list[int], text: str) -> Grade | Unpars
     in_place = sum(1 for slot, item in enumerate(items) if slot == item)
     correct = in_place == n
     detail = None if correct else f"{in_place} of {n} in the right place"
-    return _verdict(correct, " ".join(LETTERS[p] for p in positions), detail=detail)
+    given = " ".join(LETTERS[p] for p in positions)
+    return _verdict(correct, given, tuple(items), detail)
 
 
 def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unparseable:
@@ -331,4 +334,5 @@ def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unpars
     correct = right == n
     detail = None if correct else f"{right} of {n} pairs right"
     given = " ".join(f"{left + 1}{LETTERS[pairs[left]]}" for left in sorted(pairs))
-    return _verdict(correct, given, detail=detail)
+    rights = tuple(order[pairs[left]] for left in sorted(pairs))
+    return _verdict(correct, given, rights, detail)
