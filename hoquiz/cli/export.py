@@ -11,6 +11,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.interchange import export_format_options, export_interchange
 from hoquiz.cli.options import bank_filters, bank_paths, load
+from hoquiz.cli.output import echo
 from hoquiz.text import plural
 
 # Below this many notes an export takes well under a second: no progress bar.
@@ -63,7 +64,7 @@ def export(
             summary = export_apkg(banks, output, source_date_epoch=epoch, progress=bar.update)
     else:
         summary = export_apkg(banks, output, source_date_epoch=epoch)
-    click.echo(
+    echo(
         f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "
         f"{plural(summary.cards, 'card')}, {plural(summary.media, 'media file')}"
     )

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, assert_never
 
 from hoquiz import atomic
+from hoquiz.banks import media
 from hoquiz.banks.paths import find_sources_file
 from hoquiz.errors import ExportError, os_error_text
 from hoquiz.formats import anki_cards
@@ -516,10 +517,10 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
             path = question.image
             if path is None or path in names:
                 continue
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise ExportError(f"cannot read image {path}: {os_error_text(error)}") from None
+            try:  # every check again, on the file as it is read now
+                data = media.read_image(media.bank_folder(bank.path), path)
+            except media.ImageRefused as refused:
+                raise ExportError(f"image {path} {refused}") from None
             name = media_name(data, path.suffix)
             names[path] = name
             files.setdefault(name, data)
