@@ -44,6 +44,7 @@ class Validator(TypeFields):
     # Whether to check each question's source against the sources file
     # (not when that file is invalid: its own problems come first).
     check_sources: bool = True
+    namespace: str | None = None
 
     # -- sources ----------------------------------------------------------
 
@@ -120,6 +121,7 @@ class Validator(TypeFields):
             deck=deck,
             description=description,
             tags=tuple(tags),
+            namespace=self.namespace,
         )
 
     def question(self, data: Any, path: DataPath) -> AnyQuestion | None:

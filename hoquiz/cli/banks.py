@@ -138,9 +138,11 @@ def new(path: Path) -> None:
     Refuses to overwrite an existing file. Put it in a folder with a
     sources.yaml (or copy the bundled one) and run `hoquiz validate PATH`.
     """
+    import secrets
+
     from hoquiz.banks.scaffold import write_starter_bank
 
-    written = write_starter_bank(path)
+    written = write_starter_bank(path, namespace=secrets.token_hex(6))
     echo(f"wrote {path}")
     if written.sources_created:
         echo(f"wrote {written.sources_created} (declare your reference documents there)")
