@@ -114,11 +114,26 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
 
     Most files are shown shallow by counting: flow nesting cannot exceed the
     number of '[' and '{', block nesting needs deep indentation. Others are
-    walked as libyaml events, which does not recurse.
+    walked as libyaml events, which does not recurse. Some libyaml versions
+    (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit while
+    scanning ahead, before the walk reaches ours: then the pure-Python
+    parser, which has no limit and looks ahead at most 1024 characters,
+    walks the file again, so the message is the same on every version.
     """
     if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
         return None
-    parser = _BaseLoader(text)
+    try:
+        return _walk_depth(_BaseLoader(text), display)
+    except yaml.YAMLError:
+        if not _LIBYAML:
+            return None  # the parse proper reports it, located
+    try:
+        return _walk_depth(yaml.SafeLoader(text), display)
+    except yaml.YAMLError:
+        return None  # the parse proper reports it, located
+
+
+def _walk_depth(parser: Any, display: str) -> Problem | None:
     get_event, change = parser.get_event, _DEPTH_CHANGE.get
     depth = 0
     try:
@@ -134,8 +149,6 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
                     f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
                     "a bank needs only a few (look for an unclosed '[' or '{')",
                 )
-    except yaml.YAMLError:
-        return None  # the parse proper reports it, located
     finally:
         parser.dispose()
     return None
@@ -250,6 +263,86 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     if exc.context:
         return f"YAML syntax error: {problem} ({exc.context})"
     return f"YAML syntax error: {problem}"
+
+
+# Text that YAML reads back as the same string without quotes: starts with a
+# letter, holds no indicator characters, and is not a YAML 1.1 boolean or null.
+_PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;'()/?!%+_-]*(?<! )")
+_NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+def dump(data: Any) -> str:
+    """Plain bank data as block-style YAML, keys in the order given; same data, same text.
+
+    Strings that need quoting are double-quoted with backslash escapes.
+    Written by hand: PyYAML's emitter takes longer than loading the result.
+    """
+    lines: list[str] = []
+    _dump_mapping(data, "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write {value!r} as a bank number")
+        mantissa, e, exponent = repr(value).partition("e")
+        if e and "." not in mantissa:
+            mantissa += ".0"  # YAML 1.1 reads a float only with a point: 1.0e-05
+        return mantissa + e + exponent
+    text = str(value)
+    if _PLAIN_RE.fullmatch(text) and text.lower() not in _NOT_PLAIN:
+        return text
+    return _quoted(text)
+
+
+_QUOTE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar: backslash escapes for quotes and unprintable characters."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    out = []
+    for char in text:
+        if char in _QUOTE_ESCAPES:
+            out.append(_QUOTE_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _dump_mapping(data: dict[str, Any], pad: str, lines: list[str]) -> None:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            _dump_mapping(value, pad + "  ", lines)
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}:")
+            _dump_list(value, pad + "  ", lines)
+        else:
+            lines.append(f"{pad}{key}: {_scalar(value)}")
+
+
+def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
+    for item in items:
+        if isinstance(item, dict):
+            start = len(lines)
+            _dump_mapping(item, pad + "  ", lines)
+            lines[start] = f"{pad}- {lines[start][len(pad) + 2 :]}"
+        elif isinstance(item, list):
+            lines.append(f"{pad}- [{', '.join(_scalar(v) for v in item)}]")
+        else:
+            lines.append(f"{pad}- {_scalar(item)}")
 
 
 class Locator:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,9 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
+from hoquiz.cli.output import echo, echo_json
+from hoquiz.errors import UsageError
+from hoquiz.model import AnyQuestion
 from hoquiz.text import plural
 
 
@@ -25,7 +27,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     """
     banks = load(paths)
     questions = sum(len(b.questions) for b in banks)
-    click.echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
+    echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
 
 
 @cli.command("list")
@@ -50,35 +52,67 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
             }
         )
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
+        echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
         types = ", ".join(f"{k} {v}" for k, v in row["by_type"].items())
-        click.echo(f"  types: {types}")
+        echo(f"  types: {types}")
         if row["by_tag"]:
             tags = ", ".join(f"{k} {v}" for k, v in row["by_tag"].items())
-            click.echo(f"  tags:  {tags}")
+            echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
-    click.echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
+    echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
 
 
 @cli.command()
 @click.argument("ref", metavar="BANK_ID/QUESTION_ID")
 @bank_paths
-def show(ref: str, paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--answer",
+    "typed",
+    metavar="TEXT",
+    help="Print the verdict the quiz gives TEXT instead (exit 0 right, 1 wrong).",
+)
+def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
     """Show one question as a learner sees it, then its answer, explanation and source.
 
     Choices, order items and match pairs appear shuffled (the same way each
-    time); choice feedback follows the answer.
+    time); choice feedback follows the answer. With --answer, only the
+    verdict is printed, for the letters `show` prints; a cloze question is
+    graded on each of its cards, and the answer is right if one card accepts it.
     """
     from hoquiz.banks.loader import find_question, split_ref
-    from hoquiz.render import question_sheet
+    from hoquiz.model import card_key
+    from hoquiz.render import fixed_order, question_sheet
 
     bank_id, question_id = split_ref(ref)
     bank, question = find_question(load(paths), bank_id, question_id)
+    if typed is not None:
+        order = fixed_order(question, card_key(bank.id, question.id))
+        _show_verdict(question, tuple(order), question.card_numbers, typed)
     for line in question_sheet(bank, question):
-        click.echo(line)
+        echo(line)
+
+
+def _show_verdict(
+    question: AnyQuestion, order: tuple[int, ...], numbers: tuple[int | None, ...], typed: str
+) -> None:
+    from hoquiz.model import Flashcard
+    from hoquiz.study.grading import Presentation, Unparseable, grade, verdict_line
+
+    if isinstance(question, Flashcard):
+        raise UsageError("a flashcard is self-graded: --answer does not apply")
+    right = False
+    for number in numbers:
+        result = grade(question, Presentation(order, number), typed)
+        card = f"c{number}: " if len(numbers) > 1 else ""
+        if isinstance(result, Unparseable):
+            echo(f"{card}Not an answer: {result.hint}")
+        else:
+            echo(card + verdict_line(result))
+            right = right or result.correct
+    raise SystemExit(0 if right else 1)
 
 
 @cli.command()
@@ -93,7 +127,7 @@ def schema() -> None:
     """
     from hoquiz.banks.schema import bank_schema
 
-    click.echo(json.dumps(bank_schema(), indent=2))
+    echo_json(bank_schema())
 
 
 @cli.command()
@@ -104,10 +138,12 @@ def new(path: Path) -> None:
     Refuses to overwrite an existing file. Put it in a folder with a
     sources.yaml (or copy the bundled one) and run `hoquiz validate PATH`.
     """
+    import secrets
+
     from hoquiz.banks.scaffold import write_starter_bank
 
-    written = write_starter_bank(path)
-    click.echo(f"wrote {path}")
+    written = write_starter_bank(path, namespace=secrets.token_hex(6))
+    echo(f"wrote {path}")
     if written.sources_created:
-        click.echo(f"wrote {written.sources_created} (declare your reference documents there)")
-    click.echo(f"next: edit it, then run `hoquiz validate {path}`")
+        echo(f"wrote {written.sources_created} (declare your reference documents there)")
+    echo(f"next: edit it, then run `hoquiz validate {path}`")
