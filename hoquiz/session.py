@@ -7,7 +7,7 @@ gives the time (UTC), a ``random.Random`` shuffles. Queue building
 Rules, by mode:
 
 * review: due cards first, most overdue first; then new cards, interleaved
-  across banks, up to the daily allowance (``new_per_day`` minus the cards of
+  across question types and banks, up to the daily allowance (``new_per_day`` minus the cards of
   the selection first studied today, UTC); cards in learning steps come back
   within the session when due (or up to :data:`LEARN_AHEAD` early once
   nothing else is left).
@@ -22,6 +22,7 @@ siblings (which reveal each other's answers) never meet.
 
 import datetime as dt
 import heapq
+import itertools
 import random
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +49,7 @@ from hoquiz.scheduling import (
     describe_interval,
 )
 from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
+from hoquiz.study.interleave import interleave
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
@@ -190,20 +192,21 @@ def plan_review(
 ) -> Plan:
     """The review queue: due cards (most overdue first), then today's new cards.
 
-    New cards are interleaved across banks (one from each in turn, in bank
-    order). A question already in the session buries its other cards.
+    New cards are interleaved across question types and banks (see
+    :mod:`hoquiz.study.interleave`). A question already in the session buries
+    its other cards.
     """
     now_ms = to_ms(now)
     day_ms = to_ms(start_of_day(now))
     ahead_ms = now_ms + LEARN_AHEAD // dt.timedelta(milliseconds=1)
     due: list[tuple[int, str, StudyCard]] = []
     waiting: list[tuple[int, str, StudyCard]] = []
-    fresh: dict[str, list[StudyCard]] = {}
+    fresh: list[StudyCard] = []
     introduced_today = 0
     for card in cards:
         summary = summaries.get(card.key)
         if _is_new(card, summary):
-            fresh.setdefault(card.bank.id, []).append(card)
+            fresh.append(card)
             continue
         assert summary is not None and summary.due_ms is not None
         if summary.introduced_ms is not None and summary.introduced_ms >= day_ms:
@@ -230,22 +233,14 @@ def plan_review(
     due_count = len(queue)
     allowance = max(0, new_per_day - introduced_today)
     room = allowance if limit is None else min(allowance, max(0, limit - due_count))
-    new_cards: list[StudyCard] = []
-    for card in _round_robin(list(fresh.values())):
-        if len(new_cards) >= room:
-            break
+    unseen = []
+    for card in fresh:
         if card.sibling_of not in in_session:
             in_session.add(card.sibling_of)
-            new_cards.append(card)
+            unseen.append(card)
+    ordered = interleave(unseen, kind=lambda c: c.kind, group=lambda c: c.bank.id)
+    new_cards = list(itertools.islice(ordered, room))
     return Plan(tuple(queue + new_cards), tuple(learning), due_count, len(new_cards), allowance)
-
-
-def _round_robin(groups: list[list[StudyCard]]) -> Iterable[StudyCard]:
-    longest = max((len(g) for g in groups), default=0)
-    for i in range(longest):
-        for group in groups:
-            if i < len(group):
-                yield group[i]
 
 
 def _one_per_question(cards: Sequence[StudyCard], rng: random.Random) -> list[StudyCard]:
