@@ -1,16 +1,17 @@
 """The quiz loop: which card comes when, asking, grading, recording.
 
 I/O is passed in: a :class:`Console` reads lines and shows text, a clock
-gives the time (UTC), a ``random.Random`` shuffles. Queue building
+gives the time (timezone-aware), a ``random.Random`` shuffles. Queue building
 (:func:`plan_review`, :func:`plan_cram`, :func:`plan_exam`) is pure.
 
 Rules, by mode:
 
 * review: due cards first, most overdue first; then new cards, interleaved
-  across question types and banks, up to the daily allowance (``new_per_day`` minus the cards of
-  the selection first studied today, UTC); cards in learning steps come back
-  within the session when due (or up to :data:`LEARN_AHEAD` early once
-  nothing else is left).
+  across question types and banks, up to the daily allowance
+  (``new_per_day`` minus the cards of the selection first studied today:
+  see :mod:`hoquiz.study.days`); cards in learning steps come back within
+  the session when due (or up to :data:`LEARN_AHEAD` early once nothing
+  else is left).
 * cram: every selected question in random order; answers are logged, the
   schedule is not touched.
 * exam: ``limit`` questions drawn at random (flashcards excluded, as they
@@ -49,6 +50,7 @@ from hoquiz.scheduling import (
     describe_interval,
 )
 from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
+from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.interleave import interleave
 from hoquiz.text import plural
 
@@ -176,12 +178,6 @@ def _is_new(card: StudyCard, summary: CardSummary | None) -> bool:
     )
 
 
-def start_of_day(now: dt.datetime) -> dt.datetime:
-    """Midnight UTC of ``now``'s day: the new-card allowance resets then."""
-    now = now.astimezone(dt.UTC)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def plan_review(
     cards: Sequence[StudyCard],
     summaries: dict[str, CardSummary],
@@ -189,6 +185,7 @@ def plan_review(
     *,
     new_per_day: int = DEFAULT_NEW_PER_DAY,
     limit: int | None = None,
+    days: Days = LOCAL_DAYS,
 ) -> Plan:
     """The review queue: due cards (most overdue first), then today's new cards.
 
@@ -197,7 +194,7 @@ def plan_review(
     its other cards.
     """
     now_ms = to_ms(now)
-    day_ms = to_ms(start_of_day(now))
+    day_ms = to_ms(days.today_started(now))
     ahead_ms = now_ms + LEARN_AHEAD // dt.timedelta(milliseconds=1)
     due: list[tuple[int, str, StudyCard]] = []
     waiting: list[tuple[int, str, StudyCard]] = []
@@ -340,6 +337,7 @@ class Session:
         mode: review, cram or exam.
         new_per_day: review mode's daily allowance of new cards.
         limit: the most cards to show (exam: the number of questions).
+        days: when study days start, for the allowance and the times shown.
     """
 
     # A plain class, not a dataclass: building dataclasses costs start-up time.
@@ -355,6 +353,7 @@ class Session:
         mode: str = "review",
         new_per_day: int = DEFAULT_NEW_PER_DAY,
         limit: int | None = None,
+        days: Days = LOCAL_DAYS,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}")
@@ -367,12 +366,18 @@ class Session:
         self.mode = mode
         self.new_per_day = new_per_day
         self.limit = limit
+        self.days = days
         self._dues: dict[str, int] = {}
 
     def plan(self, now: dt.datetime, summaries: dict[str, CardSummary]) -> Plan:
         if self.mode == "review":
             return plan_review(
-                self.cards, summaries, now, new_per_day=self.new_per_day, limit=self.limit
+                self.cards,
+                summaries,
+                now,
+                new_per_day=self.new_per_day,
+                limit=self.limit,
+                days=self.days,
             )
         if self.mode == "cram":
             return plan_cram(self.cards, self.rng, limit=self.limit)
@@ -674,7 +679,7 @@ class Session:
         if result.next_due is None:
             show("  next due: nothing scheduled yet")
         else:
-            when = result.next_due.strftime("%Y-%m-%d %H:%M UTC")
+            when = self.days.local(result.next_due).strftime("%Y-%m-%d %H:%M %Z")
             delta = result.next_due - result.ended
             show(f"  next due: {when} ({describe_interval(delta)})")
 

@@ -15,6 +15,7 @@ from typing import Any
 from hoquiz.model import Bank, question_cards
 from hoquiz.scheduling import AGAIN, LEARNING, RELEARNING, REVIEW
 from hoquiz.store import LoggedReview, StoredCard
+from hoquiz.study.days import LOCAL_DAYS, Days
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -82,6 +83,7 @@ def compute(
     review_counts: Mapping[str, tuple[int, int]],
     recent_reviews: Iterable[LoggedReview],
     now: dt.datetime,
+    days: Days = LOCAL_DAYS,
 ) -> Stats:
     """The statistics at ``now``.
 
@@ -90,11 +92,11 @@ def compute(
         cards: the store's card rows.
         review_counts: per card key, (answers in all, answers today).
         recent_reviews: review-mode answers of the last 30 days.
-        now: the current time (UTC).
+        now: the current time.
+        days: when study days start ("today" and the forecast's days).
     """
     stored = {card.key: card for card in cards}
-    today = now.astimezone(dt.UTC).date()
-    day_start = dt.datetime.combine(today, dt.time(), dt.UTC)
+    today = days.date(now)
     total = Tally()
     by_bank: dict[str, Tally] = {}
     forecast = [0] * FORECAST_DAYS
@@ -122,7 +124,7 @@ def compute(
                         t.review += 1
                     if schedule.due <= now:
                         t.due_now += 1
-                day = max(0, (schedule.due - day_start).days)
+                day = max(0, (days.date(schedule.due) - today).days)
                 if day < FORECAST_DAYS:
                     forecast[day] += 1
                 if schedule.lapses >= LEECH_LAPSES:

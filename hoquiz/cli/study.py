@@ -17,6 +17,9 @@ from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
 
 if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
     from hoquiz.session import StudyCard
 
 QUIZ_MODES = ("review", "cram", "exam")
@@ -101,6 +104,48 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
+def parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--now``/``HOQUIZ_NOW`` as an aware datetime (``None``: the real clock)."""
+    from hoquiz.study.days import parse_moment
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_moment(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def clock_options(func: Any) -> Any:
+    """``--now TIME`` (or ``HOQUIZ_NOW``) and ``--day-starts HOUR``."""
+    func = click.option(
+        "--day-starts",
+        type=click.IntRange(0, 23),
+        default=None,
+        metavar="HOUR",
+        help="The hour (local time, 0-23) a study day starts; default 4.",
+    )(func)
+    return click.option(
+        "--now",
+        callback=parse_now,
+        envvar="HOQUIZ_NOW",
+        default=None,
+        metavar="TIME",
+        help="Act as if it were TIME, e.g. 2026-12-08T09:00 (local time), or HOQUIZ_NOW; "
+        "the clock runs on from there.",
+    )(func)
+
+
+def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """The real clock, or one set to ``start`` now and running on from there."""
+    import datetime as dt
+
+    if start is None:
+        return lambda: dt.datetime.now(dt.UTC)
+    offset = start - dt.datetime.now(dt.UTC)
+    return lambda: dt.datetime.now(dt.UTC) + offset
+
+
 def default_db() -> Path:
     """``progress.db`` in the platform's user data directory for hoquiz."""
     from platformdirs import user_data_dir
@@ -155,7 +200,7 @@ def load_cards(
     default=20,
     show_default=True,
     metavar="N",
-    help="New cards per day (UTC), counting those already started today.",
+    help="New cards per study day, counting those already started today.",
 )
 @click.option(
     "--limit",
@@ -175,6 +220,7 @@ def load_cards(
 @click.option(
     "--seed", type=int, default=None, metavar="N", help="Seed the shuffles (repeatable sessions)."
 )
+@clock_options
 @db_option
 def quiz(
     paths: tuple[Path, ...],
@@ -185,6 +231,8 @@ def quiz(
     limit: int | None,
     retention: float,
     seed: int | None,
+    now: dt.datetime | None,
+    day_starts: int | None,
     db: Path | None,
 ) -> None:
     """Study: answer questions one by one; FSRS decides what comes back when.
@@ -196,12 +244,12 @@ def quiz(
     Every graded answer is saved at once; q, Ctrl-C or the end of input stop
     with a summary.
     """
-    import datetime as dt
     import random
 
     from hoquiz.scheduling import Scheduler
     from hoquiz.session import Session
     from hoquiz.store import Store
+    from hoquiz.study.days import DEFAULT_DAY_STARTS, Days
 
     cards = load_cards(paths, bank_ids, tags)
     store = Store.open(db or default_db())
@@ -214,10 +262,11 @@ def quiz(
             ),
             scheduler=Scheduler(retention),
             rng=random.Random(seed),
-            clock=lambda: dt.datetime.now(dt.UTC),
+            clock=clock_from(now),
             mode=mode,
             new_per_day=new_per_day,
             limit=limit,
+            days=Days(DEFAULT_DAY_STARTS if day_starts is None else day_starts),
         )
         result = session.run()
     finally:
@@ -228,9 +277,16 @@ def quiz(
 
 @cli.command()
 @bank_paths
+@clock_options
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
+def stats(
+    paths: tuple[Path, ...],
+    now: dt.datetime | None,
+    day_starts: int | None,
+    db: Path | None,
+    as_json: bool,
+) -> None:
     """Show progress: cards by state, what is due, reviews, retention and leeches.
 
     Only the cards of the banks under PATH (default: the bundled decks) count.
@@ -241,18 +297,20 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     from hoquiz.cache import default_cache_dir, load_banks_cached
     from hoquiz.stats import RETENTION_DAYS, compute, render
     from hoquiz.store import Store
+    from hoquiz.study.days import DEFAULT_DAY_STARTS, Days
 
     banks = load_banks_cached(list(paths), default_cache_dir())
-    now = dt.datetime.now(dt.UTC)
+    moment = clock_from(now)()
+    days = Days(DEFAULT_DAY_STARTS if day_starts is None else day_starts)
     path = db or default_db()
     cards, counts, recent = [], {}, []
     if path.exists():  # statistics never create a database
-        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
         with Store.open(path) as store:
             cards = store.cards()
-            counts = store.review_counts(since=day)
-            recent = store.reviews(since=now - dt.timedelta(days=RETENTION_DAYS), modes=("review",))
-    report = compute(banks, cards, counts, recent, now)
+            counts = store.review_counts(since=days.today_started(moment))
+            since = moment - dt.timedelta(days=RETENTION_DAYS)
+            recent = store.reviews(since=since, modes=("review",))
+    report = compute(banks, cards, counts, recent, moment, days)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
