@@ -40,10 +40,10 @@ def fill_history(bank: Path, db: Path, rows: int = REVIEW_ROWS, seed: int = 1) -
     Spread over the last year; about a tenth of the cards end up due now.
     Returns the number of cards with a schedule.
     """
-    from hoquiz.loader import load_banks
-    from hoquiz.scheduling import AGAIN, GOOD, REVIEW, CardState
-    from hoquiz.session import study_cards
+    from hoquiz.banks.loader import load_banks
     from hoquiz.store import Answer, Store
+    from hoquiz.study.scheduling import AGAIN, GOOD, REVIEW, CardState
+    from hoquiz.study.session import study_cards
 
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
@@ -73,7 +73,7 @@ def build_anki_collection(bank: Path, path: Path) -> Path:
     """An Anki collection with one Basic note per question (front: question, back: answer)."""
     from anki.collection import AddNoteRequest, Collection
 
-    from hoquiz.loader import load_banks
+    from hoquiz.banks.loader import load_banks
     from hoquiz.render import answer_text, question_text
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from quiz_banks import tf_bank, write_banks
 
+from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
-from hoquiz.loader import load_banks
-from hoquiz.session import plan_review, study_cards
 from hoquiz.store import CardSummary, Store, to_ms
 from hoquiz.study.days import Days, parse_moment
+from hoquiz.study.session import plan_review, study_cards
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC

@@ -8,10 +8,10 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hoquiz.loader import load_banks
-from hoquiz.paths import bundled_decks_dir
-from hoquiz.session import plan_review, study_cards
+from hoquiz.banks.loader import load_banks
+from hoquiz.banks.paths import bundled_decks_dir
 from hoquiz.study.interleave import MIN_TYPES, WINDOW, interleave
+from hoquiz.study.session import plan_review, study_cards
 
 Item = tuple[str, str, int]  # (type, bank, position in the bank)
 

@@ -29,7 +29,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from hoquiz.grading import Grade, Presentation, Unparseable, grade, self_rating
 from hoquiz.model import Bank, Flashcard, Match, Order, Question, card_key, question_cards
 from hoquiz.render import (
     answer_text,
@@ -38,7 +37,11 @@ from hoquiz.render import (
     question_text,
     source_text,
 )
-from hoquiz.scheduling import (
+from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
+from hoquiz.study.days import LOCAL_DAYS, Days
+from hoquiz.study.grading import Grade, Presentation, Unparseable, grade, self_rating
+from hoquiz.study.interleave import interleave
+from hoquiz.study.scheduling import (
     AGAIN,
     EASY,
     HARD,
@@ -49,15 +52,12 @@ from hoquiz.scheduling import (
     CardState,
     describe_interval,
 )
-from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
-from hoquiz.study.days import LOCAL_DAYS, Days
-from hoquiz.study.interleave import interleave
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
-    from hoquiz.cache import BankIndex
-    from hoquiz.scheduling import Scheduler
+    from hoquiz.banks.cache import BankIndex
     from hoquiz.store import Store
+    from hoquiz.study.scheduling import Scheduler
 
 MODES = ("review", "cram", "exam")
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -111,7 +111,7 @@ class StudyCard:
     def question(self) -> Question:
         question = self._question
         if isinstance(question, bytes):
-            from hoquiz.cache import materialize
+            from hoquiz.banks.cache import materialize
 
             question = self._question = materialize(question)
         return question
@@ -140,7 +140,7 @@ def study_cards(banks: Iterable[Bank]) -> list[StudyCard]:
 
 
 def indexed_cards(index: "BankIndex") -> list[StudyCard]:
-    """Every card of a bank index (see :mod:`hoquiz.cache`), questions left unread."""
+    """Every card of a bank index (see :mod:`hoquiz.banks.cache`), questions left unread."""
     cards = []
     for bank, rows in index:
         for question_id, kind, revision, _, clozes, question in rows:
