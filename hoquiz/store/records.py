@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from hoquiz.study.scheduling import NEW, CardState
@@ -68,6 +69,47 @@ class Answer(NamedTuple):
     given: str
     duration_ms: int
     mode: str
+    overridden: bool = False  # graded wrong, judged right by the learner
+
+
+class Recorded(NamedTuple):
+    """A committed answer, as :meth:`Store.undo` needs it to take it back.
+
+    Attributes:
+        card: the card's row as committed.
+        log_id: the review-log row of the answer.
+        previous: the card's row before the answer, column by column (``None``:
+            there was none); opaque outside the store.
+    """
+
+    card: StoredCard
+    log_id: int
+    previous: tuple[Any, ...] | None
+
+
+class Settings(NamedTuple):
+    """The learner's choices kept in the database; ``None``: not chosen (the default)."""
+
+    new_per_day: int | None = None
+    retention: float | None = None
+    day_starts: int | None = None
+
+    def to_rows(self) -> list[tuple[str, str]]:
+        """``(name, value)`` of each choice made."""
+        return [(name, str(value)) for name, value in self._asdict().items() if value is not None]
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str]]) -> Settings:
+        """The inverse of :meth:`to_rows`; unknown names and unreadable values are skipped."""
+        kinds = {"new_per_day": int, "retention": float, "day_starts": int}
+        values: dict[str, Any] = {}
+        for name, value in rows:
+            if name in kinds:
+                try:
+                    values[name] = kinds[name](value)
+                except ValueError:
+                    continue
+        return cls(**values)
 
 
 class LoggedReview(NamedTuple):
@@ -83,6 +125,7 @@ class LoggedReview(NamedTuple):
     duration_ms: int
     answer: str
     revision: int
+    overridden: bool = False
 
 
 CARD_COLUMNS = (

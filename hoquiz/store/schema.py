@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hoquiz.errors import StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
@@ -47,6 +47,15 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX review_log_card ON review_log (card_id, reviewed_at);
     CREATE INDEX review_log_time ON review_log (reviewed_at);
+    """,
+    1: """
+    ALTER TABLE review_log ADD COLUMN
+        overridden   INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1));
+        -- 1: graded wrong, then judged right by the learner (rated as Good)
+    CREATE TABLE settings (
+        name         TEXT PRIMARY KEY,       -- new_per_day, retention, day_starts
+        value        TEXT NOT NULL
+    );
     """,
 }
 TABLES = {"cards", "review_log"}
