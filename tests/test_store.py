@@ -399,7 +399,8 @@ def test_a_version_1_database_is_migrated(db: Path) -> None:
     raw.execute("INSERT INTO cards (card_key, bank_id, question_id, revision, state) "
                 "VALUES ('alpha/gene', 'alpha', 'gene', 1, 0)")  # fmt: skip
     raw.execute("INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, "
-                "duration_ms, mode, revision, state_before) VALUES (1, 0, 3, 1, 'b', 5, 'cram', 1, 0)")  # fmt: skip
+                "duration_ms, mode, revision, state_before) "
+                "VALUES (1, 0, 3, 1, 'b', 5, 'cram', 1, 0)")  # fmt: skip
     raw.commit()
     raw.close()
     with Store.open(db) as store:
