@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from hoquiz.errors import StoreError
-from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Settings, Store
+from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Store
 from hoquiz.study.scheduling import AGAIN, GOOD, LEARNING, NEW, REVIEW, CardState, Scheduler
+from hoquiz.study.settings import Settings
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 REF = CardRef("alpha/gene", "alpha", "gene", None, 1)

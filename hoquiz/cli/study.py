@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from hoquiz.study.session import StudyCard
+    from hoquiz.study.settings import Settings
 
 QUIZ_MODES = ("review", "cram", "exam")
 STYLES: dict[str, dict[str, Any]] = {
@@ -197,10 +198,10 @@ def load_cards(
     "--new",
     "new_per_day",
     type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
+    default=None,
     metavar="N",
-    help="New cards per study day, counting those already started today.",
+    help="New cards per study day, counting those already started today, for this session "
+    "(default: your setting, else 20).",
 )
 @click.option(
     "--limit",
@@ -212,10 +213,10 @@ def load_cards(
 @click.option(
     "--retention",
     type=click.FloatRange(0.7, 0.99),
-    default=0.9,
-    show_default=True,
+    default=None,
     metavar="R",
-    help="Desired retention: the chance of recall FSRS aims for when a card is due.",
+    help="Desired retention, for this session: the chance of recall FSRS aims for when a "
+    "card is due (default: your setting, else 0.9).",
 )
 @click.option(
     "--seed", type=int, default=None, metavar="N", help="Seed the shuffles (repeatable sessions)."
@@ -227,9 +228,9 @@ def quiz(
     bank_ids: tuple[str, ...],
     tags: tuple[str, ...],
     mode: str,
-    new_per_day: int,
+    new_per_day: int | None,
     limit: int | None,
-    retention: float,
+    retention: float | None,
     seed: int | None,
     now: dt.datetime | None,
     day_starts: int | None,
@@ -247,26 +248,35 @@ def quiz(
     import random
 
     from hoquiz.store import Store
-    from hoquiz.study.days import DEFAULT_DAY_STARTS, Days
+    from hoquiz.study.days import Days
     from hoquiz.study.scheduling import Scheduler
     from hoquiz.study.session import Session
+    from hoquiz.study.settings import Settings
 
     cards = load_cards(paths, bank_ids, tags)
-    store = Store.open(db or default_db())
+    path = db or default_db()
+    is_new = not path.exists() or path.stat().st_size == 0
+    store = Store.open(path)
+    console = ClickConsole(use_color(), echo_input=not sys.stdin.isatty(), width=terminal_width())
     try:
+        stored = store.settings()
+        given = Settings(new_per_day, retention, day_starts)
+        chosen = given.over(stored).resolved()
+        if is_new:
+            console.show(f"New progress database: {path}", "dim")
+        for line in session_only(given, stored):
+            console.show(line, "dim")
         session = Session(
             cards=cards,
             store=store,
-            console=ClickConsole(
-                use_color(), echo_input=not sys.stdin.isatty(), width=terminal_width()
-            ),
-            scheduler=Scheduler(retention),
+            console=console,
+            scheduler=Scheduler(chosen.retention),
             rng=random.Random(seed),
             clock=clock_from(now),
             mode=mode,
-            new_per_day=new_per_day,
+            new_per_day=chosen.new_per_day,
             limit=limit,
-            days=Days(DEFAULT_DAY_STARTS if day_starts is None else day_starts),
+            days=Days(chosen.day_starts),
         )
         result = session.run()
     finally:
@@ -275,13 +285,31 @@ def quiz(
         sys.exit(130)
 
 
+def session_only(given: Settings, stored: Settings) -> list[str]:
+    """A line for each option that differs from the learner's setting: it is not kept."""
+    flags = {"new_per_day": "--new", "retention": "--retention", "day_starts": "--day-starts"}
+    current = stored.resolved()._asdict()
+    lines = []
+    for name, value in given._asdict().items():
+        if value is not None and value != current[name]:
+            option = f"{flags[name]} {value:g}"
+            lines.append(
+                f"{option}: this session only (your setting: {current[name]:g}; "
+                f"`hoquiz settings {option}` keeps it)"
+            )
+    return lines
+
+
 @cli.command()
 @bank_paths
+@bank_filters
 @clock_options
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def stats(
     paths: tuple[Path, ...],
+    bank_ids: tuple[str, ...],
+    tags: tuple[str, ...],
     now: dt.datetime | None,
     day_starts: int | None,
     db: Path | None,
@@ -289,30 +317,104 @@ def stats(
 ) -> None:
     """Show progress: cards by state, what is due, reviews, retention and leeches.
 
-    Only the cards of the banks under PATH (default: the bundled decks) count.
+    Only the cards of the banks under PATH (default: the bundled decks) count,
+    narrowed by --bank and --tag. The first line names the progress database;
+    the last lines show your settings (see `hoquiz settings`).
     """
     import datetime as dt
     import json
 
     from hoquiz.banks.cache import default_cache_dir, load_banks_cached
+    from hoquiz.banks.loader import select_banks
     from hoquiz.store import Store
-    from hoquiz.study.days import DEFAULT_DAY_STARTS, Days
+    from hoquiz.study.days import Days
+    from hoquiz.study.settings import Settings
     from hoquiz.study.stats import RETENTION_DAYS, compute, render
 
     banks = load_banks_cached(list(paths), default_cache_dir())
+    if bank_ids or tags:
+        banks = select_banks(banks, bank_ids, tags)
     moment = clock_from(now)()
-    days = Days(DEFAULT_DAY_STARTS if day_starts is None else day_starts)
     path = db or default_db()
     cards, counts, recent = [], {}, []
-    if path.exists():  # statistics never create a database
+    stored = Settings()
+    days = Days(day_starts if day_starts is not None else stored.resolved().day_starts)
+    exists = path.exists() and path.stat().st_size > 0
+    if exists:  # statistics never create a database
         with Store.open(path) as store:
+            stored = store.settings()
+            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
             cards = store.cards()
             counts = store.review_counts(since=days.today_started(moment))
             since = moment - dt.timedelta(days=RETENTION_DAYS)
             recent = store.reviews(since=since, modes=("review",))
     report = compute(banks, cards, counts, recent, moment, days)
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        data = {
+            "database": str(path),
+            "database_exists": exists,
+            "settings": stored.resolved()._asdict(),
+            **report.to_json(),
+        }
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    if exists:
+        click.echo(f"Progress database: {path}")
+    else:
+        click.echo(f"Progress database: {path} does not exist: a new, empty database.")
+        click.echo("(Check --db or HOQUIZ_DB if you have studied before.)")
+    click.echo()
     for line in render(report):
         click.echo(line)
+    click.echo()
+    click.echo("Settings (change with `hoquiz settings`):")
+    for line in stored.describe():
+        click.echo(f"  {line}")
+
+
+@cli.command()
+@click.option(
+    "--new",
+    "new_per_day",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="New cards per study day.",
+)
+@click.option(
+    "--retention",
+    type=click.FloatRange(0.7, 0.99),
+    default=None,
+    metavar="R",
+    help="Desired retention: the chance of recall FSRS aims for when a card is due.",
+)
+@click.option(
+    "--day-starts",
+    type=click.IntRange(0, 23),
+    default=None,
+    metavar="HOUR",
+    help="The hour (local time, 0-23) a study day starts.",
+)
+@db_option
+def settings(
+    new_per_day: int | None, retention: float | None, day_starts: int | None, db: Path | None
+) -> None:
+    """Show or change your study settings, kept in the progress database.
+
+    Without options, shows them. `hoquiz quiz` uses them until they are
+    changed here; its own --new, --retention and --day-starts apply to one
+    session only.
+    """
+    from hoquiz.store import Store
+    from hoquiz.study.settings import Settings
+
+    path = db or default_db()
+    changes = Settings(new_per_day, retention, day_starts)
+    if changes == Settings() and not (path.exists() and path.stat().st_size > 0):
+        current = Settings()  # showing never creates a database
+    else:
+        with Store.open(path) as store:
+            current = store.save_settings(changes) if changes != Settings() else store.settings()
+    click.echo(f"Settings in {path}:")
+    for line in current.describe():
+        click.echo(f"  {line}")

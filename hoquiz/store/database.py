@@ -27,7 +27,6 @@ from hoquiz.store.records import (
     CardSummary,
     LoggedReview,
     Recorded,
-    Settings,
     StoredCard,
     from_ms,
     schedule_values,
@@ -36,6 +35,7 @@ from hoquiz.store.records import (
 )
 from hoquiz.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES, check_header
 from hoquiz.study.scheduling import NEW, CardState
+from hoquiz.study.settings import Settings
 
 BUSY_TIMEOUT_SECONDS = 10.0
 

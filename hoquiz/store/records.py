@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from hoquiz.study.scheduling import NEW, CardState
@@ -85,31 +84,6 @@ class Recorded(NamedTuple):
     card: StoredCard
     log_id: int
     previous: tuple[Any, ...] | None
-
-
-class Settings(NamedTuple):
-    """The learner's choices kept in the database; ``None``: not chosen (the default)."""
-
-    new_per_day: int | None = None
-    retention: float | None = None
-    day_starts: int | None = None
-
-    def to_rows(self) -> list[tuple[str, str]]:
-        """``(name, value)`` of each choice made."""
-        return [(name, str(value)) for name, value in self._asdict().items() if value is not None]
-
-    @classmethod
-    def from_rows(cls, rows: Iterable[tuple[str, str]]) -> Settings:
-        """The inverse of :meth:`to_rows`; unknown names and unreadable values are skipped."""
-        kinds = {"new_per_day": int, "retention": float, "day_starts": int}
-        values: dict[str, Any] = {}
-        for name, value in rows:
-            if name in kinds:
-                try:
-                    values[name] = kinds[name](value)
-                except ValueError:
-                    continue
-        return cls(**values)
 
 
 class LoggedReview(NamedTuple):

@@ -52,6 +52,7 @@ from hoquiz.study.scheduling import (
     CardState,
     describe_interval,
 )
+from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
@@ -61,7 +62,6 @@ if TYPE_CHECKING:
 
 MODES = ("review", "cram", "exam")
 LEARN_AHEAD = dt.timedelta(minutes=20)
-DEFAULT_NEW_PER_DAY = 20
 DEFAULT_EXAM_LENGTH = 20
 
 Clock = Callable[[], dt.datetime]
