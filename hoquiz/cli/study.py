@@ -7,6 +7,7 @@ so `hoquiz --help` does not pay for it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,15 +44,25 @@ def use_color() -> bool:
 class ClickConsole:
     """The session's console: lines from stdin, text through click.echo.
 
-    Reading with ``readline`` (not ``click.prompt``) tells the end of input
-    (``""``) apart from Ctrl-C (``KeyboardInterrupt``): the first exits 0,
-    the second 130.
+    On a terminal, answers are read with line editing (GNU readline where
+    Python has it): Left and Right move the cursor, Backspace and Delete edit
+    anywhere in the line, Up and Down step through this session's answers.
+    Piped input is read line by line, unchanged, and echoed after the prompt
+    so that a transcript reads like a terminal session.
+
+    Either way the end of input (Ctrl-D) is told apart from Ctrl-C
+    (``KeyboardInterrupt``): the first exits 0, the second 130.
     """
 
-    def __init__(self, color: bool, echo_input: bool, width: int | None = None) -> None:
+    def __init__(
+        self, color: bool, echo_input: bool, width: int | None = None, editing: bool = False
+    ) -> None:
         self.color = color
         self.echo_input = echo_input
         self.width = width
+        self.editing = editing
+        if editing:
+            _start_line_editing()
 
     def show(self, text: str = "", style: str | None = None) -> None:
         if self.width:
@@ -61,6 +72,8 @@ class ClickConsole:
         click.echo(text, color=self.color)
 
     def ask(self, prompt: str) -> str | None:
+        if self.editing:
+            return self._edit(prompt)
         click.echo(click.style(prompt, bold=True) if self.color else prompt, nl=False)
         line = sys.stdin.readline()  # sys.stdin: what a CliRunner feeds, or the terminal
         if not line:
@@ -70,12 +83,39 @@ class ClickConsole:
             click.echo(line)
         return line
 
+    def _edit(self, prompt: str) -> str | None:
+        if self.color:  # \001 and \002 tell readline the codes take no room on screen
+            prompt = f"\001\x1b[1m\002{prompt}\001\x1b[0m\002"
+        try:
+            line = input(prompt)
+        except EOFError:
+            click.echo()
+            return None
+        # Without readline, the terminal passes arrow keys on as escape codes.
+        return _ESCAPE_CODE.sub("", str(line))
+
+
+_ESCAPE_CODE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)")
+
+
+def _start_line_editing() -> None:
+    """Turn on readline for ``input()``, with an empty history (this session's answers only)."""
+    try:
+        import readline
+    except ImportError:  # Windows: the console's own line editing applies
+        return
+    readline.clear_history()
+
+
+def terminal_input() -> bool:
+    """Whether answers are typed at a terminal (line editing), not piped in."""
+    return sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
+
 
 def wrap(line: str, width: int) -> str:
     """``line`` folded at word boundaries; options (``  b) ...``) keep a hanging indent."""
     if len(line) <= width:
         return line
-    import re
     import textwrap
 
     marker = re.match(r"\s*(?:[a-z]\)|\d+\.|[A-Z][a-z]+:)?\s*", line)
@@ -257,7 +297,12 @@ def quiz(
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
     store = Store.open(path)
-    console = ClickConsole(use_color(), echo_input=not sys.stdin.isatty(), width=terminal_width())
+    console = ClickConsole(
+        use_color(),
+        echo_input=not sys.stdin.isatty(),
+        width=terminal_width(),
+        editing=terminal_input(),
+    )
     try:
         stored = store.settings()
         given = Settings(new_per_day, retention, day_starts)
