@@ -109,3 +109,5 @@ def test_ctrl_d_ends_the_session_cleanly(terminal: tuple[Terminal, Path]) -> Non
     screen = term.wait_for("  answered: 1")
     assert "Traceback" not in screen
     assert term.proc.wait(timeout=20) == 0
+    with Store.open(db) as store:
+        assert [r.answer for r in store.reviews()] == ["true"]
