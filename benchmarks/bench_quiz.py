@@ -42,8 +42,8 @@ def fill_history(bank: Path, db: Path, rows: int = REVIEW_ROWS, seed: int = 1) -
     """
     from hoquiz.banks.loader import load_banks
     from hoquiz.store import Answer, Store
-    from hoquiz.study.scheduling import AGAIN, GOOD, REVIEW, CardState
-    from hoquiz.study.session import study_cards
+    from hoquiz.study.planning import study_cards
+    from hoquiz.study.scheduling import CardState, Phase, Rating
 
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
@@ -57,12 +57,12 @@ def fill_history(bank: Path, db: Path, rows: int = REVIEW_ROWS, seed: int = 1) -
             start = now - dt.timedelta(days=rng.uniform(30, 365))
             for n in range(min(per_card, rows - written)):
                 at = start + dt.timedelta(days=n * 3)
-                rating = AGAIN if rng.random() < 0.1 else GOOD
+                rating = Rating.AGAIN if rng.random() < 0.1 else Rating.GOOD
                 due = now + dt.timedelta(days=rng.uniform(-3, 30))
-                state = CardState(REVIEW, None, 10.0, 5.0, due, at, n + 1, 0)
+                state = CardState(Phase.REVIEW, None, 10.0, 5.0, due, at, n + 1, 0)
                 store.record(
                     card.ref,
-                    Answer(at, rating, rating != AGAIN, "x", 4000, "review"),
+                    Answer(at, rating, rating != Rating.AGAIN, "x", 4000, "review"),
                     lambda before, state=state: state,
                 )
                 written += 1

@@ -16,7 +16,8 @@ from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.store import CardSummary, Store, to_ms
 from hoquiz.study.days import Days, parse_moment
-from hoquiz.study.session import plan_review, study_cards
+from hoquiz.study.planning import plan_review, study_cards
+from hoquiz.study.scheduling import Phase
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
@@ -65,10 +66,8 @@ def test_the_new_card_allowance_resets_at_4_am_local_not_at_utc_midnight(tmp_pat
     cards = study_cards(load_banks([write_banks(tmp_path / "banks", a=tf_bank("a", 10))]))
     days = Days(4, NEW_YORK)
     evening = at("2026-12-08T23:00+00:00")  # 18:00 in New York
-    summaries = {
-        f"a/q{n}": CardSummary(1, 2, to_ms(evening + dt.timedelta(days=3)), to_ms(evening), 0)
-        for n in (1, 2, 3)
-    }
+    due = to_ms(evening + dt.timedelta(days=3))
+    summaries = {f"a/q{n}": CardSummary(1, Phase.REVIEW, due, to_ms(evening), 0) for n in (1, 2, 3)}
     later = at("2026-12-09T02:00+00:00")  # 21:00 in New York: the same study day
     assert plan_review(cards, summaries, later, new_per_day=5, days=days).new == 2
     # At UTC midnight days, the three would not count any more.

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hoquiz.banks.loader import load_banks
 from hoquiz.banks.paths import bundled_decks_dir
 from hoquiz.study.interleave import MIN_TYPES, WINDOW, interleave
-from hoquiz.study.session import plan_review, study_cards
+from hoquiz.study.planning import plan_review, study_cards
 
 Item = tuple[str, str, int]  # (type, bank, position in the bank)
 

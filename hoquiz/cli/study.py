@@ -16,15 +16,15 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
+from hoquiz.study.modes import Mode
 
 if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-    from hoquiz.study.session import StudyCard
+    from hoquiz.study.planning import StudyCard
     from hoquiz.study.settings import Settings
 
-QUIZ_MODES = ("review", "cram", "exam")
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True},
     "good": {"fg": "green", "bold": True},
@@ -205,13 +205,13 @@ def load_cards(
     from dataclasses import replace
 
     from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.study.session import indexed_cards
+    from hoquiz.study.planning import indexed_cards
 
     index = load_index(list(paths), default_cache_dir())
     if tags:
         from hoquiz.banks.cache import materialize
         from hoquiz.banks.loader import select_banks
-        from hoquiz.study.session import study_cards
+        from hoquiz.study.planning import study_cards
 
         banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
         return study_cards(select_banks(banks, bank_ids, tags))
@@ -228,7 +228,7 @@ def load_cards(
 @bank_filters
 @click.option(
     "--mode",
-    type=click.Choice(QUIZ_MODES),
+    type=click.Choice([mode.value for mode in Mode]),
     default="review",
     show_default=True,
     help="review: due cards, then new ones (FSRS); cram: practise without changing the "
@@ -287,10 +287,10 @@ def quiz(
     """
     import random
 
+    from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.days import Days
     from hoquiz.study.scheduling import Scheduler
-    from hoquiz.study.session import Session
     from hoquiz.study.settings import Settings
 
     cards = load_cards(paths, bank_ids, tags)
@@ -318,7 +318,7 @@ def quiz(
             scheduler=Scheduler(chosen.retention),
             rng=random.Random(seed),
             clock=clock_from(now),
-            mode=mode,
+            mode=Mode(mode),
             new_per_day=chosen.new_per_day,
             limit=limit,
             days=Days(chosen.day_starts),
@@ -392,7 +392,7 @@ def stats(
             cards = store.cards()
             counts = store.review_counts(since=days.today_started(moment))
             since = moment - dt.timedelta(days=RETENTION_DAYS)
-            recent = store.reviews(since=since, modes=("review",))
+            recent = store.reviews(since=since, modes=(Mode.REVIEW,))
     report = compute(banks, cards, counts, recent, moment, days)
     if as_json:
         data = {
