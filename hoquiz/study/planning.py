@@ -119,6 +119,8 @@ class Plan(NamedTuple):
         due: how many of ``queue`` are due reviews.
         new: how many of ``queue`` are new cards.
         new_allowance: new cards still allowed today.
+        new_waiting: new cards of the selection, shown now or not (siblings of
+            cards in the session left out).
     """
 
     queue: tuple[StudyCard, ...]
@@ -126,6 +128,7 @@ class Plan(NamedTuple):
     due: int = 0
     new: int = 0
     new_allowance: int = 0
+    new_waiting: int = 0
 
 
 def is_new(card: StudyCard, summary: CardSummary | None) -> bool:
@@ -196,7 +199,14 @@ def plan_review(
             unseen.append(card)
     ordered = interleave(unseen, kind=lambda c: c.kind, group=lambda c: c.bank.id)
     new_cards = list(itertools.islice(ordered, room))
-    return Plan(tuple(queue + new_cards), tuple(learning), due_count, len(new_cards), allowance)
+    return Plan(
+        tuple(queue + new_cards),
+        tuple(learning),
+        due_count,
+        len(new_cards),
+        allowance,
+        len(unseen),
+    )
 
 
 def _one_per_question(cards: Sequence[StudyCard], rng: random.Random) -> list[StudyCard]:
