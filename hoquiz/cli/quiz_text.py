@@ -20,13 +20,13 @@ from hoquiz.text import plural
 
 Line = tuple[str, str | None]
 
-HELP_COMMON = [
-    "  s      skip this question (not graded)",
-    "  u      undo your last answer: it is deleted and its question asked again",
+HELP_SKIP = "  s      skip this question (not graded)"
+HELP_UNDO = "  u      undo your last answer: it is deleted and its question asked again"
+HELP_OVERRIDE = "  !      count your last answer as right (you judge it so): rated good"
+HELP_END = [
     "  q      quit; every answer so far is saved",
     "  ?      this help",
 ]
-HELP_OVERRIDE = "  !      count your last answer as right (you judge it so): rated good"
 
 
 def intro_lines(intro: Intro, days: Days = LOCAL_DAYS) -> Iterator[Line]:
@@ -116,10 +116,12 @@ def help_lines(asked: Asked, mode: Mode) -> Iterator[Line]:
     question = asked.card.question
     example = answer_example(question)
     yield f"  answer: {question.answer_help}" + (f": {example}" if example else ""), "dim"
-    for line in HELP_COMMON:
-        yield line, "dim"
+    yield HELP_SKIP, "dim"
+    yield HELP_UNDO, "dim"
     if mode != Mode.EXAM:
         yield HELP_OVERRIDE, "dim"
+    for line in HELP_END:
+        yield line, "dim"
     if mode == Mode.REVIEW and not question.self_graded:
         yield "  end a right answer with ' +' if it was easy, ' -' if it was hard", "dim"
 
@@ -150,8 +152,8 @@ def feedback_lines(answered: Answered, mode: Mode = Mode.REVIEW) -> Iterator[Lin
 def override_lines(answered: Answered) -> Iterator[Line]:
     """What ``!`` did to the latest answer."""
     yield (
-        f"Counted as right: rated {answered.grade.rating.label} "
-        "(the log keeps your answer, marked as your judgement).",
+        f"Counted as right: your answer to {answered.card.key} ({answered.grade.given}), "
+        f"rated {answered.grade.rating.label}; the log marks it as your judgement.",
         "good",
     )
     yield from _schedule_lines(answered)

@@ -331,4 +331,5 @@ def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unpars
     correct = right == n
     detail = None if correct else f"{right} of {n} pairs right"
     given = " ".join(f"{left + 1}{LETTERS[pairs[left]]}" for left in sorted(pairs))
-    return _verdict(correct, given, detail=detail)
+    rights = tuple(order[pairs[left]] for left in sorted(pairs))
+    return _verdict(correct, given, rights, detail)
