@@ -36,10 +36,12 @@ class Terminal:
         )
         os.close(slave)
         self.screen = ""
+        self.seen = 0  # how much of the screen earlier waits have used
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        """The screen so far, once ``text`` is on it after what an earlier call waited for."""
         deadline = time.monotonic() + timeout
-        while text not in self.screen:
+        while (found := self.screen.find(text, self.seen)) < 0:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{text!r} never appeared in:\n{self.screen}")
@@ -49,7 +51,14 @@ class Terminal:
                     self.screen += os.read(self.master, 4096).decode("utf-8", "replace")
                 except OSError:  # the child closed the terminal
                     break
+        self.seen = max(self.seen, found + len(text))
         return self.screen
+
+    def prompt(self, after: str) -> None:
+        """Wait for ``after``, then for the prompt that follows it, as a person would."""
+        self.wait_for(after)
+        self.wait_for("> ")
+        time.sleep(0.2)  # the line editor is reading the terminal by now
 
     def type(self, *keys: str) -> None:
         for key in keys:  # one write per key, as a person types
@@ -84,13 +93,12 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
 
 def test_arrow_keys_edit_the_answer_and_up_recalls_it(terminal: tuple[Terminal, Path]) -> None:
     term, db = terminal
-    term.wait_for("Statement 1 of a is true.")
-    term.wait_for("> ")
+    term.prompt("Statement 1 of a is true.")
     # "tue", two steps left, "r": the cursor moved, nothing was inserted but the r.
     term.type("t", "u", "e", LEFT, LEFT, "r", "\r")
-    term.wait_for("Statement 2 of a is true.")
+    term.prompt("Statement 2 of a is true.")
     term.type(UP, "\r")  # the answer just given
-    term.wait_for("Statement 3 of a is true.")
+    term.prompt("Statement 3 of a is true.")
     term.type("q", "\r")
     screen = term.wait_for("Session summary")
     assert "^[[" not in screen and "\x1b[D" not in screen.split("Statement 1")[1]
@@ -102,9 +110,9 @@ def test_arrow_keys_edit_the_answer_and_up_recalls_it(terminal: tuple[Terminal, 
 
 def test_ctrl_d_ends_the_session_cleanly(terminal: tuple[Terminal, Path]) -> None:
     term, db = terminal
-    term.wait_for("> ")
+    term.prompt("Statement 1 of a is true.")
     term.type("t", "\r")
-    term.wait_for("Statement 2 of a is true.")
+    term.prompt("Statement 2 of a is true.")
     term.type("\x04")
     screen = term.wait_for("  answered: 1")
     assert "Traceback" not in screen
