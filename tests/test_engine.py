@@ -246,3 +246,28 @@ def test_a_fourth_lapse_is_announced_as_a_leech(tmp_path: Path, store: Store) ->
         leeches.append(lapse.leech)
         clock.advance(minutes=30)
     assert leeches == [False, False, False, True, True, True]  # from the fourth lapse on
+
+
+def test_undo_and_override_while_the_card_itself_is_back(tmp_path: Path, store: Store) -> None:
+    # Wrong, so back in a minute: with nothing else left it is asked again at once.
+    quiz = quiz_of(tmp_path, store, Clock(T0), a=tf_bank("a", 1))
+    assert quiz.next() is not None
+    quiz.submit("f")
+    repeat = quiz.next()
+    assert repeat is not None and repeat.again
+    assert quiz.undo().card.key == "a/q1"  # the answer, not its repeat, is asked
+    quiz.submit("t")  # a 10-minute step
+    assert quiz.next() is not None
+    quiz.submit("t")  # graduated: days away
+    assert quiz.next() is None  # no stale repeat from the undone answer
+
+    other = quiz_of(tmp_path / "2", store, Clock(T0), b=tf_bank("b", 1))
+    assert other.next() is not None
+    other.submit("f")
+    assert other.next() is not None  # the repeat of the wrong answer
+    other.override()
+    assert other.current is None  # its repeat is over: it is now at Good's 10-minute step
+    again = other.next()
+    assert again is not None and again.card.key == "b/q1"
+    other.submit("t")
+    assert other.next() is None

@@ -57,9 +57,9 @@ class _Skip(Exception):
 
 
 class _Again(Exception):
-    """The learner typed u: the engine took the last answer back and asks ``asked`` again."""
+    """After u, the question asked again; after an override that ended the asking, ``None``."""
 
-    def __init__(self, asked: Asked) -> None:
+    def __init__(self, asked: Asked | None) -> None:
         super().__init__()
         self.asked = asked
 
@@ -118,6 +118,9 @@ class Session:
                     asked = quiz.next()
                     continue
                 except _Again as again:
+                    if again.asked is None:
+                        asked = quiz.next()
+                        continue
                     self._show(undo_lines(again.asked))
                     asked = again.asked
                     continue
@@ -163,6 +166,8 @@ class Session:
                     if word == "u":
                         raise _Again(quiz.undo())
                     self._show(override_lines(quiz.override()))
+                    if quiz.current is None:
+                        raise _Again(None)
                 except (NotAvailable, StoreError) as error:
                     self.console.show(f"Cannot do that: {error}", "dim")
             else:

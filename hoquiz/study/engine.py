@@ -238,6 +238,11 @@ class Quiz:
     # -- stepping ---------------------------------------------------------------
 
     @property
+    def current(self) -> Asked | None:
+        """The card being asked, if any (an override can end its asking: call :meth:`next`)."""
+        return self._current
+
+    @property
     def history(self) -> list[Answered]:
         """The answers recorded in this session and not undone, oldest first."""
         return [done.answered for done in self._done]
@@ -321,13 +326,13 @@ class Quiz:
             card = done.asked.card
             _remove_last(result.exam_results, lambda entry: entry[0] is card)
             _remove_last(result.missed, lambda miss: miss.card is card)
+        self._put_back()  # first: it may be the very step the undone answer queued
         self._unqueue(done.requeued)
         key = done.asked.card.key
         if done.due_before is None:
             self._dues.pop(key, None)
         else:
             self._dues[key] = done.due_before
-        self._put_back()
         self._seen.add(key)
         self._current = done.asked._replace(number=len(self._seen))
         self._came_from = None
@@ -355,6 +360,8 @@ class Quiz:
             raise NotAvailable("your latest answer was graded right already")
         verdict = done.answered.grade._replace(correct=True, rating=Rating.GOOD, detail=None)
         answer = done.answer._replace(rating=Rating.GOOD, correct=True, overridden=True)
+        if self._current is not None and self._came_from is done.requeued:
+            self._current = None  # being asked again for the verdict overridden: not now
         self._unqueue(done.requeued)
         if done.due_before is None:
             self._dues.pop(done.asked.card.key, None)
