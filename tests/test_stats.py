@@ -14,6 +14,7 @@ from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
 from hoquiz.store import Answer, CardRef, Store
+from hoquiz.study.days import Days
 from hoquiz.study.scheduling import CardState, Phase, Rating
 from hoquiz.study.settings import Settings
 from hoquiz.study.stats import Stats, compute, render
@@ -100,6 +101,7 @@ def stats(tmp_path: Path, banks: list[Bank]) -> Stats:
             store.review_counts(since=day),
             store.reviews(since=NOW - 30 * D, modes=("review",)),
             NOW,
+            Days(4, dt.UTC),
         )
 
 
@@ -140,6 +142,11 @@ def test_text_report(stats: Stats) -> None:
         "",
         "Leeches (4 or more lapses):",
         "  alpha/gene  5 lapses",
+        "",
+        "Settings (change with `hoquiz settings`):",
+        "  new cards a day: 20 (default)",
+        "  desired retention: 0.9 (default)",
+        "  a day starts at: 04:00 (default)",
     ]
 
 

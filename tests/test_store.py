@@ -398,7 +398,7 @@ def test_settings_are_kept(db: Path) -> None:
         assert store.settings() == Settings(new_per_day=30, retention=0.85)
 
 
-def test_a_version_1_database_is_migrated(db: Path) -> None:
+def test_a_version_1_database_is_migrated_to_version_3(db: Path) -> None:
     from hoquiz.store.schema import MIGRATIONS
 
     db.parent.mkdir(parents=True)
@@ -418,5 +418,5 @@ def test_a_version_1_database_is_migrated(db: Path) -> None:
         assert (logged.answer, logged.overridden) == ("b", False)
         assert store.settings() == Settings()
     raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     raw.close()

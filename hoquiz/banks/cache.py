@@ -1,8 +1,8 @@
 """A cache of compiled banks, so that unchanged YAML is not parsed on every quiz start.
 
 An entry is keyed on the resolved path, modification time (ns) and size of
-every bank file and of the ``sources.yaml`` each one uses, plus the hoquiz
-code that builds banks; images the banks name are checked too. Any change
+every bank file and of the ``sources.yaml`` each one uses, plus a digest of
+hoquiz's own code (:func:`code_digest`); images the banks name are checked too. Any change
 makes a miss, and so does any failure to read an entry: the banks are then
 loaded by :func:`hoquiz.banks.loader.load_banks` (which reports problems as usual)
 and the entry is rewritten atomically.
@@ -20,6 +20,7 @@ and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
 from __future__ import annotations
 
 import contextlib
+import os
 import pickle
 import sys
 import zlib
@@ -34,34 +35,12 @@ from hoquiz.errors import UsageError
 from hoquiz.model import QUESTION_CLASSES, AnyQuestion, Bank
 
 CACHE_FORMAT = 2
-_CODE = (
-    "model/__init__.py",
-    "model/bank.py",
-    "model/cloze.py",
-    "model/questions.py",
-    "model/invariants.py",
-    "banks/loader.py",
-    "banks/validator.py",
-    "banks/fields.py",
-    "banks/checks.py",
-    "banks/yamlio.py",
-    "banks/paths.py",
-    "banks/cache.py",
-    "text.py",
-)
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes"]
 """(id, type, revision, tags, card numbers, the question or its pickle)."""
 BankIndex = list[tuple[Bank, list[QuestionRow]]]
 """Per bank: the bank without its questions, and a row per question."""
-
-
-def default_cache_dir() -> Path:
-    """The platform's user cache directory for hoquiz."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("hoquiz", appauthor=False))
 
 
 def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
@@ -168,7 +147,6 @@ def _key(inputs: Sequence[Path]) -> tuple[Any, ...] | None:
     files = bank_files(inputs)
     if files is None:
         return None
-    here = Path(hoquiz.__file__).resolve().parent
     memo: dict[Path, Path | None] = {}
     stamps: list[tuple[str, FileStamp, FileStamp | None]] = []
     for file in files:
@@ -182,9 +160,36 @@ def _key(inputs: Sequence[Path]) -> tuple[Any, ...] | None:
         CACHE_FORMAT,
         hoquiz.__version__,
         sys.version_info[:2],
-        tuple(_stamp(here / name) for name in _CODE),
+        code_digest(),
         tuple(stamps),
     )
+
+
+def code_digest() -> tuple[int, int]:
+    """A checksum of every Python file of the hoquiz package, names and contents.
+
+    The whole package, not a list of the modules that build banks: a module
+    moved or added can then never serve banks built by older code. CRC-32
+    (zlib, already loaded) rather than a cryptographic hash: it only has to
+    notice an edit, and it costs well under a millisecond.
+    """
+    package = os.path.dirname(os.path.realpath(hoquiz.__file__))
+    names = sorted(
+        os.path.relpath(os.path.join(folder, name), package)
+        for folder, _, files in os.walk(package)
+        for name in files
+        if name.endswith(".py")
+    )
+    checksum = size = 0
+    for name in names:
+        try:
+            with open(os.path.join(package, name), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b"(unreadable)"
+        checksum = zlib.crc32(data, zlib.crc32(name.encode() + b"\0", checksum))
+        size += len(data)
+    return checksum, size
 
 
 def _images(banks: list[Bank]) -> tuple[FileStamp, ...]:

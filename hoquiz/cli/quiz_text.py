@@ -13,9 +13,9 @@ from hoquiz.model import AnyQuestion, Match, Multi, Order
 from hoquiz.render import LETTERS, answer_text, option_feedback, question_text, source_text
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.engine import Answered, Asked, Intro, SessionResult
-from hoquiz.study.grading import Presentation
+from hoquiz.study.grading import Presentation, verdict_line
 from hoquiz.study.modes import Mode
-from hoquiz.study.scheduling import describe_interval
+from hoquiz.study.scheduling import Rating, describe_interval
 from hoquiz.text import plural
 
 Line = tuple[str, str | None]
@@ -132,13 +132,10 @@ def feedback_lines(answered: Answered, mode: Mode = Mode.REVIEW) -> Iterator[Lin
     if question.self_graded:
         verdict_word = "Correct" if verdict.correct else "Incorrect"
         line = f"{verdict_word}: rated {verdict.rating.label}."
-    elif verdict.correct:
-        scheduled = mode == Mode.REVIEW  # elsewhere a mark changes nothing
-        marked = f" (marked {verdict.rating.label})" if verdict.rating.marked and scheduled else ""
-        line = f"Correct{marked}."
-    else:
-        detail = f" ({verdict.detail})" if verdict.detail else ""
-        line = f"Incorrect. You answered: {verdict.given}{detail}"
+    else:  # a +/- mark is news only where it changes the schedule
+        line = verdict_line(
+            verdict if mode == Mode.REVIEW else verdict._replace(rating=Rating.GOOD)
+        )
     yield line, "good" if verdict.correct else "bad"
     if not question.self_graded:
         yield from key_lines("Answer", question, shown, verdict.chosen)

@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import datetime as dt
     from collections.abc import Callable
 
-    from hoquiz.study.planning import StudyCard
     from hoquiz.study.settings import Settings
 
 STYLES: dict[str, dict[str, Any]] = {
@@ -187,42 +186,6 @@ def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now(dt.UTC) + offset
 
 
-def default_db() -> Path:
-    """``progress.db`` in the platform's user data directory for hoquiz."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("hoquiz", appauthor=False)) / "progress.db"
-
-
-def load_cards(
-    paths: tuple[Path, ...], bank_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()
-) -> list[StudyCard]:
-    """The cards of the banks under ``paths``, narrowed by ``--bank`` and ``--tag``.
-
-    Banks come from the bank cache; without ``--tag`` no question is unpickled
-    before it is shown.
-    """
-    from dataclasses import replace
-
-    from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.study.planning import indexed_cards
-
-    index = load_index(list(paths), default_cache_dir())
-    if tags:
-        from hoquiz.banks.cache import materialize
-        from hoquiz.banks.loader import select_banks
-        from hoquiz.study.planning import study_cards
-
-        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
-        return study_cards(select_banks(banks, bank_ids, tags))
-    if bank_ids:
-        from hoquiz.banks.loader import select_banks
-
-        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
-        index = [(b, rows) for b, rows in index if b.id in wanted]
-    return indexed_cards(index)
-
-
 @cli.command()
 @bank_paths
 @bank_filters
@@ -290,10 +253,12 @@ def quiz(
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.days import Days
+    from hoquiz.study.planning import load_cards
     from hoquiz.study.scheduling import Scheduler
     from hoquiz.study.settings import Settings
+    from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = load_cards(paths, bank_ids, tags)
+    cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
     store = Store.open(path)
@@ -366,55 +331,22 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
-    import datetime as dt
     import json
 
-    from hoquiz.banks.cache import default_cache_dir, load_banks_cached
+    from hoquiz.banks.cache import load_banks_cached
     from hoquiz.banks.loader import select_banks
-    from hoquiz.store import Store
-    from hoquiz.study.days import Days
-    from hoquiz.study.settings import Settings
-    from hoquiz.study.stats import RETENTION_DAYS, compute, render
+    from hoquiz.study.stats import read_stats, render
+    from hoquiz.userdirs import default_cache_dir, default_db
 
     banks = load_banks_cached(list(paths), default_cache_dir())
     if bank_ids or tags:
         banks = select_banks(banks, bank_ids, tags)
-    moment = clock_from(now)()
-    path = db or default_db()
-    cards, counts, recent = [], {}, []
-    stored = Settings()
-    days = Days(day_starts if day_starts is not None else stored.resolved().day_starts)
-    exists = path.exists() and path.stat().st_size > 0
-    if exists:  # statistics never create a database
-        with Store.open(path) as store:
-            stored = store.settings()
-            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
-            cards = store.cards()
-            counts = store.review_counts(since=days.today_started(moment))
-            since = moment - dt.timedelta(days=RETENTION_DAYS)
-            recent = store.reviews(since=since, modes=(Mode.REVIEW,))
-    report = compute(banks, cards, counts, recent, moment, days)
+    report = read_stats(banks, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
-        data = {
-            "database": str(path),
-            "database_exists": exists,
-            "settings": stored.resolved()._asdict(),
-            **report.to_json(),
-        }
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
-    if exists:
-        click.echo(f"Progress database: {path}")
-    else:
-        click.echo(f"Progress database: {path} does not exist: a new, empty database.")
-        click.echo("(Check --db or HOQUIZ_DB if you have studied before.)")
-    click.echo()
     for line in render(report):
         click.echo(line)
-    click.echo()
-    click.echo("Settings (change with `hoquiz settings`):")
-    for line in stored.describe():
-        click.echo(f"  {line}")
 
 
 @cli.command()
@@ -452,6 +384,7 @@ def settings(
     """
     from hoquiz.store import Store
     from hoquiz.study.settings import Settings
+    from hoquiz.userdirs import default_db
 
     path = db or default_db()
     changes = Settings(new_per_day, retention, day_starts)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hoquiz.errors import StoreError, os_error_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
@@ -48,7 +48,14 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX review_log_card ON review_log (card_id, reviewed_at);
     CREATE INDEX review_log_time ON review_log (reviewed_at);
     """,
+    # What was chosen and how it was shown, as JSON arrays of option indexes in
+    # the bank's order (NULL for rows logged before, and for types without options).
     1: """
+    ALTER TABLE review_log ADD COLUMN chosen TEXT;
+    ALTER TABLE review_log ADD COLUMN shown TEXT
+    """,
+    # Undo and override, and the settings kept for the learner.
+    2: """
     ALTER TABLE review_log ADD COLUMN
         overridden   INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1));
         -- 1: graded wrong, then judged right by the learner (rated as Good)

@@ -409,8 +409,16 @@ class Quiz:
         self._current = None
         answered_at = self.clock()
         duration = (answered_at - self._asked_at) // dt.timedelta(milliseconds=1)
+        options = asked.card.question.option_count > 0
         answer = Answer(
-            answered_at, verdict.rating, verdict.correct, verdict.given, duration, self.mode
+            answered_at,
+            verdict.rating,
+            verdict.correct,
+            verdict.given,
+            duration,
+            self.mode,
+            chosen=verdict.chosen if options else None,
+            shown=asked.shown.order if options else None,
         )
         result = self.result
         result.answered += 1

@@ -1,4 +1,6 @@
-"""Study statistics, computed from the banks and what the store holds (pure).
+"""Study statistics, computed from the banks and what the store holds.
+
+:func:`compute` is pure; :func:`read_stats` reads the store first.
 
 Only cards of the loaded banks count: a question removed from its bank keeps
 its history in the store but leaves the statistics, and a question whose
@@ -10,12 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hoquiz.model import Bank, question_cards
 from hoquiz.store import LoggedReview, StoredCard
 from hoquiz.study.days import LOCAL_DAYS, Days
+from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import Phase, Rating
+from hoquiz.study.settings import Settings
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -66,15 +71,54 @@ class Stats:
     by_bank: dict[str, Tally]
     due_by_day: list[tuple[dt.date, int]]
     leeches: list[tuple[str, int]] = field(default_factory=list)
+    database: Path | None = None  # where the figures come from
+    database_exists: bool = True
+    settings: Settings = field(default_factory=Settings)  # the learner's, as stored
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "database": None if self.database is None else str(self.database),
+            "database_exists": self.database_exists,
+            "settings": self.settings.resolved()._asdict(),
             "now": self.now.isoformat(),
             **self.total.to_json(),
             "due_by_day": [{"date": d.isoformat(), "due": n} for d, n in self.due_by_day],
             "by_bank": {bank_id: t.to_json() for bank_id, t in self.by_bank.items()},
             "leeches": [{"card": key, "lapses": n} for key, n in self.leeches],
         }
+
+
+def read_stats(
+    banks: Sequence[Bank], db: Path, now: dt.datetime, day_starts: int | None = None
+) -> Stats:
+    """The statistics of ``banks`` at ``now``, from the progress database ``db``.
+
+    Days start at ``day_starts`` if given, else at the learner's setting.
+    Never creates a database: without one, every card is new (and the
+    statistics say the database does not exist).
+
+    Raises:
+        StoreError: ``db`` exists but cannot be used.
+    """
+    cards: list[StoredCard] = []
+    counts: dict[str, tuple[int, int]] = {}
+    recent: list[LoggedReview] = []
+    stored = Settings()
+    exists = db.exists() and (not db.is_file() or db.stat().st_size > 0)  # empty: new
+    days = Days(Settings(day_starts=day_starts).resolved().day_starts)
+    if exists:
+        from hoquiz.store import Store
+
+        with Store.open(db) as store:
+            stored = store.settings()
+            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
+            cards = store.cards()
+            counts = store.review_counts(since=days.today_started(now))
+            since = now - dt.timedelta(days=RETENTION_DAYS)
+            recent = store.reviews(since=since, modes=(Mode.REVIEW,))
+    stats = compute(banks, cards, counts, recent, now, days)
+    stats.database, stats.database_exists, stats.settings = db, exists, stored
+    return stats
 
 
 def compute(
@@ -151,7 +195,16 @@ def render(stats: Stats) -> list[str]:
     """The plain-text report, one line per item."""
     t = stats.total
     cards = t.new + t.learning + t.review
-    lines = [
+    lines = []
+    if stats.database is not None and stats.database_exists:
+        lines += [f"Progress database: {stats.database}", ""]
+    elif stats.database is not None:
+        lines += [
+            f"Progress database: {stats.database} does not exist: a new, empty database.",
+            "(Check --db or HOQUIZ_DB if you have studied before.)",
+            "",
+        ]
+    lines += [
         f"Cards: {cards} ({t.new} new, {t.learning} learning, {t.review} review)",
         f"Due now: {t.due_now}",
         f"Reviews: {t.reviews_total} in all, {t.reviews_today} today",
@@ -184,4 +237,6 @@ def render(stats: Stats) -> list[str]:
         lines += [f"  {key}  {n} lapses" for key, n in stats.leeches]
     else:
         lines.append(f"Leeches ({LEECH_LAPSES} or more lapses): none")
+    lines += ["", "Settings (change with `hoquiz settings`):"]
+    lines += [f"  {line}" for line in stats.settings.describe()]
     return lines
