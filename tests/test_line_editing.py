@@ -97,7 +97,9 @@ def test_arrow_keys_edit_the_answer_and_up_recalls_it(terminal: tuple[Terminal, 
     # "tue", two steps left, "r": the cursor moved, nothing was inserted but the r.
     term.type("t", "u", "e", LEFT, LEFT, "r", "\r")
     term.prompt("Statement 2 of a is true.")
-    term.type(UP, "\r")  # the answer just given
+    term.type("?", "\r")
+    term.prompt("  ?      this help")
+    term.type(UP, "\r")  # the answer just given: Up skips commands such as ?
     term.prompt("Statement 3 of a is true.")
     term.type("q", "\r")
     screen = term.wait_for("Session summary")

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
     from hoquiz.study.scheduling import Scheduler
 
 
+COMMANDS = frozenset({"q", "s", "u", "!", "?"})
+"""What the learner types, alone on a line, to do something other than answer."""
+
+
 class Console(Protocol):
     """Where a session reads answers and shows text."""
 

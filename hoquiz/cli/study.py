@@ -85,13 +85,13 @@ class ClickConsole:
     def _edit(self, prompt: str) -> str | None:
         if self.color:  # \001 and \002 tell readline the codes take no room on screen
             prompt = f"\001\x1b[1m\002{prompt}\001\x1b[0m\002"
-        try:
-            line = input(prompt)
+        try:  # without readline, the terminal passes arrow keys on as escape codes
+            line = _ESCAPE_CODE.sub("", str(input(prompt)))
         except EOFError:
             click.echo()
             return None
-        # Without readline, the terminal passes arrow keys on as escape codes.
-        return _ESCAPE_CODE.sub("", str(line))
+        _remember(line)
+        return line
 
 
 _ESCAPE_CODE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)")
@@ -104,6 +104,21 @@ def _start_line_editing() -> None:
     except ImportError:  # Windows: the console's own line editing applies
         return
     readline.clear_history()
+    readline.set_auto_history(False)  # see _remember
+
+
+def _remember(line: str) -> None:
+    """Keep an answer for Up; not commands, so that Up never repeats a ``u`` or a ``q``."""
+    from hoquiz.cli.quiz import COMMANDS
+
+    word = line.strip().lower()
+    if not word or word in COMMANDS:
+        return
+    try:
+        import readline
+    except ImportError:
+        return
+    readline.add_history(line)
 
 
 def terminal_input() -> bool:
