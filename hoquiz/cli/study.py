@@ -1,4 +1,4 @@
-"""Commands for learners: quiz and stats.
+"""Commands for learners: quiz, stats and settings.
 
 Everything heavy (sqlite3, fsrs, the banks) is imported inside the commands,
 so `hoquiz --help` does not pay for it.
@@ -259,9 +259,12 @@ def quiz(
     Type the answer and press Enter: a letter for mcq (a or 1), letters for
     multi (a c), t/f, words, a number, the hidden text of a cloze, the
     letters in order (c a b), or pairs (1b 2a). End a right answer with " +"
-    if it was easy or " -" if it was hard. ? shows the keys, s skips, q quits.
-    Every graded answer is saved at once; q, Ctrl-C or the end of input stop
-    with a summary.
+    if it was easy or " -" if it was hard. ? shows the keys, s skips, u undoes
+    your last answer, ! counts it as right, q quits. Every graded answer is
+    saved at once; q, Ctrl-C or the end of input stop with a summary.
+
+    --new and --retention apply to this session; `hoquiz settings` keeps them.
+    --now (or HOQUIZ_NOW) runs the quiz as if it were another time.
     """
     import random
 
