@@ -16,6 +16,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
+from hoquiz.cli.output import echo, echo_json, echo_styled, styled
 from hoquiz.study.modes import Mode
 
 if TYPE_CHECKING:
@@ -67,19 +68,23 @@ class ClickConsole:
         if self.width:
             text = "\n".join(wrap(line, self.width) for line in text.split("\n"))
         if self.color and style in STYLES:
-            text = click.style(text, **STYLES[style])
-        click.echo(text, color=self.color)
+            echo_styled(styled(text, **STYLES[style]), color=self.color)
+        else:
+            echo(text, color=self.color)
 
     def ask(self, prompt: str) -> str | None:
         if self.editing:
             return self._edit(prompt)
-        click.echo(click.style(prompt, bold=True) if self.color else prompt, nl=False)
+        if self.color:
+            echo_styled(styled(prompt, bold=True), nl=False, color=True)
+        else:
+            echo(prompt, nl=False)
         line = sys.stdin.readline()  # sys.stdin: what a CliRunner feeds, or the terminal
         if not line:
             return None
         line = line.rstrip("\r\n")
         if self.echo_input:  # piped answers show as a terminal would echo them
-            click.echo(line)
+            echo(line)
         return line
 
     def _edit(self, prompt: str) -> str | None:
@@ -88,7 +93,7 @@ class ClickConsole:
         try:  # without readline, the terminal passes arrow keys on as escape codes
             line = _ESCAPE_CODE.sub("", str(input(prompt)))
         except EOFError:
-            click.echo()
+            echo()
             return None
         _remember(line)
         return line
@@ -349,8 +354,6 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
-    import json
-
     from hoquiz.banks.cache import load_banks_cached
     from hoquiz.banks.loader import select_banks
     from hoquiz.study.stats import read_stats, render
@@ -361,10 +364,10 @@ def stats(
         banks = select_banks(banks, bank_ids, tags)
     report = read_stats(banks, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo_json(report.to_json())
         return
     for line in render(report):
-        click.echo(line)
+        echo(line)
 
 
 @cli.command()
@@ -411,6 +414,6 @@ def settings(
     else:
         with Store.open(path) as store:
             current = store.save_settings(changes) if changes != Settings() else store.settings()
-    click.echo(f"Settings in {path}:")
+    echo(f"Settings in {path}:")
     for line in current.describe():
-        click.echo(f"  {line}")
+        echo(f"  {line}")
