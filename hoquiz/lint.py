@@ -59,6 +59,7 @@ RULES: dict[str, str] = {
     "confusable-answers": "accepted answers of two questions the matcher takes one for the other",
     "key-near-distractor": "an mcq or multi key within a spelling slip of a distractor",
     "import-placeholder": "a placeholder left by hoquiz import, still to be written",
+    "option-position": "feedback or an explanation naming an option by its place (shuffled)",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -147,6 +148,15 @@ _NEGATIVE_RE = re.compile(
 # A sentence ends at . ! or ? followed by space and a capital, digit or quote.
 _SENTENCE_BREAK_RE = re.compile(r"(?<=[.!?])\s+(?=[\"'\u201c(]?[A-Z0-9])")
 _NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)?")
+# "the second option", "the last choice", "option B", "choice (c)": places that
+# shuffling the options changes.
+_POSITION_RE = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|last|top|bottom)"
+    r"\s+(?:option|choice|answer|alternative|item)s?\b"
+    r"|\b(?:options?|choices?)\s+\(?[A-Fa-f1-6]\)?(?=[\s,.;:!?)]|$)"
+    r"|\b(?:options?|choices?|answers?)\s+(?:above|below)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,6 +500,29 @@ def _cloze_too_long(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
             )
 
 
+def _option_position(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
+    if not isinstance(q, (MCQ, Multi, Order, Match)):
+        return  # only these are shown shuffled
+    texts: list[tuple[DataPath, str]] = [(("questions", i, "explanation"), q.explanation)]
+    if isinstance(q, (MCQ, Multi)):
+        texts += [
+            (("questions", i, "choices", j, "feedback"), c.feedback)
+            for j, c in enumerate(q.choices)
+            if c.feedback
+        ]
+    for where, text in texts:
+        found = _POSITION_RE.search(text)
+        if found:
+            what = "feedback" if where[-1] == "feedback" else "explanation"
+            yield Finding(
+                bank.path,
+                where,
+                "option-position",
+                f"{what} names an option by its place ({_quote(found.group())}); options are "
+                "shuffled when shown, so name it by its text",
+            )
+
+
 def _key_near_distractor(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
@@ -579,6 +612,7 @@ _QUESTION_CHECKS: tuple[_Check, ...] = (
     _cloze_too_long,
     _key_near_distractor,
     _import_placeholder,
+    _option_position,
 )
 
 

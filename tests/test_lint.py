@@ -470,6 +470,39 @@ def test_cloze_deletion_too_long(tmp_path: Path) -> None:
     ]
 
 
+def test_option_named_by_its_place(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path,
+        f"""
+        id: t
+        title: T
+        questions:
+          - id: q1
+            type: mcq
+            prompt: Which study is the usual first choice for suspected HO?
+            choices:
+              - Radiography
+              - {{text: Computed tomography, feedback: Unlike the first option it costs more.}}
+              - {{text: Bone scan, feedback: Sensitive early; see option B for detail.}}
+            answer: Radiography
+            explanation: {EXPLAIN} The last option is sensitive but late.
+            source: {{doc: doc, section: Imaging}}
+          - id: q2
+            type: order
+            prompt: Put the stages of HO in order.
+            items: [Inflammation, Cartilage, Bone]
+            explanation: Inflammation comes first, then cartilage, and bone last of all.
+            source: {{doc: doc, section: Imaging}}
+        """,
+    )
+    tail = "options are shuffled when shown, so name it by its text [option-position]"
+    assert warnings(path) == [
+        f"{path}:9:47: feedback names an option by its place ('first option'); {tail}",
+        f"{path}:10:37: feedback names an option by its place ('option B'); {tail}",
+        f"{path}:12:18: explanation names an option by its place ('last option'); {tail}",
+    ]
+
+
 # -- the command ---------------------------------------------------------------
 
 

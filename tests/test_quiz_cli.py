@@ -134,7 +134,10 @@ def test_every_type_answered_right(alpha_dir: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert count == 9
     out = result.output
-    assert out.startswith("Review: 0 due, 9 new (1 bank)\nType ? for help, s to skip, q to quit.\n")
+    assert out.startswith(
+        f"New progress database: {db}\n"
+        "Review: 0 due, 9 new (1 bank)\nType ? for help, s to skip, q to quit.\n"
+    )
     assert out.count("\nCorrect.\n") == 7
     assert out.count("\nCorrect (accepted 6.5 to 7.5 Gy).\n") == 1
     assert out.count("\nCorrect: rated good.\n") == 1
@@ -210,8 +213,14 @@ def test_resume_picks_up_where_the_last_session_stopped(tmp_path: Path) -> None:
     folder = write_banks(tmp_path / "banks", a=tf_bank("a", 4))
     db = tmp_path / "p.db"
     first = quiz(str(folder), "--db", str(db), "--new", "3", input="t\nt\nq\n")
-    assert first.output.startswith("Review: 0 due, 3 new (1 bank)")
-    second = quiz(str(folder), "--db", str(db), "--new", "3", input="q\n")
+    assert first.output.splitlines()[:3] == [
+        f"New progress database: {db}",
+        "--new 3: this session only (your setting: 20; `hoquiz settings --new 3` keeps it)",
+        "Review: 0 due, 3 new (1 bank)",
+    ]
+    settings = CliRunner().invoke(cli, ["settings", "--db", str(db), "--new", "3"])
+    assert settings.output.splitlines()[:2] == [f"Settings in {db}:", "  new cards a day: 3"]
+    second = quiz(str(folder), "--db", str(db), input="q\n")  # the setting is kept
     # two started today, one new left; the two learning cards wait in the session
     assert second.output.startswith("Review: 0 due, 1 new, 2 in learning (1 bank)")
     assert "Statement 3 of a is true." in second.output
@@ -221,7 +230,9 @@ def test_modes_and_options(tmp_path: Path) -> None:
     folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)
     db = str(tmp_path / "p.db")
     cram = quiz(str(folder), "--db", db, "--mode", "cram", "--bank", "beta", input="t\nq\n")
-    assert cram.output.startswith("Cram: 3 questions (1 bank); your schedule is not changed\n")
+    assert cram.output.startswith(
+        f"New progress database: {db}\nCram: 3 questions (1 bank); your schedule is not changed\n"
+    )
     exam = quiz(str(folder), "--db", db, "--mode", "exam", "--limit", "2", "--seed", "1", input="")
     assert exam.output.startswith("Exam: 2 questions (2 banks); answers and score at the end\n")
     tagged = quiz(str(folder), "--db", db, "--tag", "genetics", input="q\n")
@@ -237,7 +248,7 @@ def test_same_seed_same_session(alpha_dir: Path, tmp_path: Path) -> None:
         quiz(str(alpha_dir), "--db", str(tmp_path / f"{n}.db"), "--seed", "42", input="")
         for n in range(2)
     ]
-    assert runs[0].output == runs[1].output
+    assert runs[0].output.split("\n", 1)[1] == runs[1].output.split("\n", 1)[1]
 
 
 def test_database_location(tmp_path: Path) -> None:

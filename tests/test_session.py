@@ -14,6 +14,7 @@ from hoquiz.banks.loader import load_banks
 from hoquiz.cli.quiz import Session
 from hoquiz.model import Bank
 from hoquiz.store import CardSummary, Store, to_ms
+from hoquiz.study.days import Days
 from hoquiz.study.engine import SessionResult
 from hoquiz.study.planning import (
     LEARN_AHEAD,
@@ -67,7 +68,7 @@ def run(
         rng=NoShuffle(0),
         clock=clock,
         mode=mode,
-        **options,  # type: ignore[arg-type]
+        **{"days": Days(4, dt.UTC), **options},  # type: ignore[arg-type]
     )
     return session.run(), console
 
@@ -309,8 +310,26 @@ def test_nothing_to_study(tmp_path: Path, store: Store) -> None:
     run(banks, store, ["t", "t"])  # learnt: due tomorrow or later
     result, console = run(banks, store, [], new_per_day=20)
     assert result.answered == 0
-    assert "Nothing to study now: no card is due and no new cards left." in console.lines
+    assert console.lines[:4] == [
+        "Review: 0 due, 0 new (1 bank)",
+        "Nothing to study now: no card is due and no new cards are left.",
+        "  The next card is due Wed 2025-03-12 09:00 (in 2 days).",
+        "  hoquiz quiz --mode cram   practise now without changing the schedule",
+    ]
     assert console.prompts == 0
+
+
+def test_nothing_to_study_when_today_s_new_cards_are_done(tmp_path: Path, store: Store) -> None:
+    banks = banks_of(tmp_path, a=tf_bank("a", 30))
+    run(banks, store, ["t", "t", "t", "t"], new_per_day=2)
+    _, console = run(banks, store, [], new_per_day=2, clock=Clock(T0 + dt.timedelta(hours=1)))
+    assert console.lines[:5] == [
+        "Review: 0 due, 0 new (1 bank)",
+        "Nothing to study now: no card is due and today's new cards are done.",
+        "  The next card is due Wed 2025-03-12 09:00 (in 2 days).",
+        "  hoquiz quiz --new 12   10 more new cards today",
+        "  hoquiz quiz --mode cram   practise now without changing the schedule",
+    ]
 
 
 def test_cram_leaves_the_schedule(tmp_path: Path, store: Store) -> None:
@@ -350,7 +369,7 @@ def test_exam_scores_at_the_end(tmp_path: Path, store: Store) -> None:
     assert "Exam score: 2 of 4 (50%)" in console.lines
     assert "By bank:" in text and "  alpha  " in text
     assert "Your answer: (skipped)" in text
-    assert text.count("Key: ") == 2
+    assert text.count("\nKey:") == 2
     assert all(r.mode == "exam" for r in store.reviews())
 
 

@@ -14,7 +14,9 @@ from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
 from hoquiz.store import Answer, CardRef, Store
+from hoquiz.study.days import Days
 from hoquiz.study.scheduling import CardState, Phase, Rating
+from hoquiz.study.settings import Settings
 from hoquiz.study.stats import Stats, compute, render
 
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -99,6 +101,7 @@ def stats(tmp_path: Path, banks: list[Bank]) -> Stats:
             store.review_counts(since=day),
             store.reviews(since=NOW - 30 * D, modes=("review",)),
             NOW,
+            Days(4, dt.UTC),
         )
 
 
@@ -139,6 +142,11 @@ def test_text_report(stats: Stats) -> None:
         "",
         "Leeches (4 or more lapses):",
         "  alpha/gene  5 lapses",
+        "",
+        "Settings (change with `hoquiz settings`):",
+        "  new cards a day: 20 (default)",
+        "  desired retention: 0.9 (default)",
+        "  a day starts at: 04:00 (default)",
     ]
 
 
@@ -168,7 +176,41 @@ def test_stats_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert set(data["by_bank"]) == {"alpha", "beta"}
     text = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db)])
     assert text.exit_code == 0
-    assert text.output.startswith("Cards: 13 (8 new, 2 learning, 3 review)\n")
+    assert text.output.startswith(f"Progress database: {db}\n\nCards: 13 (8 new, 2 learning,")
+    assert text.output.endswith(
+        "Settings (change with `hoquiz settings`):\n"
+        "  new cards a day: 20 (default)\n"
+        "  desired retention: 0.9 (default)\n"
+        "  a day starts at: 04:00 (default)\n"
+    )
+    with Store.open(db) as store:
+        store.save_settings(Settings(new_per_day=35, day_starts=5))
+    text = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db), "--bank", "beta"])
+    lines = text.output.splitlines()
+    assert lines[2] == "Cards: 3 (1 new, 1 learning, 1 review)"
+    assert lines[-3:] == [
+        "  new cards a day: 35",
+        "  desired retention: 0.9 (default)",
+        "  a day starts at: 05:00",
+    ]
+    tagged = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db), "--tag", "genetics"])
+    assert tagged.output.splitlines()[2] == "Cards: 3 (1 new, 1 learning, 1 review)"
+
+
+def test_stats_on_a_mistyped_database_says_it_is_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    db = tmp_path / "progres.db"
+    result = CliRunner().invoke(cli, ["stats", str(folder), "--db", str(db)])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[:3] == [
+        f"Progress database: {db} does not exist: a new, empty database.",
+        "(Check --db or HOQUIZ_DB if you have studied before.)",
+        "",
+    ]
+    assert not db.exists()
 
 
 def test_stats_without_a_database_creates_nothing(

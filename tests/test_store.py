@@ -11,7 +11,9 @@ import pytest
 
 from hoquiz.errors import StoreError
 from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Store
+from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import CardState, Phase, Rating, Scheduler
+from hoquiz.study.settings import Settings
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 REF = CardRef("alpha/gene", "alpha", "gene", None, 1)
@@ -46,10 +48,10 @@ def test_new_database_layout(db: Path) -> None:
     assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"cards", "review_log", "meta"}
+    assert tables == {"cards", "review_log", "meta", "settings"}
     columns = {r[1] for r in raw.execute("PRAGMA table_info(review_log)")}
     assert {"card_id", "rating", "correct", "answer", "duration_ms", "mode", "reviewed_at",
-            "state_before", "revision"} <= columns  # fmt: skip
+            "state_before", "revision", "overridden"} <= columns  # fmt: skip
     indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {"cards_due", "review_log_card", "review_log_time"} <= indexes
     raw.close()
@@ -305,3 +307,116 @@ def test_batch_groups_answers_in_one_transaction(db: Path) -> None:
             store.record(REF, answer(), review(Rating.GOOD, T0))
             raise RuntimeError
         assert len(store.reviews()) == 2
+
+
+# -- undo, override, settings -----------------------------------------------------------
+
+
+def dump(db: Path) -> list[str]:
+    """Every table's rows and the schema, as SQL: two equal dumps are equal databases."""
+    raw = sqlite3.connect(db)
+    try:
+        return list(raw.iterdump())
+    finally:
+        raw.close()
+
+
+def test_undo_restores_the_database_exactly(db: Path) -> None:
+    with Store.open(db) as store:
+        store.record(REF, answer(), review(Rating.GOOD, T0))
+        store.record(CLOZE, answer(), review(Rating.AGAIN, T0))
+    before = dump(db)
+    later = T0 + dt.timedelta(minutes=12)
+    with Store.open(db) as store:
+        # A card answered before, and a card answered for the first time.
+        first = store.record_answer(REF, answer(later), review(Rating.GOOD, later))
+        assert first.card.schedule is not None and first.card.schedule.state == Phase.REVIEW
+        new = CardRef("alpha/bone", "alpha", "bone", None, 1)
+        second = store.record_answer(new, answer(later, Rating.AGAIN), review(Rating.AGAIN, later))
+        store.undo(second)
+        store.undo(first)
+    assert dump(db) == before
+    with Store.open(db) as store:  # and it was committed
+        assert [r.card_key for r in store.reviews()] == ["alpha/gene", "alpha/fop#c2"]
+
+
+def test_undo_of_a_cram_answer_keeps_the_schedule(db: Path) -> None:
+    with Store.open(db) as store:
+        store.record(REF, answer(), review(Rating.GOOD, T0))
+    before = dump(db)
+    with Store.open(db) as store:
+        crammed = store.record_answer(REF, answer(mode="cram"), keep)
+        fresh = store.record_answer(CLOZE, answer(mode="cram"), keep)  # a row, still new
+        store.undo(fresh)
+        store.undo(crammed)
+    assert dump(db) == before
+
+
+def test_undo_refuses_when_another_session_answered_since(db: Path) -> None:
+    with Store.open(db) as store, Store.open(db) as other:
+        mine = store.record_answer(REF, answer(), review(Rating.GOOD, T0))
+        other.record(REF, answer(T0 + dt.timedelta(minutes=1)), review(Rating.GOOD, T0))
+        snapshot = dump(db)
+        with pytest.raises(StoreError) as error:
+            store.undo(mine)
+        assert str(error.value) == (
+            "cannot undo the answer to alpha/gene: it was answered again since, in another session"
+        )
+    assert dump(db) == snapshot
+
+
+def test_override_replaces_the_verdict_in_one_transaction(db: Path) -> None:
+    with Store.open(db) as store:
+        store.record(REF, answer(), review(Rating.GOOD, T0))
+        later = T0 + dt.timedelta(minutes=12)
+        wrong = store.record_answer(
+            REF, answer(later, Rating.AGAIN, given="hip"), review(Rating.AGAIN, later)
+        )
+        judged = Answer(later, Rating.GOOD, True, "hip", 1234, Mode.REVIEW, overridden=True)
+        right = store.record_answer(REF, judged, review(Rating.GOOD, later), replacing=wrong)
+        # The schedule is what a Good answer would have given.
+        with Store.open(db.with_name("other.db")) as twin:
+            twin.record(REF, answer(), review(Rating.GOOD, T0))
+            expected = twin.record(
+                REF, answer(later, Rating.GOOD, given="hip"), review(Rating.GOOD, later)
+            )
+        assert right.card.schedule == expected.schedule
+        logged = store.reviews()
+        assert [(r.rating, r.correct, r.answer, r.overridden) for r in logged] == [
+            (Rating.GOOD, True, "b", False),
+            (Rating.GOOD, True, "hip", True),
+        ]
+        assert right.log_id == wrong.log_id  # the same row number: nothing in between
+
+
+def test_settings_are_kept(db: Path) -> None:
+    with Store.open(db) as store:
+        assert store.settings() == Settings()
+        store.save_settings(Settings(new_per_day=30))
+        assert store.save_settings(Settings(retention=0.85)) == Settings(30, 0.85, None)
+    with Store.open(db) as store:
+        assert store.settings() == Settings(new_per_day=30, retention=0.85)
+
+
+def test_a_version_1_database_is_migrated_to_version_3(db: Path) -> None:
+    from hoquiz.store.schema import MIGRATIONS
+
+    db.parent.mkdir(parents=True)
+    raw = sqlite3.connect(db)
+    raw.executescript(MIGRATIONS[0])
+    raw.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    raw.execute("PRAGMA user_version=1")
+    raw.execute("INSERT INTO cards (card_key, bank_id, question_id, revision, state) "
+                "VALUES ('alpha/gene', 'alpha', 'gene', 1, 0)")  # fmt: skip
+    raw.execute("INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, "
+                "duration_ms, mode, revision, state_before) "
+                "VALUES (1, 0, 3, 1, 'b', 5, 'cram', 1, 0)")  # fmt: skip
+    raw.commit()
+    raw.close()
+    with Store.open(db) as store:
+        [logged] = store.reviews()
+        assert (logged.answer, logged.overridden) == ("b", False)
+        assert store.settings() == Settings()
+    raw = sqlite3.connect(db)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    raw.close()

@@ -1,4 +1,4 @@
-"""Commands for learners: quiz and stats.
+"""Commands for learners: quiz, stats and settings.
 
 Everything heavy (sqlite3, fsrs, the banks) is imported inside the commands,
 so `hoquiz --help` does not pay for it.
@@ -7,9 +7,10 @@ so `hoquiz --help` does not pay for it.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +18,12 @@ from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
 from hoquiz.cli.output import echo, echo_json, echo_styled, styled
 from hoquiz.study.modes import Mode
+
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable
+
+    from hoquiz.study.settings import Settings
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True},
@@ -37,15 +44,25 @@ def use_color() -> bool:
 class ClickConsole:
     """The session's console: lines from stdin, text through click.echo.
 
-    Reading with ``readline`` (not ``click.prompt``) tells the end of input
-    (``""``) apart from Ctrl-C (``KeyboardInterrupt``): the first exits 0,
-    the second 130.
+    On a terminal, answers are read with line editing (GNU readline where
+    Python has it): Left and Right move the cursor, Backspace and Delete edit
+    anywhere in the line, Up and Down step through this session's answers.
+    Piped input is read line by line, unchanged, and echoed after the prompt
+    so that a transcript reads like a terminal session.
+
+    Either way the end of input (Ctrl-D) is told apart from Ctrl-C
+    (``KeyboardInterrupt``): the first exits 0, the second 130.
     """
 
-    def __init__(self, color: bool, echo_input: bool, width: int | None = None) -> None:
+    def __init__(
+        self, color: bool, echo_input: bool, width: int | None = None, editing: bool = False
+    ) -> None:
         self.color = color
         self.echo_input = echo_input
         self.width = width
+        self.editing = editing
+        if editing:
+            _start_line_editing()
 
     def show(self, text: str = "", style: str | None = None) -> None:
         if self.width:
@@ -56,6 +73,8 @@ class ClickConsole:
             echo(text, color=self.color)
 
     def ask(self, prompt: str) -> str | None:
+        if self.editing:
+            return self._edit(prompt)
         if self.color:
             echo_styled(styled(prompt, bold=True), nl=False, color=True)
         else:
@@ -66,6 +85,49 @@ class ClickConsole:
         if self.echo_input:  # piped answers show as a terminal would echo them
             echo(line)
         return line
+
+    def _edit(self, prompt: str) -> str | None:
+        if self.color:  # \001 and \002 tell readline the codes take no room on screen
+            prompt = f"\001\x1b[1m\002{prompt}\001\x1b[0m\002"
+        try:  # without readline, the terminal passes arrow keys on as escape codes
+            line = _ESCAPE_CODE.sub("", str(input(prompt)))[:MAX_ANSWER_CHARS]
+        except EOFError:
+            echo()
+            return None
+        _remember(line)
+        return line
+
+
+_ESCAPE_CODE = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|O.|.)")
+
+
+def _start_line_editing() -> None:
+    """Turn on readline for ``input()``, with an empty history (this session's answers only)."""
+    try:
+        import readline
+    except ImportError:  # Windows: the console's own line editing applies
+        return
+    readline.clear_history()
+    readline.set_auto_history(False)  # see _remember
+
+
+def _remember(line: str) -> None:
+    """Keep an answer for Up; not commands, so that Up never repeats a ``u`` or a ``q``."""
+    from hoquiz.cli.quiz import COMMANDS
+
+    word = line.strip().lower()
+    if not word or word in COMMANDS:
+        return
+    try:
+        import readline
+    except ImportError:
+        return
+    readline.add_history(line)
+
+
+def terminal_input() -> bool:
+    """Whether answers are typed at a terminal (line editing), not piped in."""
+    return sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 # Longer lines are cut here: no answer needs more, and each is stored in the log.
@@ -93,7 +155,6 @@ def wrap(line: str, width: int) -> str:
     """``line`` folded at word boundaries; options (``  b) ...``) keep a hanging indent."""
     if len(line) <= width:
         return line
-    import re
     import textwrap
 
     marker = re.match(r"\s*(?:[a-z]\)|\d+\.|[A-Z][a-z]+:)?\s*", line)
@@ -123,6 +184,48 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
+def parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--now``/``HOQUIZ_NOW`` as an aware datetime (``None``: the real clock)."""
+    from hoquiz.study.days import parse_moment
+
+    if value is None or not value.strip():
+        return None
+    try:
+        return parse_moment(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx, param) from None
+
+
+def clock_options(func: Any) -> Any:
+    """``--now TIME`` (or ``HOQUIZ_NOW``) and ``--day-starts HOUR``."""
+    func = click.option(
+        "--day-starts",
+        type=click.IntRange(0, 23),
+        default=None,
+        metavar="HOUR",
+        help="The hour (local time, 0-23) a study day starts; default 4.",
+    )(func)
+    return click.option(
+        "--now",
+        callback=parse_now,
+        envvar="HOQUIZ_NOW",
+        default=None,
+        metavar="TIME",
+        help="Act as if it were TIME, e.g. 2026-12-08T09:00 (local time), or HOQUIZ_NOW; "
+        "the clock runs on from there.",
+    )(func)
+
+
+def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """The real clock, or one set to ``start`` now and running on from there."""
+    import datetime as dt
+
+    if start is None:
+        return lambda: dt.datetime.now(dt.UTC)
+    offset = start - dt.datetime.now(dt.UTC)
+    return lambda: dt.datetime.now(dt.UTC) + offset
+
+
 @cli.command()
 @bank_paths
 @bank_filters
@@ -138,10 +241,10 @@ def db_option(func: Any) -> Any:
     "--new",
     "new_per_day",
     type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
+    default=None,
     metavar="N",
-    help="New cards per day (UTC), counting those already started today.",
+    help="New cards per study day, counting those already started today, for this session "
+    "(default: your setting, else 20).",
 )
 @click.option(
     "--limit",
@@ -153,14 +256,15 @@ def db_option(func: Any) -> Any:
 @click.option(
     "--retention",
     type=click.FloatRange(0.7, 0.99),
-    default=0.9,
-    show_default=True,
+    default=None,
     metavar="R",
-    help="Desired retention: the chance of recall FSRS aims for when a card is due.",
+    help="Desired retention, for this session: the chance of recall FSRS aims for when a "
+    "card is due (default: your setting, else 0.9).",
 )
 @click.option(
     "--seed", type=int, default=None, metavar="N", help="Seed the shuffles (repeatable sessions)."
 )
+@clock_options
 @db_option
 @click.option(
     "--adopt-scheduler",
@@ -172,10 +276,12 @@ def quiz(
     bank_ids: tuple[str, ...],
     tags: tuple[str, ...],
     mode: str,
-    new_per_day: int,
+    new_per_day: int | None,
     limit: int | None,
-    retention: float,
+    retention: float | None,
     seed: int | None,
+    now: dt.datetime | None,
+    day_starts: int | None,
     db: Path | None,
     adopt_scheduler: bool,
 ) -> None:
@@ -184,36 +290,54 @@ def quiz(
     Type the answer and press Enter: a letter for mcq (a or 1), letters for
     multi (a c), t/f, words, a number, the hidden text of a cloze, the
     letters in order (c a b), or pairs (1b 2a). End a right answer with " +"
-    if it was easy or " -" if it was hard. ? shows the keys, s skips, q quits.
-    Every graded answer is saved at once; q, Ctrl-C or the end of input stop
-    with a summary.
+    if it was easy or " -" if it was hard. ? shows the keys, s skips, u undoes
+    your last answer, ! counts it as right, q quits. Every graded answer is
+    saved at once; q, Ctrl-C or the end of input stop with a summary.
+
+    --new and --retention apply to this session; `hoquiz settings` keeps them.
+    --now (or HOQUIZ_NOW) runs the quiz as if it were another time.
     """
-    import datetime as dt
     import random
 
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
+    from hoquiz.study.days import Days
     from hoquiz.study.planning import load_cards
     from hoquiz.study.scheduling import Scheduler, use_scheduler
+    from hoquiz.study.settings import Settings
     from hoquiz.userdirs import default_cache_dir, default_db
 
     cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
-    scheduler = Scheduler(retention)
-    store = Store.open(db or default_db())
+    path = db or default_db()
+    is_new = not path.exists() or path.stat().st_size == 0
+    store = Store.open(path)
+    console = ClickConsole(
+        use_color(),
+        echo_input=not sys.stdin.isatty(),
+        width=terminal_width(),
+        editing=terminal_input(),
+    )
     try:
+        stored = store.settings()
+        given = Settings(new_per_day, retention, day_starts)
+        chosen = given.over(stored).resolved()
+        scheduler = Scheduler(chosen.retention)
         use_scheduler(store, scheduler, adopt=adopt_scheduler)
+        if is_new:
+            console.show(f"New progress database: {path}", "dim")
+        for line in session_only(given, stored):
+            console.show(line, "dim")
         session = Session(
             cards=cards,
             store=store,
-            console=ClickConsole(
-                use_color(), echo_input=not sys.stdin.isatty(), width=terminal_width()
-            ),
+            console=console,
             scheduler=scheduler,
             rng=random.Random(seed),
-            clock=lambda: dt.datetime.now(dt.UTC),
+            clock=clock_from(now),
             mode=Mode(mode),
-            new_per_day=new_per_day,
+            new_per_day=chosen.new_per_day,
             limit=limit,
+            days=Days(chosen.day_starts),
         )
         result = session.run()
     finally:
@@ -222,25 +346,102 @@ def quiz(
         sys.exit(130)
 
 
+def session_only(given: Settings, stored: Settings) -> list[str]:
+    """A line for each option that differs from the learner's setting: it is not kept."""
+    flags = {"new_per_day": "--new", "retention": "--retention", "day_starts": "--day-starts"}
+    current = stored.resolved()._asdict()
+    lines = []
+    for name, value in given._asdict().items():
+        if value is not None and value != current[name]:
+            option = f"{flags[name]} {value:g}"
+            lines.append(
+                f"{option}: this session only (your setting: {current[name]:g}; "
+                f"`hoquiz settings {option}` keeps it)"
+            )
+    return lines
+
+
 @cli.command()
 @bank_paths
+@bank_filters
+@clock_options
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
+def stats(
+    paths: tuple[Path, ...],
+    bank_ids: tuple[str, ...],
+    tags: tuple[str, ...],
+    now: dt.datetime | None,
+    day_starts: int | None,
+    db: Path | None,
+    as_json: bool,
+) -> None:
     """Show progress: cards by state, what is due, reviews, retention and leeches.
 
-    Only the cards of the banks under PATH (default: the bundled decks) count.
+    Only the cards of the banks under PATH (default: the bundled decks) count,
+    narrowed by --bank and --tag. The first line names the progress database;
+    the last lines show your settings (see `hoquiz settings`).
     """
-    import datetime as dt
-
     from hoquiz.banks.cache import load_banks_cached
+    from hoquiz.banks.loader import select_banks
     from hoquiz.study.stats import read_stats, render
     from hoquiz.userdirs import default_cache_dir, default_db
 
     banks = load_banks_cached(list(paths), default_cache_dir())
-    report = read_stats(banks, db or default_db(), dt.datetime.now(dt.UTC))
+    if bank_ids or tags:
+        banks = select_banks(banks, bank_ids, tags)
+    report = read_stats(banks, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
         echo_json(report.to_json())
         return
     for line in render(report):
         echo(line)
+
+
+@cli.command()
+@click.option(
+    "--new",
+    "new_per_day",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="New cards per study day.",
+)
+@click.option(
+    "--retention",
+    type=click.FloatRange(0.7, 0.99),
+    default=None,
+    metavar="R",
+    help="Desired retention: the chance of recall FSRS aims for when a card is due.",
+)
+@click.option(
+    "--day-starts",
+    type=click.IntRange(0, 23),
+    default=None,
+    metavar="HOUR",
+    help="The hour (local time, 0-23) a study day starts.",
+)
+@db_option
+def settings(
+    new_per_day: int | None, retention: float | None, day_starts: int | None, db: Path | None
+) -> None:
+    """Show or change your study settings, kept in the progress database.
+
+    Without options, shows them. `hoquiz quiz` uses them until they are
+    changed here; its own --new, --retention and --day-starts apply to one
+    session only.
+    """
+    from hoquiz.store import Store
+    from hoquiz.study.settings import Settings
+    from hoquiz.userdirs import default_db
+
+    path = db or default_db()
+    changes = Settings(new_per_day, retention, day_starts)
+    if changes == Settings() and not (path.exists() and path.stat().st_size > 0):
+        current = Settings()  # showing never creates a database
+    else:
+        with Store.open(path) as store:
+            current = store.save_settings(changes) if changes != Settings() else store.settings()
+    echo(f"Settings in {path}:")
+    for line in current.describe():
+        echo(f"  {line}")

@@ -48,7 +48,8 @@ class Question:
         type: the bank's name for the type.
         yaml_keys: the keys a bank must give this type (besides every
             question's); ``yaml_optional``: those it may give.
-        answer_help: how to answer, as the quiz's ``?`` help says it.
+        answer_help: how to answer, as the quiz's ``?`` help says it (the quiz adds an
+            example sized to the question for multi, order and match).
         lettered: answers are letters (or words) that a ``+``/``-`` mark may
             touch without a space (``b+``).
         self_graded: the learner reveals the answer and rates recall.
@@ -112,7 +113,7 @@ class Multi(Question):
 
     type: ClassVar[Literal["multi"]] = "multi"
     yaml_keys = ("prompt", "choices", "answer")
-    answer_help = "type every right letter, separated by spaces or commas: a c"
+    answer_help = "type every right letter, separated by spaces or commas"
     lettered = True
     prompt: str
     choices: tuple[Choice, ...]
@@ -204,7 +205,7 @@ class Order(Question):
 
     type: ClassVar[Literal["order"]] = "order"
     yaml_keys = ("prompt", "items")
-    answer_help = "type all the letters in the right order: c a b d"
+    answer_help = "type all the letters in the right order, first to last"
     lettered = True
     order_is_answer = True
     prompt: str
@@ -221,7 +222,7 @@ class Match(Question):
 
     type: ClassVar[Literal["match"]] = "match"
     yaml_keys = ("prompt", "pairs")
-    answer_help = "pair each number with a letter: 1b 2a 3c"
+    answer_help = "pair each number with a letter"
     lettered = True
     order_is_answer = True
     prompt: str

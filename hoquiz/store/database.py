@@ -19,6 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from hoquiz.errors import StoreError, os_error_text
 from hoquiz.store.records import (
@@ -28,6 +29,7 @@ from hoquiz.store.records import (
     CardRef,
     CardSummary,
     LoggedReview,
+    Recorded,
     StoredCard,
     from_ms,
     indexes_from,
@@ -39,6 +41,7 @@ from hoquiz.store.records import (
 from hoquiz.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES, check_header
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import PHASES, CardState, Phase, Rating
+from hoquiz.study.settings import Settings
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -218,7 +221,8 @@ class Store:
         marks = ",".join("?" for _ in modes)
         query = (
             "SELECT c.card_key, c.bank_id, r.reviewed_at, r.rating, r.correct, r.mode, "
-            "r.state_before, r.duration_ms, r.answer, r.revision, r.chosen, r.shown "
+            "r.state_before, r.duration_ms, r.answer, r.revision, r.chosen, r.shown, "
+            "r.overridden "
             "FROM review_log r JOIN cards c ON c.id = r.card_id "
             f"WHERE r.reviewed_at >= ? AND r.mode IN ({marks}) ORDER BY r.reviewed_at, r.id"
         )
@@ -238,6 +242,7 @@ class Store:
                     row[9],
                     indexes_from(row[10]),
                     indexes_from(row[11]),
+                    bool(row[12]),
                 )
                 for row in self._db.execute(query, (start, *modes))
             ]
@@ -277,45 +282,124 @@ class Store:
         Returns:
             The card's row as committed.
         """
+        return self.record_answer(ref, answer, reschedule).card
+
+    def record_answer(
+        self,
+        ref: CardRef,
+        answer: Answer,
+        reschedule: Callable[[CardState | None], CardState | None],
+        *,
+        replacing: Recorded | None = None,
+    ) -> Recorded:
+        """:meth:`record`, returning what :meth:`undo` needs to take the answer back.
+
+        With ``replacing``, that answer is undone first, in the same
+        transaction: an override replaces a verdict without a moment where
+        neither is stored.
+
+        Raises:
+            StoreError: ``replacing`` cannot be undone (see :meth:`undo`).
+        """
         if answer.mode not in MODES:
             raise ValueError(f"unknown mode {answer.mode!r}")
+        with self._transaction():
+            if replacing is not None:
+                self._undo(replacing)
+            stored = self._card(ref.key)
+            previous = self._row(stored.id) if stored else None
+            before = stored.schedule_for(ref.revision) if stored else None
+            after = reschedule(before)
+            card_id = self._save(ref, stored, before, after, answer.reviewed_at)
+            cursor = self._db.execute(
+                "INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, "
+                "duration_ms, mode, revision, state_before, chosen, shown, overridden) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    card_id,
+                    to_ms(answer.reviewed_at),
+                    answer.rating,
+                    int(answer.correct),
+                    answer.given,
+                    max(0, answer.duration_ms),
+                    answer.mode,
+                    ref.revision,
+                    before.state if before else Phase.NEW,
+                    indexes_text(answer.chosen),
+                    indexes_text(answer.shown),
+                    int(answer.overridden),
+                ),
+            )
+            saved = self._card(ref.key)
+        assert saved is not None and cursor.lastrowid is not None
+        return Recorded(saved, cursor.lastrowid, previous)
+
+    def undo(self, recorded: Recorded) -> None:
+        """Take back an answer: delete its log row and restore the card's row, in one transaction.
+
+        The database is left exactly as it was before the answer.
+
+        Raises:
+            StoreError: the card was answered again since (by another session),
+                or the answer is gone; nothing is changed.
+        """
+        with self._transaction():
+            self._undo(recorded)
+
+    def _undo(self, recorded: Recorded) -> None:
+        db = self._db
+        card_id = recorded.card.id
+        (latest,) = db.execute(
+            "SELECT max(id) FROM review_log WHERE card_id = ?", (card_id,)
+        ).fetchone()
+        if latest != recorded.log_id:
+            raise StoreError(
+                f"cannot undo the answer to {recorded.card.key}: "
+                "it was answered again since, in another session"
+            )
+        db.execute("DELETE FROM review_log WHERE id = ?", (recorded.log_id,))
+        if recorded.previous is None:
+            db.execute("DELETE FROM cards WHERE id = ?", (card_id,))
+        else:
+            columns = CARD_COLUMNS.split(", ")
+            assignments = ", ".join(f"{name}=?" for name in columns)
+            db.execute(
+                f"UPDATE cards SET {assignments} WHERE id = ?", (*recorded.previous, card_id)
+            )
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction, or a part of the :meth:`batch` already open."""
         db = self._db
         outer = db.in_transaction  # inside batch(): the batch commits
         with self._errors():
             if not outer:
                 db.execute("BEGIN IMMEDIATE")
             try:
-                stored = self._card(ref.key)
-                before = stored.schedule_for(ref.revision) if stored else None
-                after = reschedule(before)
-                card_id = self._save(ref, stored, before, after, answer.reviewed_at)
-                db.execute(
-                    "INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, "
-                    "duration_ms, mode, revision, state_before, chosen, shown) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        card_id,
-                        to_ms(answer.reviewed_at),
-                        answer.rating,
-                        int(answer.correct),
-                        answer.given,
-                        max(0, answer.duration_ms),
-                        answer.mode,
-                        ref.revision,
-                        before.state if before else Phase.NEW,
-                        indexes_text(answer.chosen),
-                        indexes_text(answer.shown),
-                    ),
-                )
-                saved = self._card(ref.key)
+                yield
                 if not outer:
                     db.execute("COMMIT")
             except BaseException:
                 if db.in_transaction and not outer:
                     db.execute("ROLLBACK")
                 raise
-        assert saved is not None
-        return saved
+
+    # -- settings ---------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        """The learner's stored choices."""
+        with self._errors():
+            return Settings.from_rows(self._db.execute("SELECT name, value FROM settings"))
+
+    def save_settings(self, changes: Settings) -> Settings:
+        """Store the choices made in ``changes`` (others are kept); returns them all."""
+        with self._transaction():
+            self._db.executemany(
+                "INSERT INTO settings (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                changes.to_rows(),
+            )
+        return self.settings()
 
     def _save(
         self,
@@ -360,6 +444,12 @@ class Store:
             (max(ref.revision, stored.revision), *values, introduced, stored.id),
         )
         return stored.id
+
+    def _row(self, card_id: int) -> tuple[Any, ...]:
+        row = self._db.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)
+        ).fetchone()
+        return tuple(row)
 
     def _card(self, key: str) -> StoredCard | None:
         row = self._db.execute(

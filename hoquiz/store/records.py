@@ -90,6 +90,22 @@ class Answer(NamedTuple):
     mode: Mode
     chosen: tuple[int, ...] | None = None
     shown: tuple[int, ...] | None = None
+    overridden: bool = False  # graded wrong, judged right by the learner
+
+
+class Recorded(NamedTuple):
+    """A committed answer, as :meth:`Store.undo` needs it to take it back.
+
+    Attributes:
+        card: the card's row as committed.
+        log_id: the review-log row of the answer.
+        previous: the card's row before the answer, column by column (``None``:
+            there was none); opaque outside the store.
+    """
+
+    card: StoredCard
+    log_id: int
+    previous: tuple[Any, ...] | None
 
 
 class LoggedReview(NamedTuple):
@@ -107,6 +123,7 @@ class LoggedReview(NamedTuple):
     revision: int
     chosen: tuple[int, ...] | None = None  # None: not logged, or no options
     shown: tuple[int, ...] | None = None
+    overridden: bool = False
 
 
 CARD_COLUMNS = (

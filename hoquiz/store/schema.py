@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hoquiz.errors import StoreError, os_error_text
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
@@ -59,6 +59,16 @@ MIGRATIONS: dict[int, str] = {
     2: """
     CREATE TABLE meta (
         key          TEXT PRIMARY KEY,
+        value        TEXT NOT NULL
+    );
+    """,
+    # Undo and override, and the settings kept for the learner.
+    3: """
+    ALTER TABLE review_log ADD COLUMN
+        overridden   INTEGER NOT NULL DEFAULT 0 CHECK (overridden IN (0, 1));
+        -- 1: graded wrong, then judged right by the learner (rated as Good)
+    CREATE TABLE settings (
+        name         TEXT PRIMARY KEY,       -- new_per_day, retention, day_starts
         value        TEXT NOT NULL
     );
     """,

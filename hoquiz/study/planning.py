@@ -3,10 +3,11 @@
 Rules, by mode:
 
 * review: due cards first, most overdue first; then new cards, interleaved
-  across banks, up to the daily allowance (``new_per_day`` minus the cards of
-  the selection first studied today, UTC); cards in learning steps come back
-  within the session when due (or up to :data:`LEARN_AHEAD` early once
-  nothing else is left).
+  across question types and banks, up to the daily allowance
+  (``new_per_day`` minus the cards of the selection first studied today:
+  see :mod:`hoquiz.study.days`); cards in learning steps come back within
+  the session when due (or up to :data:`LEARN_AHEAD` early once nothing
+  else is left).
 * cram: every selected question in random order; answers are logged, the
   schedule is not touched.
 * exam: ``limit`` questions drawn at random (flashcards excluded, as they
@@ -17,6 +18,7 @@ siblings (which reveal each other's answers) never meet.
 """
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -26,14 +28,16 @@ from typing import TYPE_CHECKING, NamedTuple
 from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, card_key, question_cards
 from hoquiz.render import natural_order
 from hoquiz.store import CardRef, CardSummary, from_ms, to_ms
+from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.grading import Presentation
-from hoquiz.study.scheduling import Phase, start_of_day
+from hoquiz.study.interleave import interleave
+from hoquiz.study.scheduling import Phase
+from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
     from hoquiz.banks.cache import BankIndex
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
-DEFAULT_NEW_PER_DAY = 20
 DEFAULT_EXAM_LENGTH = 20
 
 
@@ -149,6 +153,8 @@ class Plan(NamedTuple):
         due: how many of ``queue`` are due reviews.
         new: how many of ``queue`` are new cards.
         new_allowance: new cards still allowed today.
+        new_waiting: new cards of the selection, shown now or not (siblings of
+            cards in the session left out).
     """
 
     queue: tuple[StudyCard, ...]
@@ -156,6 +162,7 @@ class Plan(NamedTuple):
     due: int = 0
     new: int = 0
     new_allowance: int = 0
+    new_waiting: int = 0
 
 
 def is_new(card: StudyCard, summary: CardSummary | None) -> bool:
@@ -174,23 +181,25 @@ def plan_review(
     *,
     new_per_day: int = DEFAULT_NEW_PER_DAY,
     limit: int | None = None,
+    days: Days = LOCAL_DAYS,
 ) -> Plan:
     """The review queue: due cards (most overdue first), then today's new cards.
 
-    New cards are interleaved across banks (one from each in turn, in bank
-    order). A question already in the session buries its other cards.
+    New cards are interleaved across question types and banks (see
+    :mod:`hoquiz.study.interleave`). A question already in the session buries
+    its other cards.
     """
     now_ms = to_ms(now)
-    day_ms = to_ms(start_of_day(now))
+    day_ms = to_ms(days.today_started(now))
     ahead_ms = now_ms + LEARN_AHEAD // dt.timedelta(milliseconds=1)
     due: list[tuple[int, str, StudyCard]] = []
     waiting: list[tuple[int, str, StudyCard]] = []
-    fresh: dict[str, list[StudyCard]] = {}
+    fresh: list[StudyCard] = []
     introduced_today = 0
     for card in cards:
         summary = summaries.get(card.key)
         if is_new(card, summary):
-            fresh.setdefault(card.bank.id, []).append(card)
+            fresh.append(card)
             continue
         assert summary is not None and summary.due_ms is not None
         if summary.introduced_ms is not None and summary.introduced_ms >= day_ms:
@@ -217,22 +226,21 @@ def plan_review(
     due_count = len(queue)
     allowance = max(0, new_per_day - introduced_today)
     room = allowance if limit is None else min(allowance, max(0, limit - due_count))
-    new_cards: list[StudyCard] = []
-    for card in _round_robin(list(fresh.values())):
-        if len(new_cards) >= room:
-            break
+    unseen = []
+    for card in fresh:
         if card.sibling_of not in in_session:
             in_session.add(card.sibling_of)
-            new_cards.append(card)
-    return Plan(tuple(queue + new_cards), tuple(learning), due_count, len(new_cards), allowance)
-
-
-def _round_robin(groups: list[list[StudyCard]]) -> Iterable[StudyCard]:
-    longest = max((len(g) for g in groups), default=0)
-    for i in range(longest):
-        for group in groups:
-            if i < len(group):
-                yield group[i]
+            unseen.append(card)
+    ordered = interleave(unseen, kind=lambda c: c.kind, group=lambda c: c.bank.id)
+    new_cards = list(itertools.islice(ordered, room))
+    return Plan(
+        tuple(queue + new_cards),
+        tuple(learning),
+        due_count,
+        len(new_cards),
+        allowance,
+        len(unseen),
+    )
 
 
 def _one_per_question(cards: Sequence[StudyCard], rng: random.Random) -> list[StudyCard]:

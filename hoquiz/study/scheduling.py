@@ -59,12 +59,6 @@ PHASES = tuple(Phase)
 """``PHASES[n]`` is ``Phase(n)``, without the enum lookup (for rows read in bulk)."""
 
 
-def start_of_day(now: dt.datetime) -> dt.datetime:
-    """Midnight UTC of ``now``'s day: the new-card allowance and "today" reset then."""
-    now = now.astimezone(dt.UTC)
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 def utc(moment: dt.datetime) -> dt.datetime:
     """``moment`` in UTC (fsrs insists on ``timezone.utc``).
 

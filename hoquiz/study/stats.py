@@ -17,8 +17,10 @@ from typing import Any
 
 from hoquiz.model import Bank, question_cards
 from hoquiz.store import LoggedReview, StoredCard
+from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.modes import Mode
-from hoquiz.study.scheduling import Phase, Rating, start_of_day
+from hoquiz.study.scheduling import Phase, Rating
+from hoquiz.study.settings import Settings
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -69,9 +71,15 @@ class Stats:
     by_bank: dict[str, Tally]
     due_by_day: list[tuple[dt.date, int]]
     leeches: list[tuple[str, int]] = field(default_factory=list)
+    database: Path | None = None  # where the figures come from
+    database_exists: bool = True
+    settings: Settings = field(default_factory=Settings)  # the learner's, as stored
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "database": None if self.database is None else str(self.database),
+            "database_exists": self.database_exists,
+            "settings": self.settings.resolved()._asdict(),
             "now": self.now.isoformat(),
             **self.total.to_json(),
             "due_by_day": [{"date": d.isoformat(), "due": n} for d, n in self.due_by_day],
@@ -80,10 +88,14 @@ class Stats:
         }
 
 
-def read_stats(banks: Sequence[Bank], db: Path, now: dt.datetime) -> Stats:
+def read_stats(
+    banks: Sequence[Bank], db: Path, now: dt.datetime, day_starts: int | None = None
+) -> Stats:
     """The statistics of ``banks`` at ``now``, from the progress database ``db``.
 
-    Never creates a database: without one, every card is new.
+    Days start at ``day_starts`` if given, else at the learner's setting.
+    Never creates a database: without one, every card is new (and the
+    statistics say the database does not exist).
 
     Raises:
         StoreError: ``db`` exists but cannot be used.
@@ -93,17 +105,24 @@ def read_stats(banks: Sequence[Bank], db: Path, now: dt.datetime) -> Stats:
     recent: list[LoggedReview] = []
     from hoquiz.store.schema import check_header
 
+    stored = Settings()
+    days = Days(Settings(day_starts=day_starts).resolved().day_starts)
     # A missing or empty file holds nothing to read, and nothing is written into it;
     # anything else that is not a regular file is left for Store.open to refuse.
-    if db.exists() and (not db.is_file() or check_header(db)):
+    exists = db.exists() and (not db.is_file() or check_header(db))
+    if exists:
         from hoquiz.store import Store
 
         with Store.open(db) as store:
+            stored = store.settings()
+            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
             cards = store.cards()
-            counts = store.review_counts(since=start_of_day(now))
+            counts = store.review_counts(since=days.today_started(now))
             since = now - dt.timedelta(days=RETENTION_DAYS)
             recent = store.reviews(since=since, modes=(Mode.REVIEW,))
-    return compute(banks, cards, counts, recent, now)
+    stats = compute(banks, cards, counts, recent, now, days)
+    stats.database, stats.database_exists, stats.settings = db, exists, stored
+    return stats
 
 
 def compute(
@@ -112,6 +131,7 @@ def compute(
     review_counts: Mapping[str, tuple[int, int]],
     recent_reviews: Iterable[LoggedReview],
     now: dt.datetime,
+    days: Days = LOCAL_DAYS,
 ) -> Stats:
     """The statistics at ``now``.
 
@@ -120,11 +140,11 @@ def compute(
         cards: the store's card rows.
         review_counts: per card key, (answers in all, answers today).
         recent_reviews: review-mode answers of the last 30 days.
-        now: the current time (UTC).
+        now: the current time.
+        days: when study days start ("today" and the forecast's days).
     """
     stored = {card.key: card for card in cards}
-    day_start = start_of_day(now)
-    today = day_start.date()
+    today = days.date(now)
     total = Tally()
     by_bank: dict[str, Tally] = {}
     forecast = [0] * FORECAST_DAYS
@@ -152,7 +172,7 @@ def compute(
                         t.review += 1
                     if schedule.due <= now:
                         t.due_now += 1
-                day = max(0, (schedule.due - day_start).days)
+                day = max(0, (days.date(schedule.due) - today).days)
                 if day < FORECAST_DAYS:
                     forecast[day] += 1
                 if schedule.lapses >= LEECH_LAPSES:
@@ -179,7 +199,16 @@ def render(stats: Stats) -> list[str]:
     """The plain-text report, one line per item."""
     t = stats.total
     cards = t.new + t.learning + t.review
-    lines = [
+    lines = []
+    if stats.database is not None and stats.database_exists:
+        lines += [f"Progress database: {stats.database}", ""]
+    elif stats.database is not None:
+        lines += [
+            f"Progress database: {stats.database} does not exist: a new, empty database.",
+            "(Check --db or HOQUIZ_DB if you have studied before.)",
+            "",
+        ]
+    lines += [
         f"Cards: {cards} ({t.new} new, {t.learning} learning, {t.review} review)",
         f"Due now: {t.due_now}",
         f"Reviews: {t.reviews_total} in all, {t.reviews_today} today",
@@ -212,4 +241,6 @@ def render(stats: Stats) -> list[str]:
         lines += [f"  {key}  {n} lapses" for key, n in stats.leeches]
     else:
         lines.append(f"Leeches ({LEECH_LAPSES} or more lapses): none")
+    lines += ["", "Settings (change with `hoquiz settings`):"]
+    lines += [f"  {line}" for line in stats.settings.describe()]
     return lines
