@@ -46,8 +46,8 @@ def fill_history(banks: Path, db: Path, rows: int, seed: int = 1) -> int:
     bulk SQL (the store's schema, created by the store): a quiz would take
     days. Returns the number of studied cards.
     """
-    from hoquiz.loader import load_banks
-    from hoquiz.session import study_cards
+    from hoquiz.banks.loader import load_banks
+    from hoquiz.study.session import study_cards
     from hoquiz.store import Store, to_ms
 
     rng = random.Random(seed)
@@ -84,7 +84,7 @@ def build_anki_collection(banks: Path, path: Path) -> Path:
     """An Anki collection with one Basic note per question, in a selected deck."""
     from anki.collection import AddNoteRequest, Collection
 
-    from hoquiz.loader import load_banks
+    from hoquiz.banks.loader import load_banks
     from hoquiz.render import answer_text, question_text
 
     path.parent.mkdir(parents=True, exist_ok=True)

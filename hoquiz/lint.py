@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from pathlib import Path
 
+from hoquiz.banks.yamlio import DataPath, Locator, read_text
 from hoquiz.errors import Problem, UsageError
 from hoquiz.model import (
     MCQ,
@@ -38,7 +39,6 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.text import normalize, plural
-from hoquiz.yamlio import DataPath, Locator, read_text
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from export_banks import EVERY_TYPE_CARDS, EVERY_TYPE_NOTES, PNG, edit, write_banks
 
-from hoquiz.export import anki as exporter
-from hoquiz.export.anki import NOTE_TYPES, export_apkg, media_name, note_guid
-from hoquiz.loader import load_banks
+from hoquiz.banks.loader import load_banks
+from hoquiz.formats import anki as exporter
+from hoquiz.formats.anki import NOTE_TYPES, export_apkg, media_name, note_guid
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection

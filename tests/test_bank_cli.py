@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 from conftest import ALL_TYPES_BANK, MakeBank
 from jsonschema import Draft202012Validator
 
+from hoquiz.banks.scaffold import STARTER_SOURCES
+from hoquiz.banks.yamlio import parse
 from hoquiz.cli import cli
-from hoquiz.scaffold import STARTER_SOURCES
-from hoquiz.yamlio import parse
 
 
 def hoquiz(*args: str | Path) -> Result:

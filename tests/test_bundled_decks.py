@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from hoquiz.banks.loader import bundled_decks_dir, load_banks
 from hoquiz.cli import cli
-from hoquiz.loader import bundled_decks_dir, load_banks
 from hoquiz.model import MCQ, Bank, Cloze, Multi, Question
 from hoquiz.text import normalize
 

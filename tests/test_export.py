@@ -25,10 +25,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hoquiz import atomic
+from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.errors import ExportError
-from hoquiz.export import anki
-from hoquiz.export.anki import (
+from hoquiz.formats import anki
+from hoquiz.formats.anki import (
     NOTE_TYPES,
     anki_tags,
     build_package,
@@ -40,7 +41,6 @@ from hoquiz.export.anki import (
     source_date_epoch,
     write_atomically,
 )
-from hoquiz.loader import load_banks
 from hoquiz.model import MCQ, QUESTION_TYPES, Bank, Order, SourceRef
 from hoquiz.render import fixed_order
 
@@ -274,8 +274,8 @@ def test_same_banks_give_identical_bytes(banks_dir: Path, tmp_path: Path) -> Non
 def test_same_bytes_in_a_fresh_interpreter(banks_dir: Path, tmp_path: Path) -> None:
     export_apkg(load_banks([banks_dir]), tmp_path / "here.apkg")
     code = (
-        "import sys; from pathlib import Path; from hoquiz.loader import load_banks; "
-        "from hoquiz.export.anki import export_apkg; "
+        "import sys; from pathlib import Path; from hoquiz.banks.loader import load_banks; "
+        "from hoquiz.formats.anki import export_apkg; "
         "export_apkg(load_banks([Path(sys.argv[1])]), Path(sys.argv[2]))"
     )
     env = {**os.environ, "PYTHONHASHSEED": "123"}

@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from quiz_banks import ALPHA, write_banks
 
-from hoquiz.grading import (
+from hoquiz.banks.loader import load_banks
+from hoquiz.model import Bank, Flashcard, Question
+from hoquiz.study.grading import (
     AGAIN,
     EASY,
     GOOD,
@@ -21,8 +23,6 @@ from hoquiz.grading import (
     parse_number,
     self_rating,
 )
-from hoquiz.loader import load_banks
-from hoquiz.model import Bank, Flashcard, Question
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.lint import RULES, check, locate
-from hoquiz.loader import load_banks
 from hoquiz.text import normalize
 
 SOURCES = """\
@@ -503,10 +503,10 @@ def test_missing_path_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_default_path_is_the_bundled_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import hoquiz.loader
+    import hoquiz.banks.loader
 
     write_bank(tmp_path, CLEAN)
-    monkeypatch.setattr(hoquiz.loader, "bundled_decks_dir", lambda: tmp_path)
+    monkeypatch.setattr(hoquiz.banks.loader, "bundled_decks_dir", lambda: tmp_path)
     result = run()
     assert result.exit_code == 0
     assert result.stdout == "1 bank, 1 question: no lint warnings\n"

@@ -11,8 +11,8 @@ from conftest import ALL_TYPES_BANK, TEST_SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hoquiz.banks.loader import ALL_QUESTION_KEYS, BANK_OPTIONAL, BANK_REQUIRED, load_banks
 from hoquiz.errors import BankError
-from hoquiz.loader import ALL_QUESTION_KEYS, BANK_OPTIONAL, BANK_REQUIRED, load_banks
 from hoquiz.model import QUESTION_TYPES, Bank
 
 FUZZ = settings(

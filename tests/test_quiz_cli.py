@@ -17,12 +17,11 @@ import pytest
 from click.testing import CliRunner
 from quiz_banks import ALPHA, BETA, tf_bank, write_banks
 
-from hoquiz import cache
+from hoquiz.banks import cache
+from hoquiz.banks.loader import discover, load_banks
 from hoquiz.cli import cli
 from hoquiz.cli.study import ClickConsole, use_color
 from hoquiz.errors import BankError
-from hoquiz.grading import Presentation
-from hoquiz.loader import discover, load_banks
 from hoquiz.model import (
     MCQ,
     Cloze,
@@ -36,8 +35,9 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS
-from hoquiz.session import present, study_cards
 from hoquiz.store import Store
+from hoquiz.study.grading import Presentation
+from hoquiz.study.session import present, study_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -275,7 +275,7 @@ def test_console_styles_when_colour_is_on(capsys: pytest.CaptureFixture[str]) ->
 
 def test_help_does_not_import_the_quiz_machinery() -> None:
     code = (
-        "import sys, hoquiz.cli; heavy = {'sqlite3', 'fsrs', 'yaml', 'hoquiz.session'}; "
+        "import sys, hoquiz.cli; heavy = {'sqlite3', 'fsrs', 'yaml', 'hoquiz.study.session'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -401,16 +401,16 @@ def test_sigint_exits_130_with_the_summary(tmp_path: Path) -> None:
 @pytest.fixture
 def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Counts calls of the real loader (the cache's fallback)."""
-    import hoquiz.loader
+    import hoquiz.banks.loader
 
     calls: list[int] = []
-    real = hoquiz.loader.load_banks
+    real = hoquiz.banks.loader.load_banks
 
     def counting(paths):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(paths)
 
-    monkeypatch.setattr(hoquiz.loader, "load_banks", counting)
+    monkeypatch.setattr(hoquiz.banks.loader, "load_banks", counting)
     yield calls
 
 
@@ -483,7 +483,7 @@ def test_quiz_start_up_reads_the_cache_only(tmp_path: Path) -> None:
         "import sys\n"
         "from hoquiz.cli import cli\n"
         f"cli(['quiz', {str(folder)!r}, '--db', {str(db)!r}], standalone_mode=False)\n"
-        "print(sorted({'yaml', 'hoquiz.loader', 'fsrs'} & set(sys.modules)))\n"
+        "print(sorted({'yaml', 'hoquiz.banks.loader', 'fsrs'} & set(sys.modules)))\n"
     )
     env = child_env(tmp_path)
     runs = [
@@ -497,7 +497,7 @@ def test_quiz_start_up_reads_the_cache_only(tmp_path: Path) -> None:
         )
         for _ in range(2)
     ]
-    assert runs[0].stdout.endswith("['hoquiz.loader', 'yaml']\n")  # cold: parsed
+    assert runs[0].stdout.endswith("['hoquiz.banks.loader', 'yaml']\n")  # cold: parsed
     assert runs[1].stdout.endswith("[]\n")  # warm: no YAML, no FSRS before an answer
 
 
@@ -512,7 +512,7 @@ def test_long_lines_wrap_on_a_terminal_only() -> None:
 
 
 def test_cached_index_unpickles_a_question_only_when_shown(tmp_path: Path) -> None:
-    from hoquiz.session import indexed_cards
+    from hoquiz.study.session import indexed_cards
 
     folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)
     where = tmp_path / "c"

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import MakeBank
 
+from hoquiz.banks.yamlio import MAX_DEPTH, MAX_FILE_BYTES
 from hoquiz.cli import cli
-from hoquiz.yamlio import MAX_DEPTH, MAX_FILE_BYTES
 
 VALID = """\
 id: t

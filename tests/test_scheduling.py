@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from hoquiz.scheduling import (
+from hoquiz.study.scheduling import (
     AGAIN,
     EASY,
     GOOD,

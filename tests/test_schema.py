@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from jsonschema import Draft202012Validator
 from test_loader_fuzz import mutated
 
+from hoquiz.banks.loader import bundled_decks_dir, discover, load_banks
+from hoquiz.banks.scaffold import write_starter_bank
+from hoquiz.banks.schema import bank_schema
+from hoquiz.banks.yamlio import parse
 from hoquiz.cli import cli
 from hoquiz.errors import BankError
-from hoquiz.loader import bundled_decks_dir, discover, load_banks
-from hoquiz.scaffold import write_starter_bank
-from hoquiz.schema import bank_schema
-from hoquiz.yamlio import parse
 
 DOCS_SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "bank.schema.json"
 VALIDATOR = Draft202012Validator(bank_schema())

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from quiz_banks import ALPHA, BETA, Clock, NoShuffle, ScriptedConsole, tf_bank, write_banks
 
-from hoquiz.loader import load_banks
+from hoquiz.banks.loader import load_banks
 from hoquiz.model import Bank
-from hoquiz.scheduling import GOOD, LEARNING, REVIEW, Scheduler
-from hoquiz.session import (
+from hoquiz.store import CardSummary, Store, to_ms
+from hoquiz.study.scheduling import GOOD, LEARNING, REVIEW, Scheduler
+from hoquiz.study.session import (
     LEARN_AHEAD,
     Session,
     SessionResult,
@@ -24,7 +25,6 @@ from hoquiz.session import (
     present,
     study_cards,
 )
-from hoquiz.store import CardSummary, Store, to_ms
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 

@@ -10,12 +10,12 @@ import pytest
 from click.testing import CliRunner
 from quiz_banks import ALPHA, BETA, write_banks
 
+from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
-from hoquiz.loader import load_banks
 from hoquiz.model import Bank
-from hoquiz.scheduling import AGAIN, GOOD, LEARNING, RELEARNING, REVIEW, CardState
-from hoquiz.stats import Stats, compute, render
 from hoquiz.store import Answer, CardRef, Store
+from hoquiz.study.scheduling import AGAIN, GOOD, LEARNING, RELEARNING, REVIEW, CardState
+from hoquiz.study.stats import Stats, compute, render
 
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from hoquiz.errors import StoreError
-from hoquiz.scheduling import AGAIN, GOOD, LEARNING, NEW, REVIEW, CardState, Scheduler
 from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Store
+from hoquiz.study.scheduling import AGAIN, GOOD, LEARNING, NEW, REVIEW, CardState, Scheduler
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 REF = CardRef("alpha/gene", "alpha", "gene", None, 1)

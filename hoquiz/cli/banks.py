@@ -73,7 +73,7 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     Choices, order items and match pairs appear shuffled (the same way each
     time); choice feedback follows the answer.
     """
-    from hoquiz.loader import did_you_mean
+    from hoquiz.banks.loader import did_you_mean
     from hoquiz.model import MCQ, Cloze, Multi, card_key
     from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
 
@@ -115,7 +115,7 @@ def schema() -> None:
     \b
         # yaml-language-server: $schema=bank.schema.json
     """
-    from hoquiz.schema import bank_schema
+    from hoquiz.banks.schema import bank_schema
 
     click.echo(json.dumps(bank_schema(), indent=2))
 
@@ -128,7 +128,7 @@ def new(path: Path) -> None:
     Refuses to overwrite an existing file. Put it in a folder with a
     sources.yaml (or copy the bundled one) and run `hoquiz validate PATH`.
     """
-    from hoquiz.scaffold import write_starter_bank
+    from hoquiz.banks.scaffold import write_starter_bank
 
     written = write_starter_bank(path)
     click.echo(f"wrote {path}")

@@ -38,8 +38,8 @@ def export(
     by wording. The same banks always give the same file; set
     SOURCE_DATE_EPOCH to fix the time written into it.
     """
-    from hoquiz.export.anki import export_apkg, source_date_epoch
-    from hoquiz.loader import select_banks
+    from hoquiz.banks.loader import select_banks
+    from hoquiz.formats.anki import export_apkg, source_date_epoch
 
     banks = select_banks(load(paths), bank_ids, tags)
     epoch = source_date_epoch(os.environ)

@@ -39,6 +39,6 @@ def bank_filters(func: F) -> F:
 
 def load(paths: Sequence[Path]) -> list[Bank]:
     """Load and validate the banks under ``paths`` (bundled decks by default)."""
-    from hoquiz.loader import load_banks
+    from hoquiz.banks.loader import load_banks
 
     return load_banks(list(paths))

@@ -17,7 +17,7 @@ from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
 
 if TYPE_CHECKING:
-    from hoquiz.session import StudyCard
+    from hoquiz.study.session import StudyCard
 
 QUIZ_MODES = ("review", "cram", "exam")
 STYLES: dict[str, dict[str, Any]] = {
@@ -118,19 +118,19 @@ def load_cards(
     """
     from dataclasses import replace
 
-    from hoquiz.cache import default_cache_dir, load_index
-    from hoquiz.session import indexed_cards
+    from hoquiz.banks.cache import default_cache_dir, load_index
+    from hoquiz.study.session import indexed_cards
 
     index = load_index(list(paths), default_cache_dir())
     if tags:
-        from hoquiz.cache import materialize
-        from hoquiz.loader import select_banks
-        from hoquiz.session import study_cards
+        from hoquiz.banks.cache import materialize
+        from hoquiz.banks.loader import select_banks
+        from hoquiz.study.session import study_cards
 
         banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
         return study_cards(select_banks(banks, bank_ids, tags))
     if bank_ids:
-        from hoquiz.loader import select_banks
+        from hoquiz.banks.loader import select_banks
 
         wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
         index = [(b, rows) for b, rows in index if b.id in wanted]
@@ -199,9 +199,9 @@ def quiz(
     import datetime as dt
     import random
 
-    from hoquiz.scheduling import Scheduler
-    from hoquiz.session import Session
     from hoquiz.store import Store
+    from hoquiz.study.scheduling import Scheduler
+    from hoquiz.study.session import Session
 
     cards = load_cards(paths, bank_ids, tags)
     store = Store.open(db or default_db())
@@ -238,9 +238,9 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     import datetime as dt
     import json
 
-    from hoquiz.cache import default_cache_dir, load_banks_cached
-    from hoquiz.stats import RETENTION_DAYS, compute, render
+    from hoquiz.banks.cache import default_cache_dir, load_banks_cached
     from hoquiz.store import Store
+    from hoquiz.study.stats import RETENTION_DAYS, compute, render
 
     banks = load_banks_cached(list(paths), default_cache_dir())
     now = dt.datetime.now(dt.UTC)

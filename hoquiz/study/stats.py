@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hoquiz.model import Bank, question_cards
-from hoquiz.scheduling import AGAIN, LEARNING, RELEARNING, REVIEW
 from hoquiz.store import LoggedReview, StoredCard
+from hoquiz.study.scheduling import AGAIN, LEARNING, RELEARNING, REVIEW
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30

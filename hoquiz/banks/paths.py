@@ -17,7 +17,7 @@ BANK_SUFFIXES = (".yaml", ".yml")
 
 def bundled_decks_dir() -> Path:
     """The banks that ship with hoquiz (package data, or ``decks/`` in a checkout)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]  # the hoquiz package
     installed = here / "decks"
     if installed.is_dir():
         return installed

@@ -4,7 +4,7 @@ An entry is keyed on the resolved path, modification time (ns) and size of
 every bank file and of the ``sources.yaml`` each one uses, plus the hoquiz
 code that builds banks; images the banks name are checked too. Any change
 makes a miss, and so does any failure to read an entry: the banks are then
-loaded by :func:`hoquiz.loader.load_banks` (which reports problems as usual)
+loaded by :func:`hoquiz.banks.loader.load_banks` (which reports problems as usual)
 and the entry is rewritten atomically.
 
 An entry is an *index*: per bank, its fields without questions, and per
@@ -14,7 +14,7 @@ thousand question objects costs more than the rest of a quiz start, so a
 quiz unpickles a question only when it shows it (:func:`materialize`).
 
 The cache-hit path never imports the loader (and so PyYAML): it finds bank
-and sources files with :mod:`hoquiz.paths`, the loader's own rules.
+and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
 """
 
 from __future__ import annotations
@@ -29,12 +29,22 @@ from typing import Any
 
 import hoquiz
 from hoquiz.atomic import write_atomically
+from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.errors import UsageError
 from hoquiz.model import Bank, Cloze, Question
-from hoquiz.paths import bundled_decks_dir, discover, find_sources_file
 
 CACHE_FORMAT = 2
-_CODE = ("model.py", "loader.py", "yamlio.py", "text.py", "paths.py", "cache.py")
+_CODE = (
+    "model/__init__.py",
+    "model/bank.py",
+    "model/cloze.py",
+    "model/questions.py",
+    "banks/loader.py",
+    "banks/yamlio.py",
+    "banks/paths.py",
+    "banks/cache.py",
+    "text.py",
+)
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int, ...], "Question | bytes"]
@@ -61,7 +71,7 @@ def materialize(question: Question | bytes) -> Question:
 
 
 def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Bank]:
-    """:func:`hoquiz.loader.load_banks`, answered from the cache when nothing changed.
+    """:func:`hoquiz.banks.loader.load_banks`, answered from the cache when nothing changed.
 
     ``cache_dir`` ``None`` turns the cache off.
 
@@ -103,7 +113,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     """The index of the banks under ``paths``: from the cache, or loaded and cached.
 
     Raises:
-        BankError, UsageError: as :func:`hoquiz.loader.load_banks`.
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
     """
     inputs = list(paths) or [bundled_decks_dir()]
     key = None
@@ -120,7 +130,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
             index = _read(entry, key)
             if index is not None:
                 return index
-    from hoquiz.loader import load_banks
+    from hoquiz.banks.loader import load_banks
 
     banks = load_banks(inputs)
     if entry is not None and key is not None:
@@ -154,7 +164,7 @@ def _key(inputs: Sequence[Path]) -> tuple[Any, ...] | None:
     files = bank_files(inputs)
     if files is None:
         return None
-    here = Path(__file__).resolve().parent
+    here = Path(hoquiz.__file__).resolve().parent
     memo: dict[Path, Path | None] = {}
     stamps: list[tuple[str, FileStamp, FileStamp | None]] = []
     for file in files:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hoquiz.loader import (
+from hoquiz.banks.loader import (
     BANK_OPTIONAL,
     BANK_REQUIRED,
     QUESTION_OPTIONAL,

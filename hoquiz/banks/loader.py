@@ -17,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
+from hoquiz.banks.yamlio import DataPath, Locator, parse, read_text
 from hoquiz.errors import BankError, Problem, UsageError
 from hoquiz.model import (
     CLOZE_RE,
@@ -37,9 +39,7 @@ from hoquiz.model import (
     TrueFalse,
     parse_cloze,
 )
-from hoquiz.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.text import normalize as _norm
-from hoquiz.yamlio import DataPath, Locator, parse, read_text
 
 SLUG_RE = re.compile(r"[a-z0-9-]+")
 

@@ -16,131 +16,25 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
 
 from hoquiz.errors import StoreError
-from hoquiz.scheduling import NEW, CardState
+from hoquiz.store.records import (
+    CARD_COLUMNS,
+    MODES,
+    Answer,
+    CardRef,
+    CardSummary,
+    LoggedReview,
+    StoredCard,
+    from_ms,
+    schedule_values,
+    stored_card,
+    to_ms,
+)
+from hoquiz.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES, check_header
+from hoquiz.study.scheduling import NEW, CardState
 
-SCHEMA_VERSION = 1
-APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 BUSY_TIMEOUT_SECONDS = 10.0
-MODES = ("review", "cram", "exam")
-
-_MAGIC = b"SQLite format 3\x00"
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MS = dt.timedelta(milliseconds=1)
-
-# Migrations: _MIGRATIONS[n] upgrades a database from schema version n to n + 1.
-_MIGRATIONS: dict[int, str] = {
-    0: """
-    CREATE TABLE cards (
-        id           INTEGER PRIMARY KEY,
-        card_key     TEXT NOT NULL UNIQUE,   -- bank/question or bank/question#cN
-        bank_id      TEXT NOT NULL,
-        question_id  TEXT NOT NULL,
-        cloze        INTEGER,                -- the deletion number of a cloze card
-        revision     INTEGER NOT NULL,       -- the question revision this schedule is for
-        state        INTEGER NOT NULL,       -- 0 new, 1 learning, 2 review, 3 relearning
-        step         INTEGER,
-        stability    REAL,
-        difficulty   REAL,
-        due          INTEGER,
-        last_review  INTEGER,
-        reps         INTEGER NOT NULL DEFAULT 0,
-        lapses       INTEGER NOT NULL DEFAULT 0,
-        introduced   INTEGER                 -- first scheduled review (since the last reset)
-    );
-    CREATE INDEX cards_due ON cards (due) WHERE state > 0;
-    CREATE INDEX cards_introduced ON cards (introduced) WHERE introduced IS NOT NULL;
-    CREATE TABLE review_log (
-        id           INTEGER PRIMARY KEY,
-        card_id      INTEGER NOT NULL REFERENCES cards (id),
-        reviewed_at  INTEGER NOT NULL,
-        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
-        correct      INTEGER NOT NULL CHECK (correct IN (0, 1)),
-        answer       TEXT NOT NULL,
-        duration_ms  INTEGER NOT NULL,
-        mode         TEXT NOT NULL CHECK (mode IN ('review', 'cram', 'exam')),
-        revision     INTEGER NOT NULL,
-        state_before INTEGER NOT NULL       -- the card's state when answered (0 new)
-    );
-    CREATE INDEX review_log_card ON review_log (card_id, reviewed_at);
-    CREATE INDEX review_log_time ON review_log (reviewed_at);
-    """,
-}
-_TABLES = {"cards", "review_log"}
-
-
-def to_ms(moment: dt.datetime) -> int:
-    """UTC milliseconds since the epoch."""
-    return (moment - _EPOCH) // _MS
-
-
-def from_ms(ms: int) -> dt.datetime:
-    return _EPOCH + ms * _MS
-
-
-class CardRef(NamedTuple):
-    """A card as the banks define it: its key, where it comes from, its revision."""
-
-    key: str
-    bank_id: str
-    question_id: str
-    cloze: int | None
-    revision: int
-
-
-class StoredCard(NamedTuple):
-    """A card's row: its schedule (``None`` while new) and the revision it is for."""
-
-    id: int
-    key: str
-    bank_id: str
-    question_id: str
-    cloze: int | None
-    revision: int
-    schedule: CardState | None
-    introduced: dt.datetime | None
-
-    def schedule_for(self, revision: int) -> CardState | None:
-        """The schedule, or ``None`` if the question's revision was raised since."""
-        return self.schedule if revision <= self.revision else None
-
-
-class CardSummary(NamedTuple):
-    """What queue building needs of a card, cheap to load for every card."""
-
-    revision: int
-    state: int
-    due_ms: int | None
-    introduced_ms: int | None
-    lapses: int
-
-
-class Answer(NamedTuple):
-    """One graded answer, as logged."""
-
-    reviewed_at: dt.datetime
-    rating: int
-    correct: bool
-    given: str
-    duration_ms: int
-    mode: str
-
-
-class LoggedReview(NamedTuple):
-    """A review-log row joined with its card."""
-
-    card_key: str
-    bank_id: str
-    reviewed_at: dt.datetime
-    rating: int
-    correct: bool
-    mode: str
-    state_before: int
-    duration_ms: int
-    answer: str
-    revision: int
 
 
 class Store:
@@ -161,7 +55,7 @@ class Store:
                 newer hoquiz, or cannot be created; nothing was written to it.
         """
         path = Path(path)
-        exists = _check_header(path)
+        exists = check_header(path)
         if not exists:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +97,7 @@ class Store:
         tables = {
             row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
         }
-        missing = _TABLES - tables
+        missing = TABLES - tables
         if missing:
             raise StoreError(
                 f"cannot use {self.path}: it is not a hoquiz progress database "
@@ -217,7 +111,7 @@ class Store:
             # Another process may have migrated while we waited for the lock.
             version = db.execute("PRAGMA user_version").fetchone()[0]
             while version < SCHEMA_VERSION:
-                for statement in _MIGRATIONS[version].split(";"):
+                for statement in MIGRATIONS[version].split(";"):
                     if statement.strip():
                         db.execute(statement)
                 version += 1
@@ -272,7 +166,9 @@ class Store:
     def cards(self) -> list[StoredCard]:
         """Every card's row."""
         with self._errors():
-            return [_stored(row) for row in self._db.execute(f"SELECT {_CARD_COLUMNS} FROM cards")]
+            return [
+                stored_card(row) for row in self._db.execute(f"SELECT {CARD_COLUMNS} FROM cards")
+            ]
 
     def review_counts(self, since: dt.datetime) -> dict[str, tuple[int, int]]:
         """Per card key: (answers logged in all, answers logged since ``since``)."""
@@ -399,10 +295,10 @@ class Store:
         if stored is not None and after is None:
             return stored.id
         if after is None:
-            values = _schedule_values(None)
+            values = schedule_values(None)
             introduced = None
         else:
-            values = _schedule_values(after)
+            values = schedule_values(after)
             introduced = (
                 to_ms(now)
                 if before is None
@@ -434,94 +330,6 @@ class Store:
 
     def _card(self, key: str) -> StoredCard | None:
         row = self._db.execute(
-            f"SELECT {_CARD_COLUMNS} FROM cards WHERE card_key = ?", (key,)
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE card_key = ?", (key,)
         ).fetchone()
-        return None if row is None else _stored(row)
-
-
-_CARD_COLUMNS = (
-    "id, card_key, bank_id, question_id, cloze, revision, state, step, stability, "
-    "difficulty, due, last_review, reps, lapses, introduced"
-)
-
-
-def _stored(row: tuple[Any, ...]) -> StoredCard:
-    (cid, key, bank_id, question_id, cloze, revision, state, step, stability, difficulty,
-     due, last_review, reps, lapses, introduced) = row  # fmt: skip
-    schedule = None
-    if state != NEW and due is not None:
-        schedule = CardState.from_dict(
-            {
-                "state": state,
-                "step": step,
-                "stability": stability,
-                "difficulty": difficulty,
-                "due": from_ms(int(due)),
-                "last_review": None if last_review is None else from_ms(int(last_review)),
-                "reps": reps,
-                "lapses": lapses,
-            }
-        )
-    return StoredCard(
-        id=int(cid),
-        key=str(key),
-        bank_id=str(bank_id),
-        question_id=str(question_id),
-        cloze=None if cloze is None else int(cloze),
-        revision=int(revision),
-        schedule=schedule,
-        introduced=None if introduced is None else from_ms(int(introduced)),
-    )
-
-
-def _schedule_values(state: CardState | None) -> tuple[object, ...]:
-    if state is None:
-        return (NEW, None, None, None, None, None, 0, 0)
-    data = state.to_dict()
-    return (
-        data["state"],
-        data["step"],
-        data["stability"],
-        data["difficulty"],
-        to_ms(data["due"]),
-        None if data["last_review"] is None else to_ms(data["last_review"]),
-        data["reps"],
-        data["lapses"],
-    )
-
-
-def _check_header(path: Path) -> bool:
-    """Whether ``path`` holds a hoquiz database (``False``: missing or empty, so new).
-
-    Reads the 100-byte SQLite header only; never writes.
-
-    Raises:
-        StoreError: the file is something else, or visibly truncated.
-    """
-    try:
-        if path.is_dir():
-            raise StoreError(f"cannot use {path}: it is a folder, not a progress database")
-        if not path.exists():
-            return False
-        size = path.stat().st_size
-        if size == 0:
-            return False
-        with path.open("rb") as handle:
-            header = handle.read(100)
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
-    if len(header) < 100 or not header.startswith(_MAGIC):
-        raise StoreError(f"cannot use {path}: it is not a hoquiz progress database")
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
-        raise StoreError(
-            f"cannot use {path}: it is an SQLite database, but not a hoquiz progress database"
-        )
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    size_is_valid = header[24:28] == header[92:96]
-    wal = path.with_name(path.name + "-wal")
-    wal_pending = wal.exists() and wal.stat().st_size > 0
-    if size_is_valid and not wal_pending and pages * page_size > size:
-        raise StoreError(f"cannot use {path}: the database is damaged (the file is truncated)")
-    return True
+        return None if row is None else stored_card(row)

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from hoquiz import atomic
+from hoquiz.banks.paths import find_sources_file
 from hoquiz.errors import ExportError
 from hoquiz.model import (
     MCQ,
@@ -49,7 +50,6 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.paths import find_sources_file
 from hoquiz.render import LETTERS, answer_text, fixed_order, format_number, source_text
 from hoquiz.text import normalize
 

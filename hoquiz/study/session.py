@@ -27,7 +27,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from hoquiz.grading import Grade, Presentation, Unparseable, grade, self_rating
 from hoquiz.model import Bank, Flashcard, Match, Order, Question, card_key, question_cards
 from hoquiz.render import (
     answer_text,
@@ -36,7 +35,9 @@ from hoquiz.render import (
     question_text,
     source_text,
 )
-from hoquiz.scheduling import (
+from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
+from hoquiz.study.grading import Grade, Presentation, Unparseable, grade, self_rating
+from hoquiz.study.scheduling import (
     AGAIN,
     EASY,
     HARD,
@@ -47,13 +48,12 @@ from hoquiz.scheduling import (
     CardState,
     describe_interval,
 )
-from hoquiz.store import Answer, CardRef, CardSummary, from_ms, to_ms
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
-    from hoquiz.cache import BankIndex
-    from hoquiz.scheduling import Scheduler
+    from hoquiz.banks.cache import BankIndex
     from hoquiz.store import Store
+    from hoquiz.study.scheduling import Scheduler
 
 MODES = ("review", "cram", "exam")
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -107,7 +107,7 @@ class StudyCard:
     def question(self) -> Question:
         question = self._question
         if isinstance(question, bytes):
-            from hoquiz.cache import materialize
+            from hoquiz.banks.cache import materialize
 
             question = self._question = materialize(question)
         return question
@@ -136,7 +136,7 @@ def study_cards(banks: Iterable[Bank]) -> list[StudyCard]:
 
 
 def indexed_cards(index: "BankIndex") -> list[StudyCard]:
-    """Every card of a bank index (see :mod:`hoquiz.cache`), questions left unread."""
+    """Every card of a bank index (see :mod:`hoquiz.banks.cache`), questions left unread."""
     cards = []
     for bank, rows in index:
         for question_id, kind, revision, _, clozes, question in rows:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoquiz.atomic import write_atomically
+from hoquiz.banks.loader import load_sources_file
+from hoquiz.banks.paths import SOURCES_NAMES, find_sources_file
 from hoquiz.errors import HoquizError, UsageError
-from hoquiz.loader import load_sources_file
-from hoquiz.paths import SOURCES_NAMES, find_sources_file
 
 STARTER_SOURCES = """\
 # Reference documents your banks cite. Every question's `source.doc` names

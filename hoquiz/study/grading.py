@@ -27,7 +27,7 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, natural_order
-from hoquiz.scheduling import AGAIN, EASY, GOOD, HARD
+from hoquiz.study.scheduling import AGAIN, EASY, GOOD, HARD
 from hoquiz.text import normalize, plural
 
 EASY_MARK, HARD_MARK = "+", "-"

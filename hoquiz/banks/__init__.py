@@ -1,0 +1,1 @@
+"""Banks on disk: YAML reading, loading and validation, the JSON Schema, scaffolding, the cache."""

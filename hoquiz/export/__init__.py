@@ -1,1 +1,0 @@
-"""Exporters: each one turns validated banks into a file of another tool."""

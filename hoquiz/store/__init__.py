@@ -1,0 +1,29 @@
+"""The progress database: card schedules and the review log (sqlite3 is imported here only)."""
+
+from hoquiz.store.database import BUSY_TIMEOUT_SECONDS, Store
+from hoquiz.store.records import (
+    MODES,
+    Answer,
+    CardRef,
+    CardSummary,
+    LoggedReview,
+    StoredCard,
+    from_ms,
+    to_ms,
+)
+from hoquiz.store.schema import APPLICATION_ID, SCHEMA_VERSION
+
+__all__ = [
+    "APPLICATION_ID",
+    "BUSY_TIMEOUT_SECONDS",
+    "MODES",
+    "SCHEMA_VERSION",
+    "Answer",
+    "CardRef",
+    "CardSummary",
+    "LoggedReview",
+    "Store",
+    "StoredCard",
+    "from_ms",
+    "to_ms",
+]

@@ -1,0 +1,136 @@
+"""The values the progress database holds and returns, and their conversion from rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, NamedTuple
+
+from hoquiz.study.scheduling import NEW, CardState
+
+MODES = ("review", "cram", "exam")
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MS = dt.timedelta(milliseconds=1)
+
+
+def to_ms(moment: dt.datetime) -> int:
+    """UTC milliseconds since the epoch."""
+    return (moment - _EPOCH) // _MS
+
+
+def from_ms(ms: int) -> dt.datetime:
+    return _EPOCH + ms * _MS
+
+
+class CardRef(NamedTuple):
+    """A card as the banks define it: its key, where it comes from, its revision."""
+
+    key: str
+    bank_id: str
+    question_id: str
+    cloze: int | None
+    revision: int
+
+
+class StoredCard(NamedTuple):
+    """A card's row: its schedule (``None`` while new) and the revision it is for."""
+
+    id: int
+    key: str
+    bank_id: str
+    question_id: str
+    cloze: int | None
+    revision: int
+    schedule: CardState | None
+    introduced: dt.datetime | None
+
+    def schedule_for(self, revision: int) -> CardState | None:
+        """The schedule, or ``None`` if the question's revision was raised since."""
+        return self.schedule if revision <= self.revision else None
+
+
+class CardSummary(NamedTuple):
+    """What queue building needs of a card, cheap to load for every card."""
+
+    revision: int
+    state: int
+    due_ms: int | None
+    introduced_ms: int | None
+    lapses: int
+
+
+class Answer(NamedTuple):
+    """One graded answer, as logged."""
+
+    reviewed_at: dt.datetime
+    rating: int
+    correct: bool
+    given: str
+    duration_ms: int
+    mode: str
+
+
+class LoggedReview(NamedTuple):
+    """A review-log row joined with its card."""
+
+    card_key: str
+    bank_id: str
+    reviewed_at: dt.datetime
+    rating: int
+    correct: bool
+    mode: str
+    state_before: int
+    duration_ms: int
+    answer: str
+    revision: int
+
+
+CARD_COLUMNS = (
+    "id, card_key, bank_id, question_id, cloze, revision, state, step, stability, "
+    "difficulty, due, last_review, reps, lapses, introduced"
+)
+
+
+def stored_card(row: tuple[Any, ...]) -> StoredCard:
+    (cid, key, bank_id, question_id, cloze, revision, state, step, stability, difficulty,
+     due, last_review, reps, lapses, introduced) = row  # fmt: skip
+    schedule = None
+    if state != NEW and due is not None:
+        schedule = CardState.from_dict(
+            {
+                "state": state,
+                "step": step,
+                "stability": stability,
+                "difficulty": difficulty,
+                "due": from_ms(int(due)),
+                "last_review": None if last_review is None else from_ms(int(last_review)),
+                "reps": reps,
+                "lapses": lapses,
+            }
+        )
+    return StoredCard(
+        id=int(cid),
+        key=str(key),
+        bank_id=str(bank_id),
+        question_id=str(question_id),
+        cloze=None if cloze is None else int(cloze),
+        revision=int(revision),
+        schedule=schedule,
+        introduced=None if introduced is None else from_ms(int(introduced)),
+    )
+
+
+def schedule_values(state: CardState | None) -> tuple[object, ...]:
+    if state is None:
+        return (NEW, None, None, None, None, None, 0, 0)
+    data = state.to_dict()
+    return (
+        data["state"],
+        data["step"],
+        data["stability"],
+        data["difficulty"],
+        to_ms(data["due"]),
+        None if data["last_review"] is None else to_ms(data["last_review"]),
+        data["reps"],
+        data["lapses"],
+    )

@@ -1,0 +1,89 @@
+"""The progress database's tables, their migrations and the file check done before opening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hoquiz.errors import StoreError
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
+
+_MAGIC = b"SQLite format 3\x00"
+
+# Migrations: MIGRATIONS[n] upgrades a database from schema version n to n + 1.
+MIGRATIONS: dict[int, str] = {
+    0: """
+    CREATE TABLE cards (
+        id           INTEGER PRIMARY KEY,
+        card_key     TEXT NOT NULL UNIQUE,   -- bank/question or bank/question#cN
+        bank_id      TEXT NOT NULL,
+        question_id  TEXT NOT NULL,
+        cloze        INTEGER,                -- the deletion number of a cloze card
+        revision     INTEGER NOT NULL,       -- the question revision this schedule is for
+        state        INTEGER NOT NULL,       -- 0 new, 1 learning, 2 review, 3 relearning
+        step         INTEGER,
+        stability    REAL,
+        difficulty   REAL,
+        due          INTEGER,
+        last_review  INTEGER,
+        reps         INTEGER NOT NULL DEFAULT 0,
+        lapses       INTEGER NOT NULL DEFAULT 0,
+        introduced   INTEGER                 -- first scheduled review (since the last reset)
+    );
+    CREATE INDEX cards_due ON cards (due) WHERE state > 0;
+    CREATE INDEX cards_introduced ON cards (introduced) WHERE introduced IS NOT NULL;
+    CREATE TABLE review_log (
+        id           INTEGER PRIMARY KEY,
+        card_id      INTEGER NOT NULL REFERENCES cards (id),
+        reviewed_at  INTEGER NOT NULL,
+        rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        correct      INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        answer       TEXT NOT NULL,
+        duration_ms  INTEGER NOT NULL,
+        mode         TEXT NOT NULL CHECK (mode IN ('review', 'cram', 'exam')),
+        revision     INTEGER NOT NULL,
+        state_before INTEGER NOT NULL       -- the card's state when answered (0 new)
+    );
+    CREATE INDEX review_log_card ON review_log (card_id, reviewed_at);
+    CREATE INDEX review_log_time ON review_log (reviewed_at);
+    """,
+}
+TABLES = {"cards", "review_log"}
+
+
+def check_header(path: Path) -> bool:
+    """Whether ``path`` holds a hoquiz database (``False``: missing or empty, so new).
+
+    Reads the 100-byte SQLite header only; never writes.
+
+    Raises:
+        StoreError: the file is something else, or visibly truncated.
+    """
+    try:
+        if path.is_dir():
+            raise StoreError(f"cannot use {path}: it is a folder, not a progress database")
+        if not path.exists():
+            return False
+        size = path.stat().st_size
+        if size == 0:
+            return False
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+    if len(header) < 100 or not header.startswith(_MAGIC):
+        raise StoreError(f"cannot use {path}: it is not a hoquiz progress database")
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise StoreError(
+            f"cannot use {path}: it is an SQLite database, but not a hoquiz progress database"
+        )
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    size_is_valid = header[24:28] == header[92:96]
+    wal = path.with_name(path.name + "-wal")
+    wal_pending = wal.exists() and wal.stat().st_size > 0
+    if size_is_valid and not wal_pending and pages * page_size > size:
+        raise StoreError(f"cannot use {path}: the database is damaged (the file is truncated)")
+    return True

@@ -1,0 +1,1 @@
+"""Studying: grading answers, FSRS scheduling, the quiz session and statistics."""
