@@ -30,8 +30,11 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
                 expect=f"\n{planted} warning",
             )
             validate = Command(hoquiz_argv("validate", str(path)), expect=f"{n} questions OK")
-            p = paired(Command(hoquiz_argv("lint", str(path)), ok_codes=(0, 1)), validate,
-                       config.pairs_for(n))
+            p = paired(
+                Command(hoquiz_argv("lint", str(path)), ok_codes=(0, 1)),
+                validate,
+                config.pairs_for(n),
+            )
             # Checked once per input, untimed: lint found every planted near-duplicate.
             paired(lint, validate, 1, warmup=0)
             times.setdefault(label, []).append((n, p.a))

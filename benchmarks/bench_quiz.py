@@ -19,6 +19,7 @@ import datetime as dt
 import math
 import random
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,8 @@ def fill_history(banks: Path, db: Path, rows: int, seed: int = 1) -> int:
     days. Returns the number of studied cards.
     """
     from hoquiz.banks.loader import load_banks
-    from hoquiz.study.session import study_cards
     from hoquiz.store import Store, to_ms
+    from hoquiz.study.session import study_cards
 
     rng = random.Random(seed)
     now = to_ms(dt.datetime.now(dt.UTC))
@@ -143,7 +144,7 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
         edited = sorted(banks.glob("bank-*.yaml"))[len(list(banks.glob("bank-*.yaml"))) // 2]
         edits = iter(range(10**6))
 
-        def edit(edited: Path = edited) -> None:
+        def edit(edited: Path = edited, edits: Iterator[int] = edits) -> None:
             with edited.open("a", encoding="utf-8") as handle:
                 handle.write(f"# edit {next(edits)}\n")
 

@@ -65,6 +65,8 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
     click = Command([PYTHON, "-c", "import click"])
     help_ = paired(Command(hoquiz_argv("--help"), expect="Usage"), click, max(config.pairs, 11))
     rows.append(
-        result("hoquiz --help", help_.a, "python -c 'import click'", help_.b, 2.0, ratio=help_.ratio)
+        result(
+            "hoquiz --help", help_.a, "python -c 'import click'", help_.b, 2.0, ratio=help_.ratio
+        )
     )
     return rows

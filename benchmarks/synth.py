@@ -40,35 +40,222 @@ LEAD_INS = (
     "When is it reasonable to consider",
 )
 
-WORDS = (
-    "ossification lamellar periarticular flexion abduction radiograph scintigraphy tracer "
-    "maturation recurrence excision prophylaxis spasticity contracture ankylosis oedema "
-    "erythema capsule tendon fascia hematoma mesenchymal osteogenic signalling trauma burn "
-    "femoral acetabular humeral olecranon quadriceps adductor hamstring gluteal cortical "
-    "trabecular periosteal marrow progenitor chondrocyte osteoblast osteoclast matrix "
-    "mineral alkaline phosphatase serum ultrasound tomography resonance uptake phase "
-    "vascular perfusion inflammatory cytokine prostaglandin inhibitor radiotherapy dose "
-    "fraction window injury spinal cord brain arthroplasty revision fracture dislocation "
-    "immobilisation mobilisation range motion stiffness pain swelling warmth fever nerve "
-    "entrapment ulnar sciatic vessel compression pressure ulcer sitting posture gait "
-    "walking transfer function outcome staging grade classification brooker hastings "
-    "mature immature zonal peripheral central margin density heterogeneous sclerotic "
-    "lucent bridging island shell rim blast combat amputation residual limb socket "
-    "prosthesis genetic variant receptor kinase pathway bone morphogenetic protein "
-    "hypoxia neurogenic myositis tumoral progressive congenital toe thumb malformation"
-).split()
+WORDS = [
+    "ossification",
+    "lamellar",
+    "periarticular",
+    "flexion",
+    "abduction",
+    "radiograph",
+    "scintigraphy",
+    "tracer",
+    "maturation",
+    "recurrence",
+    "excision",
+    "prophylaxis",
+    "spasticity",
+    "contracture",
+    "ankylosis",
+    "oedema",
+    "erythema",
+    "capsule",
+    "tendon",
+    "fascia",
+    "hematoma",
+    "mesenchymal",
+    "osteogenic",
+    "signalling",
+    "trauma",
+    "burn",
+    "femoral",
+    "acetabular",
+    "humeral",
+    "olecranon",
+    "quadriceps",
+    "adductor",
+    "hamstring",
+    "gluteal",
+    "cortical",
+    "trabecular",
+    "periosteal",
+    "marrow",
+    "progenitor",
+    "chondrocyte",
+    "osteoblast",
+    "osteoclast",
+    "matrix",
+    "mineral",
+    "alkaline",
+    "phosphatase",
+    "serum",
+    "ultrasound",
+    "tomography",
+    "resonance",
+    "uptake",
+    "phase",
+    "vascular",
+    "perfusion",
+    "inflammatory",
+    "cytokine",
+    "prostaglandin",
+    "inhibitor",
+    "radiotherapy",
+    "dose",
+    "fraction",
+    "window",
+    "injury",
+    "spinal",
+    "cord",
+    "brain",
+    "arthroplasty",
+    "revision",
+    "fracture",
+    "dislocation",
+    "immobilisation",
+    "mobilisation",
+    "range",
+    "motion",
+    "stiffness",
+    "pain",
+    "swelling",
+    "warmth",
+    "fever",
+    "nerve",
+    "entrapment",
+    "ulnar",
+    "sciatic",
+    "vessel",
+    "compression",
+    "pressure",
+    "ulcer",
+    "sitting",
+    "posture",
+    "gait",
+    "walking",
+    "transfer",
+    "function",
+    "outcome",
+    "staging",
+    "grade",
+    "classification",
+    "brooker",
+    "hastings",
+    "mature",
+    "immature",
+    "zonal",
+    "peripheral",
+    "central",
+    "margin",
+    "density",
+    "heterogeneous",
+    "sclerotic",
+    "lucent",
+    "bridging",
+    "island",
+    "shell",
+    "rim",
+    "blast",
+    "combat",
+    "amputation",
+    "residual",
+    "limb",
+    "socket",
+    "prosthesis",
+    "genetic",
+    "variant",
+    "receptor",
+    "kinase",
+    "pathway",
+    "bone",
+    "morphogenetic",
+    "protein",
+    "hypoxia",
+    "neurogenic",
+    "myositis",
+    "tumoral",
+    "progressive",
+    "congenital",
+    "toe",
+    "thumb",
+    "malformation",
+]
+
+# Real collections of this size use tens of thousands of distinct words, a few
+# very often and most rarely (Zipf's law): the topic words above, then
+# generated terms, drawn with probability falling as 1 / (rank + 10).
+_SYLLABLES = [
+    "os",
+    "teo",
+    "peri",
+    "arti",
+    "cul",
+    "ar",
+    "lam",
+    "el",
+    "lar",
+    "my",
+    "o",
+    "sit",
+    "is",
+    "fib",
+    "ro",
+    "chon",
+    "dro",
+    "gen",
+    "ic",
+    "neu",
+    "ro",
+    "vas",
+    "cu",
+    "lo",
+    "cap",
+    "su",
+    "lar",
+    "tend",
+    "in",
+    "ous",
+    "hyp",
+    "ox",
+    "ia",
+    "mes",
+    "en",
+    "chy",
+    "mal",
+    "scler",
+    "ot",
+    "ic",
+    "troph",
+    "path",
+    "ia",
+]
+
+
+def _vocabulary(size: int = 6000, seed: int = 7) -> tuple[str, ...]:
+    rng = random.Random(seed)
+    words = dict.fromkeys(WORDS)
+    while len(words) < size:
+        words["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4)))] = None
+    return tuple(words)
+
+
+VOCABULARY = _vocabulary()
+_WEIGHTS = tuple(1 / (rank + 10) for rank in range(len(VOCABULARY)))
 
 GLUE = ("of the", "in a", "after", "with", "and", "during", "before", "around the", "on", "for")
 
 
+def _words(rng: random.Random, n: int) -> list[str]:
+    return rng.choices(VOCABULARY, weights=_WEIGHTS, k=n)
+
+
 def _phrase(rng: random.Random, n: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(n))
+    return " ".join(_words(rng, n))
 
 
 def _sentence(rng: random.Random, words: int) -> str:
     parts = []
-    for k in range(words):
-        parts.append(rng.choice(WORDS))
+    for k, word in enumerate(_words(rng, words)):
+        parts.append(word)
         if k % 3 == 2 and k < words - 1:
             parts.append(rng.choice(GLUE))
     return " ".join(parts)
@@ -110,7 +297,7 @@ def _question(i: int, rng: random.Random, prompt: str) -> str:
     )
     line = f"    prompt: {prompt}\n"
     if kind in ("mcq", "multi"):
-        options = list(dict.fromkeys(_phrase(rng, rng.randint(2, 4)) for _ in range(5)))[:4]
+        options = list(dict.fromkeys(_phrase(rng, 3) for _ in range(5)))[:4]
         while len(options) < 4:
             options.append(_phrase(rng, 5))
         body = line + "    choices:\n" + "".join(f"      - {o}\n" for o in options)
@@ -122,8 +309,8 @@ def _question(i: int, rng: random.Random, prompt: str) -> str:
     elif kind == "true_false":
         body = line + f"    answer: {'true' if i % 2 else 'false'}\n"
     elif kind == "short":
-        word = rng.choice(WORDS)
-        body = line + f"    accept: [{word}, {word} {rng.choice(WORDS)}]\n"
+        word, other = _words(rng, 2)
+        body = line + f"    accept: [{word}, {word} {other}]\n"
     elif kind == "numeric":
         body = line + f"    answer: {i % 100}\n    tolerance: 1\n    unit: '%'\n"
     elif kind == "cloze":
@@ -183,7 +370,9 @@ def write_synthetic_folder(folder: Path, n: int = 10_000, files: int = 100, seed
     (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
     per_file = -(-n // files)
     for f in range(files):
-        questions = [_question(i, rng, prompts[i]) for i in range(f * per_file, min(n, (f + 1) * per_file))]
+        questions = [
+            _question(i, rng, prompts[i]) for i in range(f * per_file, min(n, (f + 1) * per_file))
+        ]
         if questions:
             text = _bank_text(f"synthetic-{f:03d}", questions)
             (folder / f"bank-{f:03d}.yaml").write_text(text, encoding="utf-8")

@@ -531,44 +531,48 @@ class _Stem:
     ref: str
     text: str
     numbers: tuple[str, ...]
-    counts: tuple[int, ...]  # how often each character of the shared alphabet occurs
 
 
 def _stems(banks: Sequence[Bank]) -> list[_Stem]:
     """Every non-empty normalised stem, banks in order, questions in file order."""
-    raw = [(bank, i, q, normalize(q.stem)) for bank in banks for i, q in enumerate(bank.questions)]
-    alphabet = sorted({char for *_, text in raw for char in text})
-    return [
-        _Stem(
-            file=bank.path,
-            where=("questions", i, _stem_field(q)),
-            field=_stem_field(q),
-            ref=f"{bank.id}/{q.id}",
-            text=text,
-            numbers=tuple(sorted(_NUMBER_RE.findall(text))),
-            counts=tuple(map(text.count, alphabet)),
-        )
-        for bank, i, q, text in raw
-        if text
-    ]
+    stems = []
+    for bank in banks:
+        for i, q in enumerate(bank.questions):
+            text = normalize(q.stem)
+            if text:
+                field = _stem_field(q)
+                stems.append(
+                    _Stem(
+                        bank.path,
+                        ("questions", i, field),
+                        field,
+                        f"{bank.id}/{q.id}",
+                        text,
+                        tuple(sorted(_NUMBER_RE.findall(text))),
+                    )
+                )
+    return stems
 
 
 def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
-    """Each stem against every earlier one; reported on the later question.
+    """Each stem against the earlier ones; reported on the later question.
 
-    Quadratic in the number of questions (about 3 s for 2,000 stems). A
-    trigram index was tried and dropped: at a 0.9 character ratio, two near
-    duplicates need share only about a third of their trigrams, too few for
-    the index to rule out enough pairs.
+    Exact repeats by a dictionary; near duplicates by
+    :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words so
+    that most pairs are never compared.
     """
+    from hoquiz.neardup import near_duplicates
+
+    stems = _stems(banks)
     exact: dict[str, str] = {}
+    found: dict[int, Finding] = {}
     # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
     # differ by one character but ask different things), so only stems with
     # equal numbers are compared.
-    earlier: dict[tuple[str, ...], list[_Stem]] = {}
-    for stem in _stems(banks):
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for position, stem in enumerate(stems):
         if stem.text in exact:
-            yield Finding(
+            found[position] = Finding(
                 stem.file,
                 stem.where,
                 "duplicate-prompt",
@@ -576,41 +580,17 @@ def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
             )
             continue
         exact[stem.text] = stem.ref
-        group = earlier.setdefault(stem.numbers, [])
-        similar = _most_similar_earlier(stem, group)
-        if similar is not None:
-            other, ratio = similar
-            yield Finding(
+        groups.setdefault(stem.numbers, []).append(position)
+    for members in groups.values():
+        pairs = near_duplicates([stems[p].text for p in members], DUPLICATE_RATIO)
+        for later, (earlier, ratio) in pairs.items():
+            stem, other = stems[members[later]], stems[members[earlier]]
+            found[members[later]] = Finding(
                 stem.file,
                 stem.where,
                 "duplicate-prompt",
                 f"{stem.field} nearly duplicates {other.ref} ({int(ratio * 100)}% similar); "
                 "merge them or make them ask different things",
             )
-        group.append(stem)
-
-
-def _most_similar_earlier(stem: _Stem, earlier: Sequence[_Stem]) -> tuple[_Stem, float] | None:
-    """The first of ``earlier`` more than DUPLICATE_RATIO similar to ``stem``, with its ratio.
-
-    difflib's ratio is 2M / T (M matched characters, T both lengths). Two
-    cheap upper bounds of M rule most pairs out before the real comparison:
-    the shorter length, and the characters the two have in common (what
-    ``SequenceMatcher.quick_ratio`` counts, here from precomputed counts).
-    """
-    matcher: difflib.SequenceMatcher[str] | None = None  # built only when a pair needs it
-    size = len(stem.text)
-    for other in earlier:
-        total = size + len(other.text)
-        if 2 * min(size, len(other.text)) <= DUPLICATE_RATIO * total:
-            continue
-        if 2 * sum(map(min, stem.counts, other.counts)) <= DUPLICATE_RATIO * total:
-            continue
-        if matcher is None:
-            matcher = difflib.SequenceMatcher(None, autojunk=False)
-            matcher.set_seq2(stem.text)
-        matcher.set_seq1(other.text)
-        ratio = matcher.ratio()
-        if ratio > DUPLICATE_RATIO:
-            return other, ratio
-    return None
+    for position in sorted(found):
+        yield found[position]
