@@ -49,7 +49,7 @@ def fill_history(banks: Path, db: Path, rows: int, seed: int = 1) -> int:
     """
     from hoquiz.banks.loader import load_banks
     from hoquiz.store import Store, to_ms
-    from hoquiz.study.session import study_cards
+    from hoquiz.study.planning import study_cards
 
     rng = random.Random(seed)
     now = to_ms(dt.datetime.now(dt.UTC))

@@ -21,6 +21,12 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
+def os_error_text(error: OSError) -> str:
+    """Why an operating-system call failed, worded for a message: "permission denied"."""
+    text = error.strerror or str(error)
+    return text[:1].lower() + text[1:]
+
+
 class HoquizError(Exception):
     """Base class of every error hoquiz reports to its users."""
 

@@ -17,16 +17,17 @@ bank is item ``i`` of its file's ``questions`` list.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import assert_never
 
 from hoquiz.banks.yamlio import DataPath, Locator, read_text
 from hoquiz.errors import Problem, UsageError
 from hoquiz.model import (
     MCQ,
+    AnyQuestion,
     Bank,
     Cloze,
     Flashcard,
@@ -34,11 +35,10 @@ from hoquiz.model import (
     Multi,
     Numeric,
     Order,
-    Question,
     Short,
     TrueFalse,
 )
-from hoquiz.text import normalize, plural
+from hoquiz.text import did_you_mean, format_number, normalize, plural, quote
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -158,8 +158,7 @@ def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> fr
     """
     for rule in (*only, *ignore):
         if rule not in RULES:
-            close = difflib.get_close_matches(rule, list(RULES), n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = did_you_mean(rule, RULES)
             raise UsageError(f"unknown lint rule '{rule}'{hint}; rules: {', '.join(RULES)}")
     return frozenset(only or RULES) - frozenset(ignore)
 
@@ -211,16 +210,7 @@ def lint_banks(banks: Sequence[Bank], rules: Collection[str] | None = None) -> l
 
 
 def _quote(text: str) -> str:
-    text = " ".join(text.split())
-    return repr(text if len(text) <= 60 else text[:57] + "...")
-
-
-def _stem_field(question: Question) -> str:
-    if isinstance(question, Cloze):
-        return "text"
-    if isinstance(question, Flashcard):
-        return "front"
-    return "prompt"
+    return quote(" ".join(text.split()))
 
 
 def _lead_in(prompt: str) -> str:
@@ -242,30 +232,32 @@ def _negative_words(prompt: str) -> list[str]:
     return found
 
 
-def _answer_text(question: Question) -> str:
+def _answer_text(question: AnyQuestion) -> str:
     """The key as one text: what the explanation must say more than."""
-    if isinstance(question, MCQ):
-        return question.choices[question.answer].text
-    if isinstance(question, Multi):
-        return " ".join(question.choices[i].text for i in question.answer)
-    if isinstance(question, TrueFalse):
-        return "true" if question.answer else "false"
-    if isinstance(question, Short):
-        return question.accept[0]
-    if isinstance(question, Numeric):
-        return f"{question.answer:g} {question.unit or ''}"
-    if isinstance(question, Cloze):
-        return " ".join(d.answer for d in question.deletions)
-    if isinstance(question, Flashcard):
-        return question.back
-    if isinstance(question, Order):
-        return " ".join(question.items)
-    if isinstance(question, Match):
-        return " ".join(f"{left} {right}" for left, right in question.pairs)
-    return ""  # pragma: no cover
+    match question:
+        case MCQ():
+            return question.choices[question.answer].text
+        case Multi():
+            return " ".join(question.choices[i].text for i in question.answer)
+        case TrueFalse():
+            return "true" if question.answer else "false"
+        case Short():
+            return question.accept[0]
+        case Numeric():
+            return f"{format_number(question.answer)} {question.unit or ''}"
+        case Cloze():
+            return " ".join(d.answer for d in question.deletions)
+        case Flashcard():
+            return question.back
+        case Order():
+            return " ".join(question.items)
+        case Match():
+            return " ".join(f"{left} {right}" for left, right in question.pairs)
+        case _:
+            assert_never(question)
 
 
-def _longest_answer(question: Question) -> str:
+def _longest_answer(question: AnyQuestion) -> str:
     """The longest single thing a learner must produce or pick: one key, one card's deletions."""
     if isinstance(question, Multi):
         return max((question.choices[i].text for i in question.answer), key=len)
@@ -278,7 +270,7 @@ def _longest_answer(question: Question) -> str:
     return _answer_text(question)
 
 
-def _answer_words(question: Question) -> set[str]:
+def _answer_words(question: AnyQuestion) -> set[str]:
     words = set(normalize(_answer_text(question)).split())
     if isinstance(question, Short):
         for answer in question.accept:
@@ -292,10 +284,10 @@ def _key_indexes(question: MCQ | Multi) -> tuple[int, ...]:
 
 # -- per-question rules -----------------------------------------------------
 
-_Check = Callable[[Bank, int, Question], Iterator[Finding]]
+_Check = Callable[[Bank, int, AnyQuestion], Iterator[Finding]]
 
 
-def _all_of_the_above(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _all_of_the_above(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
     for j, choice in enumerate(q.choices):
@@ -309,7 +301,7 @@ def _all_of_the_above(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
             )
 
 
-def _option_length(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _option_length(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
     lengths = [len(c.text.strip()) for c in q.choices]
@@ -324,7 +316,7 @@ def _option_length(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         )
 
 
-def _absolute_word(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _absolute_word(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     targets: list[tuple[DataPath, str]]
     if isinstance(q, (MCQ, Multi)):
         targets = [
@@ -352,7 +344,7 @@ def _absolute_word(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
             )
 
 
-def _negative_stem(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _negative_stem(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
     lower = [w for w in _negative_words(q.prompt) if w != w.upper()]
@@ -366,7 +358,7 @@ def _negative_stem(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         )
 
 
-def _missing_explanation(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _missing_explanation(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not q.explanation.strip():
         yield Finding(
             bank.path,
@@ -377,7 +369,7 @@ def _missing_explanation(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         )
 
 
-def _missing_source(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _missing_source(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not q.source.doc.strip() or not q.source.section.strip():
         yield Finding(
             bank.path,
@@ -387,7 +379,7 @@ def _missing_source(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         )
 
 
-def _explanation_repeats(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _explanation_repeats(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     explanation = normalize(q.explanation)
     if not explanation:
         return  # missing-explanation
@@ -415,7 +407,7 @@ def _explanation_repeats(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
         )
 
 
-def _short_common_answer(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _short_common_answer(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, Short):
         return
     for j, answer in enumerate(q.accept):
@@ -444,7 +436,7 @@ def _short_common_answer(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
             )
 
 
-def _cloze_too_long(bank: Bank, i: int, q: Question) -> Iterator[Finding]:
+def _cloze_too_long(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, Cloze):
         return
     for d in q.deletions:
@@ -540,12 +532,11 @@ def _stems(banks: Sequence[Bank]) -> list[_Stem]:
         for i, q in enumerate(bank.questions):
             text = normalize(q.stem)
             if text:
-                field = _stem_field(q)
                 stems.append(
                     _Stem(
                         bank.path,
-                        ("questions", i, field),
-                        field,
+                        ("questions", i, q.stem_key),
+                        q.stem_key,
                         f"{bank.id}/{q.id}",
                         text,
                         tuple(sorted(_NUMBER_RE.findall(text))),

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import assert_never
 
 from hoquiz.model import (
     MCQ,
+    AnyQuestion,
     Bank,
     Cloze,
     Flashcard,
@@ -23,25 +25,14 @@ from hoquiz.model import (
     TrueFalse,
     render_cloze,
 )
-from hoquiz.text import normalize
+from hoquiz.text import format_number, normalize
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
-def format_number(value: float) -> str:
-    """``93.0`` as ``93``; other numbers as Python writes them."""
-    return str(int(value)) if value == int(value) else repr(value)
-
-
 def natural_order(question: Question) -> list[int]:
     """The option order as written in the bank."""
-    if isinstance(question, (MCQ, Multi)):
-        return list(range(len(question.choices)))
-    if isinstance(question, Order):
-        return list(range(len(question.items)))
-    if isinstance(question, Match):
-        return list(range(len(question.pairs)))
-    return []
+    return list(range(question.option_count))
 
 
 def fixed_order(question: Question, seed: str) -> list[int]:
@@ -60,7 +51,7 @@ def fixed_order(question: Question, seed: str) -> list[int]:
 
 
 def question_text(
-    question: Question, order: Sequence[int] | None = None, cloze: int | None = None
+    question: AnyQuestion, order: Sequence[int] | None = None, cloze: int | None = None
 ) -> str:
     """What a learner reads before answering.
 
@@ -68,69 +59,76 @@ def question_text(
     match right-hand sides); ``cloze`` is the active deletion number.
     """
     order = list(order) if order is not None else natural_order(question)
-    if isinstance(question, (MCQ, Multi)):
-        lines = [question.prompt]
-        if isinstance(question, Multi) and "select all" not in normalize(question.prompt):
-            lines.append("(select all that apply)")
-        lines += [f"  {LETTERS[n]}) {question.choices[i].text}" for n, i in enumerate(order)]
-        return "\n".join(lines)
-    if isinstance(question, TrueFalse):
-        return f"{question.prompt}\n(true or false)"
-    if isinstance(question, Numeric):
-        unit = f" (in {question.unit})" if question.unit else ""
-        return f"{question.prompt}{unit}"
-    if isinstance(question, Short):
-        return question.prompt
-    if isinstance(question, Cloze):
-        active = cloze if cloze is not None else question.numbers[0]
-        return render_cloze(question, active)
-    if isinstance(question, Flashcard):
-        return question.front
-    if isinstance(question, Order):
-        lines = [question.prompt]
-        lines += [f"  {LETTERS[n]}) {question.items[i]}" for n, i in enumerate(order)]
-        return "\n".join(lines)
-    if isinstance(question, Match):
-        lines = [question.prompt]
-        lines += [f"  {n + 1}. {left}" for n, (left, _) in enumerate(question.pairs)]
-        lines += [f"  {LETTERS[n]}) {question.pairs[i][1]}" for n, i in enumerate(order)]
-        return "\n".join(lines)
-    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+    match question:
+        case MCQ() | Multi():
+            lines = [question.prompt]
+            if isinstance(question, Multi) and "select all" not in normalize(question.prompt):
+                lines.append("(select all that apply)")
+            lines += [f"  {LETTERS[n]}) {question.choices[i].text}" for n, i in enumerate(order)]
+            return "\n".join(lines)
+        case TrueFalse():
+            return f"{question.prompt}\n(true or false)"
+        case Numeric():
+            unit = f" (in {question.unit})" if question.unit else ""
+            return f"{question.prompt}{unit}"
+        case Short():
+            return question.prompt
+        case Cloze():
+            active = cloze if cloze is not None else question.numbers[0]
+            return render_cloze(question, active)
+        case Flashcard():
+            return question.front
+        case Order():
+            lines = [question.prompt]
+            lines += [f"  {LETTERS[n]}) {question.items[i]}" for n, i in enumerate(order)]
+            return "\n".join(lines)
+        case Match():
+            lines = [question.prompt]
+            lines += [f"  {n + 1}. {left}" for n, (left, _) in enumerate(question.pairs)]
+            lines += [f"  {LETTERS[n]}) {question.pairs[i][1]}" for n, i in enumerate(order)]
+            return "\n".join(lines)
+        case _:
+            assert_never(question)
 
 
 def answer_text(
-    question: Question, order: Sequence[int] | None = None, cloze: int | None = None
+    question: AnyQuestion, order: Sequence[int] | None = None, cloze: int | None = None
 ) -> str:
     """The key, in the same lettering as :func:`question_text` with the same ``order``."""
     order = list(order) if order is not None else natural_order(question)
-    if isinstance(question, MCQ):
-        return f"{LETTERS[order.index(question.answer)]}) {question.choices[question.answer].text}"
-    if isinstance(question, Multi):
-        shown = sorted(question.answer, key=order.index)
-        return "; ".join(f"{LETTERS[order.index(i)]}) {question.choices[i].text}" for i in shown)
-    if isinstance(question, TrueFalse):
-        return "true" if question.answer else "false"
-    if isinstance(question, Numeric):
-        tolerance = f" (± {format_number(question.tolerance)})" if question.tolerance else ""
-        unit = f" {question.unit}" if question.unit else ""
-        return f"{format_number(question.answer)}{unit}{tolerance}"
-    if isinstance(question, Short):
-        return " / ".join(question.accept)
-    if isinstance(question, Cloze):
-        active = cloze if cloze is not None else question.numbers[0]
-        answers = [d.answer for d in question.deletions if d.number == active]
-        return f"{' ... '.join(answers)}  ({render_cloze(question, active, reveal=True)})"
-    if isinstance(question, Flashcard):
-        return question.back
-    if isinstance(question, Order):
-        letters = " ".join(LETTERS[order.index(i)] for i in range(len(question.items)))
-        return f"{letters}: " + " → ".join(question.items)
-    if isinstance(question, Match):
-        return "  ".join(
-            f"{n + 1}{LETTERS[order.index(n)]} ({left} = {right})"
-            for n, (left, right) in enumerate(question.pairs)
-        )
-    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+    match question:
+        case MCQ():
+            choice = question.choices[question.answer].text
+            return f"{LETTERS[order.index(question.answer)]}) {choice}"
+        case Multi():
+            shown = sorted(question.answer, key=order.index)
+            return "; ".join(
+                f"{LETTERS[order.index(i)]}) {question.choices[i].text}" for i in shown
+            )
+        case TrueFalse():
+            return "true" if question.answer else "false"
+        case Numeric():
+            tolerance = f" (± {format_number(question.tolerance)})" if question.tolerance else ""
+            unit = f" {question.unit}" if question.unit else ""
+            return f"{format_number(question.answer)}{unit}{tolerance}"
+        case Short():
+            return " / ".join(question.accept)
+        case Cloze():
+            active = cloze if cloze is not None else question.numbers[0]
+            answers = [d.answer for d in question.deletions if d.number == active]
+            return f"{' ... '.join(answers)}  ({render_cloze(question, active, reveal=True)})"
+        case Flashcard():
+            return question.back
+        case Order():
+            letters = " ".join(LETTERS[order.index(i)] for i in range(len(question.items)))
+            return f"{letters}: " + " → ".join(question.items)
+        case Match():
+            return "  ".join(
+                f"{n + 1}{LETTERS[order.index(n)]} ({left} = {right})"
+                for n, (left, right) in enumerate(question.pairs)
+            )
+        case _:
+            assert_never(question)
 
 
 def source_text(bank: Bank, question: Question) -> str:

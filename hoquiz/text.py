@@ -1,9 +1,10 @@
-"""Text normalisation shared by grading, validation and linting."""
+"""Text helpers shared by grading, validation, linting and the CLI."""
 
 from __future__ import annotations
 
 import string
 import unicodedata
+from collections.abc import Iterable
 
 # Signs that carry meaning in answers ("<1 cm", "93%") survive normalisation.
 _KEPT_SIGNS = "%<>=+"
@@ -31,3 +32,21 @@ def normalize(text: str) -> str:
 def plural(count: int, noun: str) -> str:
     """``"1 bank"``, ``"3 banks"``: a count with its noun."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def format_number(value: float) -> str:
+    """``93.0`` as ``93``; other numbers (and whole ones from 1e15) as Python writes them."""
+    return str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the option closest to ``word``, or ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean {quote(close[0])}?)" if close else ""
+
+
+def quote(text: str, limit: int = 60) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters: ``'femur'``."""
+    return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")

@@ -432,5 +432,5 @@ def test_new_in_an_unwritable_place_is_one_clean_line(
     monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     result = hoquiz("new", tmp_path / "x.yaml")
     assert result.exit_code == 1
-    assert result.stderr == f"Error: cannot write {tmp_path / 'sources.yaml'}: Permission denied\n"
+    assert result.stderr == f"Error: cannot write {tmp_path / 'sources.yaml'}: permission denied\n"
     assert list(tmp_path.iterdir()) == []

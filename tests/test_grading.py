@@ -12,10 +12,6 @@ from quiz_banks import ALPHA, write_banks
 from hoquiz.banks.loader import load_banks
 from hoquiz.model import Bank, Flashcard, Question
 from hoquiz.study.grading import (
-    AGAIN,
-    EASY,
-    GOOD,
-    HARD,
     Grade,
     Presentation,
     Unparseable,
@@ -23,6 +19,7 @@ from hoquiz.study.grading import (
     parse_number,
     self_rating,
 )
+from hoquiz.study.scheduling import Rating
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +60,7 @@ def test_mcq_letter_or_number_in_the_shown_order(alpha: Bank) -> None:
     assert graded(alpha, "gene", "2", **shown).correct
     assert graded(alpha, "gene", " B ", **shown).correct
     wrong = graded(alpha, "gene", "c", **shown)
-    assert (wrong.correct, wrong.rating, wrong.given) == (False, AGAIN, "c) BMP4")
+    assert (wrong.correct, wrong.rating, wrong.given) == (False, Rating.AGAIN, "c) BMP4")
     assert wrong.chosen == (1,)
 
 
@@ -74,14 +71,14 @@ def test_mcq_unparseable_gives_a_hint(alpha: Bank) -> None:
 
 
 def test_hard_and_easy_marks(alpha: Bank) -> None:
-    assert graded(alpha, "gene", "a +").rating == EASY
-    assert graded(alpha, "gene", "a+").rating == EASY
-    assert graded(alpha, "gene", "a -").rating == HARD
-    assert graded(alpha, "gene", "a").rating == GOOD
+    assert graded(alpha, "gene", "a +").rating == Rating.EASY
+    assert graded(alpha, "gene", "a+").rating == Rating.EASY
+    assert graded(alpha, "gene", "a -").rating == Rating.HARD
+    assert graded(alpha, "gene", "a").rating == Rating.GOOD
     # A wrong answer is "again" whatever the mark.
-    assert graded(alpha, "gene", "b +").rating == AGAIN
-    assert graded(alpha, "drug", "indomethacin +").rating == EASY
-    assert graded(alpha, "dose", "7 -").rating == HARD
+    assert graded(alpha, "gene", "b +").rating == Rating.AGAIN
+    assert graded(alpha, "drug", "indomethacin +").rating == Rating.EASY
+    assert graded(alpha, "dose", "7 -").rating == Rating.HARD
 
 
 # -- multi ---------------------------------------------------------------------------
@@ -221,7 +218,7 @@ def test_match_unparseable(alpha: Bank) -> None:
 
 def test_self_rating() -> None:
     assert [self_rating(k) for k in ("1", "2", "3", "4", " 3 ", "easy", "g")] == [
-        AGAIN, HARD, GOOD, EASY, GOOD, EASY, GOOD,
+        Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY, Rating.GOOD, Rating.EASY, Rating.GOOD,
     ]  # fmt: skip
     assert self_rating("5") == Unparseable("rate your recall: 1 again, 2 hard, 3 good, 4 easy")
 

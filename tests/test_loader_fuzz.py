@@ -11,7 +11,8 @@ from conftest import ALL_TYPES_BANK, TEST_SOURCES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hoquiz.banks.loader import ALL_QUESTION_KEYS, BANK_OPTIONAL, BANK_REQUIRED, load_banks
+from hoquiz.banks.loader import load_banks
+from hoquiz.banks.validator import ALL_QUESTION_KEYS, BANK_OPTIONAL, BANK_REQUIRED
 from hoquiz.errors import BankError
 from hoquiz.model import QUESTION_TYPES, Bank
 

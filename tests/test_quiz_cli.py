@@ -37,7 +37,7 @@ from hoquiz.model import (
 from hoquiz.render import LETTERS
 from hoquiz.store import Store
 from hoquiz.study.grading import Presentation
-from hoquiz.study.session import present, study_cards
+from hoquiz.study.planning import present, study_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -275,7 +275,8 @@ def test_console_styles_when_colour_is_on(capsys: pytest.CaptureFixture[str]) ->
 
 def test_help_does_not_import_the_quiz_machinery() -> None:
     code = (
-        "import sys, hoquiz.cli; heavy = {'sqlite3', 'fsrs', 'yaml', 'hoquiz.study.session'}; "
+        "import sys, hoquiz.cli; "
+        "heavy = {'sqlite3', 'fsrs', 'yaml', 'hoquiz.study.engine', 'hoquiz.cli.quiz'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -512,7 +513,7 @@ def test_long_lines_wrap_on_a_terminal_only() -> None:
 
 
 def test_cached_index_unpickles_a_question_only_when_shown(tmp_path: Path) -> None:
-    from hoquiz.study.session import indexed_cards
+    from hoquiz.study.planning import indexed_cards
 
     folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)
     where = tmp_path / "c"

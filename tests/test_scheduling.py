@@ -6,18 +6,7 @@ import datetime as dt
 
 import pytest
 
-from hoquiz.study.scheduling import (
-    AGAIN,
-    EASY,
-    GOOD,
-    HARD,
-    LEARNING,
-    RELEARNING,
-    REVIEW,
-    CardState,
-    Scheduler,
-    describe_interval,
-)
+from hoquiz.study.scheduling import CardState, Phase, Rating, Scheduler, describe_interval
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 MIN = dt.timedelta(minutes=1)
@@ -26,20 +15,20 @@ DAY = dt.timedelta(days=1)
 
 def graduate(scheduler: Scheduler, start: dt.datetime = T0) -> CardState:
     """A new card answered Good twice, ten minutes apart: now in review."""
-    card = scheduler.review(None, GOOD, start)
-    card = scheduler.review(card, GOOD, card.due)
-    assert card.state == REVIEW
+    card = scheduler.review(None, Rating.GOOD, start)
+    card = scheduler.review(card, Rating.GOOD, card.due)
+    assert card.state == Phase.REVIEW
     return card
 
 
 def test_new_card_learning_steps() -> None:
     s = Scheduler(fuzz=False)
-    again = s.review(None, AGAIN, T0)
-    assert (again.state, again.step, again.due - T0) == (LEARNING, 0, MIN)
-    good = s.review(None, GOOD, T0)
-    assert (good.state, good.step, good.due - T0) == (LEARNING, 1, 10 * MIN)
-    easy = s.review(None, EASY, T0)
-    assert easy.state == REVIEW and easy.step is None
+    again = s.review(None, Rating.AGAIN, T0)
+    assert (again.state, again.step, again.due - T0) == (Phase.LEARNING, 0, MIN)
+    good = s.review(None, Rating.GOOD, T0)
+    assert (good.state, good.step, good.due - T0) == (Phase.LEARNING, 1, 10 * MIN)
+    easy = s.review(None, Rating.EASY, T0)
+    assert easy.state == Phase.REVIEW and easy.step is None
     assert easy.due - T0 >= DAY
     assert (good.reps, good.lapses, good.last_review) == (1, 0, T0)
 
@@ -48,15 +37,15 @@ def test_graduating_then_a_lapse() -> None:
     s = Scheduler(fuzz=False)
     card = graduate(s)
     assert card.due - card.last_review >= DAY  # type: ignore[operator]
-    lapsed = s.review(card, AGAIN, card.due)
+    lapsed = s.review(card, Rating.AGAIN, card.due)
     assert (lapsed.state, lapsed.due - card.due, lapsed.lapses, lapsed.reps) == (
-        RELEARNING,
+        Phase.RELEARNING,
         10 * MIN,
         1,
         3,
     )
     # Relearning "again" is not another lapse.
-    again = s.review(lapsed, AGAIN, lapsed.due)
+    again = s.review(lapsed, Rating.AGAIN, lapsed.due)
     assert again.lapses == 1
 
 
@@ -64,7 +53,9 @@ def test_ratings_order_intervals() -> None:
     s = Scheduler(fuzz=False)
     card = graduate(s)
     later = card.due + 2 * DAY
-    intervals = [s.review(card, r, later).due - later for r in (HARD, GOOD, EASY)]
+    intervals = [
+        s.review(card, r, later).due - later for r in (Rating.HARD, Rating.GOOD, Rating.EASY)
+    ]
     assert intervals == sorted(intervals) and len(set(intervals)) == 3
 
 
@@ -80,7 +71,7 @@ def test_no_fuzz_is_deterministic_and_fuzz_can_vary() -> None:
     s = Scheduler(fuzz=True)
     card = graduate(Scheduler(fuzz=False))
     long_wait = card.due + 30 * DAY
-    dues = {s.review(card, GOOD, long_wait).due for _ in range(40)}
+    dues = {s.review(card, Rating.GOOD, long_wait).due for _ in range(40)}
     assert len(dues) > 1
 
 
@@ -96,10 +87,10 @@ def test_round_trip_through_dict() -> None:
 def test_times_are_utc() -> None:
     s = Scheduler(fuzz=False)
     paris = dt.timezone(dt.timedelta(hours=1))
-    card = s.review(None, GOOD, T0.astimezone(paris))
+    card = s.review(None, Rating.GOOD, T0.astimezone(paris))
     assert card.due.tzinfo == dt.UTC and card.due == T0 + 10 * MIN
     with pytest.raises(ValueError, match="timezone-aware"):
-        s.review(None, GOOD, dt.datetime(2025, 1, 1))
+        s.review(None, Rating.GOOD, dt.datetime(2025, 1, 1))
 
 
 def test_bad_retention() -> None:

@@ -11,13 +11,12 @@ import pytest
 from quiz_banks import ALPHA, BETA, Clock, NoShuffle, ScriptedConsole, tf_bank, write_banks
 
 from hoquiz.banks.loader import load_banks
+from hoquiz.cli.quiz import Session
 from hoquiz.model import Bank
 from hoquiz.store import CardSummary, Store, to_ms
-from hoquiz.study.scheduling import GOOD, LEARNING, REVIEW, Scheduler
-from hoquiz.study.session import (
+from hoquiz.study.engine import SessionResult
+from hoquiz.study.planning import (
     LEARN_AHEAD,
-    Session,
-    SessionResult,
     StudyCard,
     plan_cram,
     plan_exam,
@@ -25,6 +24,7 @@ from hoquiz.study.session import (
     present,
     study_cards,
 )
+from hoquiz.study.scheduling import Phase, Rating, Scheduler
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 
@@ -75,7 +75,7 @@ def run(
 def summary(
     key: str,
     *,
-    state: int = REVIEW,
+    state: int = Phase.REVIEW,
     due: dt.datetime,
     revision: int = 1,
     introduced: dt.datetime | None = None,
@@ -152,8 +152,8 @@ def test_limit_caps_the_session(tmp_path: Path) -> None:
 def test_learning_cards_wait_in_the_session(tmp_path: Path) -> None:
     cards = study_cards(banks_of(tmp_path, a=tf_bank("a", 3)))
     summaries = dict([
-        summary("a/q1", state=LEARNING, due=T0 + dt.timedelta(minutes=5)),
-        summary("a/q2", state=LEARNING, due=T0 + 2 * LEARN_AHEAD),  # too far ahead
+        summary("a/q1", state=Phase.LEARNING, due=T0 + dt.timedelta(minutes=5)),
+        summary("a/q2", state=Phase.LEARNING, due=T0 + 2 * LEARN_AHEAD),  # too far ahead
     ])  # fmt: skip
     plan = plan_review(cards, summaries, T0, new_per_day=20)
     assert keys(plan.queue) == ["a/q3"]
@@ -222,7 +222,7 @@ def test_review_session_of_every_type(tmp_path: Path, store: Store) -> None:
     assert "Answer: Bone forming where bone should not be." in text
     assert "Next review: in 10 minutes" in text
     summaries = store.summaries()
-    assert len(summaries) == 9 and {s.state for s in summaries.values()} == {LEARNING}
+    assert len(summaries) == 9 and {s.state for s in summaries.values()} == {Phase.LEARNING}
 
 
 def test_wrong_answers_of_every_type(tmp_path: Path, store: Store) -> None:
@@ -262,7 +262,7 @@ def test_learning_steps_come_back_in_the_session(tmp_path: Path, store: Store) -
     ]  # fmt: skip
     assert result.answered == 5
     states = {k: s.state for k, s in store.summaries().items()}
-    assert states == {"a/q1": REVIEW, "a/q2": REVIEW}
+    assert states == {"a/q1": Phase.REVIEW, "a/q2": Phase.REVIEW}
 
 
 def test_unparseable_input_reprompts_and_is_not_graded(tmp_path: Path, store: Store) -> None:
@@ -358,7 +358,9 @@ def test_raised_revision_resets_progress(tmp_path: Path, store: Store) -> None:
     banks = banks_of(tmp_path, a=tf_bank("a", 1))
     run(banks, store, ["t", "t"], clock=clock)
     learnt = store.card("a/q1")
-    assert learnt is not None and learnt.schedule is not None and learnt.schedule.state == REVIEW
+    assert (
+        learnt is not None and learnt.schedule is not None and learnt.schedule.state == Phase.REVIEW
+    )
     clock.advance(hours=1)
     reworded = banks_of(
         tmp_path / "v2", a=tf_bank("a", 1, revision=1).replace("Statement", "Claim")
@@ -378,7 +380,7 @@ def test_answers_are_logged_with_duration_and_answer(tmp_path: Path, store: Stor
     run(banks, store, ["yes", None], step=dt.timedelta(seconds=7))
     [logged] = store.reviews()
     assert (logged.answer, logged.duration_ms, logged.rating, logged.correct) == (
-        "true", 7000, GOOD, True,
+        "true", 7000, Rating.GOOD, True,
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
 from hoquiz.store import Answer, CardRef, Store
-from hoquiz.study.scheduling import AGAIN, GOOD, LEARNING, RELEARNING, REVIEW, CardState
+from hoquiz.study.scheduling import CardState, Phase, Rating
 from hoquiz.study.stats import Stats, compute, render
 
 NOW = dt.datetime(2025, 3, 10, 12, 0, tzinfo=dt.UTC)
@@ -29,7 +29,7 @@ def ref(key: str, revision: int = 1) -> CardRef:
 
 
 def schedule(state: int, due: dt.datetime, at: dt.datetime, lapses: int = 0):  # type: ignore[no-untyped-def]
-    step = None if state == REVIEW else 0
+    step = None if state == Phase.REVIEW else 0
     return lambda before: CardState(state, step, 5.0, 5.0, due, at, 1, lapses)
 
 
@@ -38,22 +38,48 @@ def keep(before: CardState | None) -> None:
 
 
 def log(store: Store, key: str, at: dt.datetime, rating: int, change, mode="review", revision=1):  # type: ignore[no-untyped-def]
-    store.record(ref(key, revision), Answer(at, rating, rating != AGAIN, "x", 900, mode), change)
+    store.record(
+        ref(key, revision), Answer(at, rating, rating != Rating.AGAIN, "x", 900, mode), change
+    )
 
 
 def write_history(store: Store, now: dt.datetime) -> None:
-    log(store, "beta/b1", now - 40 * D, GOOD, schedule(REVIEW, now - 5 * D, now - 40 * D))
-    log(store, "beta/b1", now - 2 * H, AGAIN,
-        schedule(RELEARNING, now + dt.timedelta(minutes=10), now - 2 * H, lapses=1))  # fmt: skip
-    log(store, "beta/b2", now - 3 * D, GOOD, schedule(REVIEW, now + D, now - 3 * D))
-    log(store, "beta/b2", now - D, GOOD, schedule(REVIEW, now + 3 * D, now - D))
-    log(store, "beta/b3", now - H, GOOD, keep, mode="cram")
-    log(store, "alpha/gene", now - 20 * D, GOOD, schedule(REVIEW, now - H, now - 20 * D, 5))
-    log(store, "alpha/fop#c1", now - dt.timedelta(minutes=5), GOOD,
-        schedule(LEARNING, now + dt.timedelta(minutes=5), now))  # fmt: skip
-    log(store, "alpha/bone", now - 10 * D, GOOD, schedule(REVIEW, now + 9 * D, now - 10 * D))
-    log(store, "alpha/removed", now - 2 * D, GOOD, schedule(REVIEW, now + D, now - 2 * D))
-    log(store, "alpha/removed", now - D, GOOD, schedule(REVIEW, now + 5 * D, now - D))
+    log(
+        store,
+        "beta/b1",
+        now - 40 * D,
+        Rating.GOOD,
+        schedule(Phase.REVIEW, now - 5 * D, now - 40 * D),
+    )
+    relearning = schedule(Phase.RELEARNING, now + dt.timedelta(minutes=10), now - 2 * H, lapses=1)
+    log(store, "beta/b1", now - 2 * H, Rating.AGAIN, relearning)
+    log(store, "beta/b2", now - 3 * D, Rating.GOOD, schedule(Phase.REVIEW, now + D, now - 3 * D))
+    log(store, "beta/b2", now - D, Rating.GOOD, schedule(Phase.REVIEW, now + 3 * D, now - D))
+    log(store, "beta/b3", now - H, Rating.GOOD, keep, mode="cram")
+    log(
+        store,
+        "alpha/gene",
+        now - 20 * D,
+        Rating.GOOD,
+        schedule(Phase.REVIEW, now - H, now - 20 * D, 5),
+    )
+    log(store, "alpha/fop#c1", now - dt.timedelta(minutes=5), Rating.GOOD,
+        schedule(Phase.LEARNING, now + dt.timedelta(minutes=5), now))  # fmt: skip
+    log(
+        store,
+        "alpha/bone",
+        now - 10 * D,
+        Rating.GOOD,
+        schedule(Phase.REVIEW, now + 9 * D, now - 10 * D),
+    )
+    log(
+        store,
+        "alpha/removed",
+        now - 2 * D,
+        Rating.GOOD,
+        schedule(Phase.REVIEW, now + D, now - 2 * D),
+    )
+    log(store, "alpha/removed", now - D, Rating.GOOD, schedule(Phase.REVIEW, now + 5 * D, now - D))
 
 
 @pytest.fixture

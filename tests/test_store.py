@@ -11,7 +11,7 @@ import pytest
 
 from hoquiz.errors import StoreError
 from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Store
-from hoquiz.study.scheduling import AGAIN, GOOD, LEARNING, NEW, REVIEW, CardState, Scheduler
+from hoquiz.study.scheduling import CardState, Phase, Rating, Scheduler
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 REF = CardRef("alpha/gene", "alpha", "gene", None, 1)
@@ -20,9 +20,9 @@ FSRS = Scheduler(fuzz=False)
 
 
 def answer(
-    at: dt.datetime = T0, rating: int = GOOD, mode: str = "review", given: str = "b"
+    at: dt.datetime = T0, rating: int = Rating.GOOD, mode: str = "review", given: str = "b"
 ) -> Answer:
-    return Answer(at, rating, rating != AGAIN, given, 1234, mode)
+    return Answer(at, rating, rating != Rating.AGAIN, given, 1234, mode)
 
 
 def review(rating: int, at: dt.datetime):  # type: ignore[no-untyped-def]
@@ -57,10 +57,10 @@ def test_new_database_layout(db: Path) -> None:
 
 def test_record_saves_schedule_and_log(db: Path) -> None:
     with Store.open(db) as store:
-        saved = store.record(REF, answer(), review(GOOD, T0))
+        saved = store.record(REF, answer(), review(Rating.GOOD, T0))
         assert saved.schedule is not None
         assert (saved.schedule.state, saved.schedule.due) == (
-            LEARNING,
+            Phase.LEARNING,
             T0 + dt.timedelta(minutes=10),
         )
         assert saved.introduced == T0
@@ -69,13 +69,13 @@ def test_record_saves_schedule_and_log(db: Path) -> None:
         assert card == saved
         [logged] = store.reviews()
         assert (logged.card_key, logged.rating, logged.correct, logged.answer) == (
-            "alpha/gene", GOOD, True, "b",
+            "alpha/gene", Rating.GOOD, True, "b",
         )  # fmt: skip
         assert (logged.mode, logged.duration_ms, logged.state_before, logged.reviewed_at) == (
-            "review", 1234, NEW, T0,
+            "review", 1234, Phase.NEW, T0,
         )  # fmt: skip
         summary = store.summaries()["alpha/gene"]
-        assert (summary.revision, summary.state) == (1, LEARNING)
+        assert (summary.revision, summary.state) == (1, Phase.LEARNING)
 
 
 def test_reschedule_sees_the_current_state(db: Path) -> None:
@@ -83,7 +83,7 @@ def test_reschedule_sees_the_current_state(db: Path) -> None:
 
     def spy(before: CardState | None) -> CardState:
         seen.append(before)
-        return FSRS.review(before, GOOD, T0)
+        return FSRS.review(before, Rating.GOOD, T0)
 
     with Store.open(db) as store:
         first = store.record(REF, answer(), spy)
@@ -93,15 +93,15 @@ def test_reschedule_sees_the_current_state(db: Path) -> None:
 
 def test_cram_and_exam_leave_the_schedule(db: Path) -> None:
     with Store.open(db) as store:
-        before = store.record(REF, answer(), review(GOOD, T0))
+        before = store.record(REF, answer(), review(Rating.GOOD, T0))
         later = T0 + dt.timedelta(hours=1)
-        store.record(REF, answer(later, AGAIN, "cram"), keep)
-        store.record(REF, answer(later, GOOD, "exam"), keep)
+        store.record(REF, answer(later, Rating.AGAIN, "cram"), keep)
+        store.record(REF, answer(later, Rating.GOOD, "exam"), keep)
         assert store.card(REF.key) == before
         # A card first seen in cram gets a row, but stays new.
-        crammed = store.record(CLOZE, answer(later, GOOD, "cram"), keep)
+        crammed = store.record(CLOZE, answer(later, Rating.GOOD, "cram"), keep)
         assert crammed.schedule is None and crammed.introduced is None
-        assert store.summaries()[CLOZE.key].state == NEW
+        assert store.summaries()[CLOZE.key].state == Phase.NEW
         modes = [r.mode for r in store.reviews()]
         assert modes == ["review", "cram", "exam", "cram"]
         assert [r.mode for r in store.reviews(modes=("review",))] == ["review"]
@@ -109,33 +109,37 @@ def test_cram_and_exam_leave_the_schedule(db: Path) -> None:
 
 def test_raised_revision_resets_the_schedule(db: Path) -> None:
     with Store.open(db) as store:
-        store.record(REF, answer(), review(GOOD, T0))
+        store.record(REF, answer(), review(Rating.GOOD, T0))
         graduated = store.record(REF, answer(T0 + dt.timedelta(minutes=10)),
-                                 review(GOOD, T0 + dt.timedelta(minutes=10)))  # fmt: skip
-        assert graduated.schedule is not None and graduated.schedule.state == REVIEW
+                                 review(Rating.GOOD, T0 + dt.timedelta(minutes=10)))  # fmt: skip
+        assert graduated.schedule is not None and graduated.schedule.state == Phase.REVIEW
         assert graduated.schedule_for(2) is None
         revised = CardRef(REF.key, "alpha", "gene", None, 2)
         seen: list[CardState | None] = []
 
         def spy(before: CardState | None) -> CardState:
             seen.append(before)
-            return FSRS.review(before, AGAIN, T0 + dt.timedelta(days=1))
+            return FSRS.review(before, Rating.AGAIN, T0 + dt.timedelta(days=1))
 
-        after = store.record(revised, answer(T0 + dt.timedelta(days=1), AGAIN), spy)
+        after = store.record(revised, answer(T0 + dt.timedelta(days=1), Rating.AGAIN), spy)
         assert seen == [None]
         assert after.revision == 2 and after.schedule is not None
         assert (after.schedule.reps, after.schedule.lapses) == (1, 0)
         assert after.introduced == T0 + dt.timedelta(days=1)
         logs = store.reviews()
-        assert [(r.revision, r.state_before) for r in logs] == [(1, NEW), (1, LEARNING), (2, NEW)]
+        assert [(r.revision, r.state_before) for r in logs] == [
+            (1, Phase.NEW),
+            (1, Phase.LEARNING),
+            (2, Phase.NEW),
+        ]
 
 
 def test_review_counts(db: Path) -> None:
     with Store.open(db) as store:
         store.record(
-            REF, answer(T0 - dt.timedelta(days=2)), review(GOOD, T0 - dt.timedelta(days=2))
+            REF, answer(T0 - dt.timedelta(days=2)), review(Rating.GOOD, T0 - dt.timedelta(days=2))
         )
-        store.record(REF, answer(T0), review(GOOD, T0))
+        store.record(REF, answer(T0), review(Rating.GOOD, T0))
         store.record(CLOZE, answer(T0, mode="cram"), keep)
         assert store.review_counts(since=T0 - dt.timedelta(hours=1)) == {
             "alpha/gene": (2, 1),
@@ -148,7 +152,7 @@ def test_failed_reschedule_rolls_back(db: Path) -> None:
         raise KeyboardInterrupt
 
     with Store.open(db) as store:
-        store.record(REF, answer(), review(GOOD, T0))
+        store.record(REF, answer(), review(Rating.GOOD, T0))
         with pytest.raises(KeyboardInterrupt):
             store.record(CLOZE, answer(), boom)
         assert store.card(CLOZE.key) is None
@@ -158,10 +162,10 @@ def test_failed_reschedule_rolls_back(db: Path) -> None:
 def test_two_connections_share_the_database(db: Path) -> None:
     one, two = Store.open(db), Store.open(db)
     try:
-        one.record(REF, answer(), review(GOOD, T0))
-        two.record(CLOZE, answer(), review(GOOD, T0))
+        one.record(REF, answer(), review(Rating.GOOD, T0))
+        two.record(CLOZE, answer(), review(Rating.GOOD, T0))
         one.record(CLOZE, answer(T0 + dt.timedelta(minutes=10)),
-                   review(GOOD, T0 + dt.timedelta(minutes=10)))  # fmt: skip
+                   review(Rating.GOOD, T0 + dt.timedelta(minutes=10)))  # fmt: skip
         assert len(two.reviews()) == 3
         cloze = two.card(CLOZE.key)
         assert cloze is not None and cloze.schedule is not None
@@ -179,7 +183,7 @@ def test_a_writer_waits_for_the_other(db: Path) -> None:
 
     def write() -> None:
         with Store.open(db) as store:
-            store.record(REF, answer(), review(GOOD, T0))
+            store.record(REF, answer(), review(Rating.GOOD, T0))
         done.set()
 
     thread = threading.Thread(target=write)
@@ -232,7 +236,7 @@ def test_truncated_database_is_refused_untouched(tmp_path: Path) -> None:
     with Store.open(path) as store:
         for n in range(200):
             ref = CardRef(f"alpha/q{n}", "alpha", f"q{n}", None, 1)
-            store.record(ref, answer(given="x" * 200), review(GOOD, T0))
+            store.record(ref, answer(given="x" * 200), review(Rating.GOOD, T0))
     checkpoint = sqlite3.connect(path)
     checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     checkpoint.close()
@@ -292,12 +296,12 @@ def test_cannot_create_in_a_file_path(tmp_path: Path) -> None:
 def test_batch_groups_answers_in_one_transaction(db: Path) -> None:
     with Store.open(db) as store:
         with store.batch():
-            store.record(REF, answer(), review(GOOD, T0))
-            store.record(CLOZE, answer(), review(GOOD, T0))
+            store.record(REF, answer(), review(Rating.GOOD, T0))
+            store.record(CLOZE, answer(), review(Rating.GOOD, T0))
             with Store.open(db) as other:  # not committed yet: invisible elsewhere
                 assert other.summaries() == {}
         assert len(store.reviews()) == 2
         with pytest.raises(RuntimeError), store.batch():
-            store.record(REF, answer(), review(GOOD, T0))
+            store.record(REF, answer(), review(Rating.GOOD, T0))
             raise RuntimeError
         assert len(store.reviews()) == 2

@@ -102,7 +102,7 @@ def test_unreadable_path_is_a_usage_error() -> None:
     name = "x" * 5000
     result = run(name)
     assert result.exit_code == 2
-    assert result.stderr == f"Error: cannot read {name}: File name too long\n"
+    assert result.stderr == f"Error: cannot read {name}: file name too long\n"
 
 
 def test_folder_is_searched_recursively_and_sources_yaml_is_not_a_bank(

@@ -31,7 +31,7 @@ import hoquiz
 from hoquiz.atomic import write_atomically
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.errors import UsageError
-from hoquiz.model import Bank, Cloze, Question
+from hoquiz.model import QUESTION_CLASSES, AnyQuestion, Bank
 
 CACHE_FORMAT = 2
 _CODE = (
@@ -39,7 +39,11 @@ _CODE = (
     "model/bank.py",
     "model/cloze.py",
     "model/questions.py",
+    "model/invariants.py",
     "banks/loader.py",
+    "banks/validator.py",
+    "banks/fields.py",
+    "banks/checks.py",
     "banks/yamlio.py",
     "banks/paths.py",
     "banks/cache.py",
@@ -47,8 +51,8 @@ _CODE = (
 )
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
-QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int, ...], "Question | bytes"]
-"""(id, type, revision, tags, cloze numbers, the question or its pickle)."""
+QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes"]
+"""(id, type, revision, tags, card numbers, the question or its pickle)."""
 BankIndex = list[tuple[Bank, list[QuestionRow]]]
 """Per bank: the bank without its questions, and a row per question."""
 
@@ -60,11 +64,11 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("hoquiz", appauthor=False))
 
 
-def materialize(question: Question | bytes) -> Question:
+def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
     """The question of an index row."""
     if isinstance(question, bytes):
         loaded = pickle.loads(question)
-        if not isinstance(loaded, Question):
+        if not isinstance(loaded, QUESTION_CLASSES):
             raise TypeError("not a question")  # pragma: no cover - entries are checked
         return loaded
     return question
@@ -99,7 +103,7 @@ def index_banks(banks: Sequence[Bank]) -> BankIndex:
                     q.type,
                     q.revision,
                     q.tags,
-                    q.numbers if isinstance(q, Cloze) else (),
+                    q.card_numbers,
                     q,
                 )
                 for q in bank.questions

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from hoquiz.errors import UsageError
+from hoquiz.errors import UsageError, os_error_text
 
 SOURCES_NAMES = ("sources.yaml", "sources.yml")
 BANK_SUFFIXES = (".yaml", ".yml")
@@ -37,7 +37,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         try:
             found.extend(_banks_at(path))
         except OSError as exc:  # a name too long, a loop of links...
-            raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot read {path}: {os_error_text(exc)}") from None
     unique: dict[Path, Path] = {}
     for p in found:
         unique.setdefault(p.resolve(), p)

@@ -6,11 +6,13 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import assert_never
 
 from hoquiz.atomic import write_atomically
 from hoquiz.banks.loader import load_sources_file
 from hoquiz.banks.paths import SOURCES_NAMES, find_sources_file
-from hoquiz.errors import HoquizError, UsageError
+from hoquiz.errors import HoquizError, UsageError, os_error_text
+from hoquiz.model import QUESTION_TYPES, QuestionKind
 
 STARTER_SOURCES = """\
 # Reference documents your banks cite. Every question's `source.doc` names
@@ -25,7 +27,7 @@ sources:
       - Introduction
 """
 
-STARTER_BANK = """\
+STARTER_HEADER = """\
 # yaml-language-server: $schema=bank.schema.json
 # (Editor completion and checking: run `hoquiz schema > bank.schema.json` here.)
 # A hoquiz bank: one YAML file, one bank. Format: docs/bank-format.md.
@@ -40,6 +42,14 @@ description: What this bank covers, in one sentence.
 tags: [starter]
 
 questions:
+"""
+
+
+def starter_example(kind: QuestionKind) -> str:
+    """The commented example question of ``kind`` in a starter bank (a format template)."""
+    match kind:
+        case "mcq":
+            return """\
   # mcq: single best answer; `answer` is the text of exactly one choice.
   # A choice may carry feedback shown after answering.
   - id: example-mcq
@@ -54,7 +64,9 @@ questions:
     answer: Plain radiography
     explanation: Say why the key is right and why the most tempting distractor is wrong.
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "multi":
+            return """\
   # multi: select all that apply; `answer` lists every correct choice.
   - id: example-multi
     type: multi
@@ -63,7 +75,9 @@ questions:
     answer: [mcq, multi]
     explanation: mcq and multi are question types; essay and oral are not.
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "true_false":
+            return """\
   # true_false: `answer` is an unquoted YAML boolean.
   - id: example-true-false
     type: true_false
@@ -71,7 +85,9 @@ questions:
     answer: true
     explanation: Quoting it ("true") would make it text, which the validator rejects.
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "short":
+            return """\
   # short: free text; matching ignores case, accents, punctuation and extra spaces.
   - id: example-short
     type: short
@@ -79,7 +95,9 @@ questions:
     accept: [YAML, YML]
     explanation: Banks are YAML files; list every spelling you accept.
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "numeric":
+            return """\
   # numeric: a number, with an optional tolerance (>= 0) and unit.
   - id: example-numeric
     type: numeric
@@ -89,7 +107,9 @@ questions:
     unit: types
     explanation: mcq, multi, true_false, short, numeric, cloze, flashcard, order and match.
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "cloze":
+            return """\
   # cloze: Anki cloze syntax; {{{{c1::answer}}}} or {{{{c1::answer::hint}}}}.
   # Each distinct number becomes a card of its own.
   - id: example-cloze
@@ -97,7 +117,9 @@ questions:
     text: "A cloze hides {{{{c1::one deletion}}}} per card; deletions are numbered {{{{c2::c1, c2::like this}}}}."
     explanation: Keep deletions short enough to recall, such as a term or a figure.
     source: {{doc: {doc}, section: {section}}}
-
+"""  # noqa: E501 - a YAML line as an instructor would write it
+        case "flashcard":
+            return """\
   # flashcard: self-graded; the learner reveals the back and rates recall.
   - id: example-flashcard
     type: flashcard
@@ -105,7 +127,9 @@ questions:
     back: To recall the back, reveal it and rate how well they remembered.
     explanation: Flashcards suit facts that have no short typed answer.
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "order":
+            return """\
   # order: `items` are listed in the correct order; the quiz shuffles them.
   - id: example-order
     type: order
@@ -116,7 +140,9 @@ questions:
       - Run hoquiz lint
     explanation: Validate first (structure), then lint (item-writing quality).
     source: {{doc: {doc}, section: {section}}}
-
+"""
+        case "match":
+            return """\
   # match: pairs of [left, right]; lefts unique, rights unique.
   - id: example-match
     type: match
@@ -127,7 +153,12 @@ questions:
       - [hoquiz export, writes an Anki deck]
     explanation: Each command has one job.
     source: {{doc: {doc}, section: {section}}}
-"""  # noqa: E501 - a YAML line as an instructor would write it
+"""
+        case _:
+            assert_never(kind)
+
+
+STARTER_BANK = STARTER_HEADER + "\n".join(starter_example(kind) for kind in QUESTION_TYPES)
 
 
 @dataclass(frozen=True)
@@ -153,7 +184,7 @@ def _create_exclusive(path: Path, text: str) -> None:
     except FileExistsError:
         raise UsageError(f"{path} already exists; hoquiz new never overwrites a file") from None
     except OSError as exc:
-        raise HoquizError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise HoquizError(f"cannot write {path}: {os_error_text(exc)}") from None
 
 
 def write_starter_bank(path: Path) -> Written:

@@ -1,6 +1,7 @@
 """The JSON Schema (draft 2020-12) of a bank, for editors.
 
-Built from the loader's own key tables so the two cannot drift. The schema
+Built from the loader's key tables and each question class's keys, so the
+two cannot drift. The schema
 checks structure (keys, types, required fields); rules that need more than
 one value at a time (an answer among the choices, unique ids, a known
 source) are the validator's alone.
@@ -8,17 +9,15 @@ source) are the validator's alone.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, assert_never
 
-from hoquiz.banks.loader import (
+from hoquiz.banks.validator import (
     BANK_OPTIONAL,
     BANK_REQUIRED,
     QUESTION_OPTIONAL,
     QUESTION_REQUIRED,
-    TYPE_OPTIONAL,
-    TYPE_REQUIRED,
 )
-from hoquiz.model import QUESTION_TYPES
+from hoquiz.model import QUESTION_CLASSES, QUESTION_TYPES, AnyQuestion, QuestionKind
 
 SCHEMA_ID = "https://hoquiz.invalid/schema/bank.schema.json"
 
@@ -73,30 +72,35 @@ _FIELD_SCHEMAS: dict[str, Any] = {
     },
 }
 
-_ANSWER_SCHEMAS: dict[str, Any] = {
-    "mcq": {"$ref": "#/$defs/text", "description": "The text of the one correct choice."},
-    "multi": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}},
-    "true_false": {"type": "boolean"},
-    "numeric": {"type": "number"},
-}
+
+def _answer_schema(kind: QuestionKind) -> Any:
+    """The schema of a type's ``answer`` (``None``: the type has no ``answer`` key)."""
+    match kind:
+        case "mcq":
+            return {"$ref": "#/$defs/text", "description": "The text of the one correct choice."}
+        case "multi":
+            return {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}}
+        case "true_false":
+            return {"type": "boolean"}
+        case "numeric":
+            return {"type": "number"}
+        case "short" | "cloze" | "flashcard" | "order" | "match":
+            return None
+        case _:
+            assert_never(kind)
 
 
-def _question_variant(qtype: str) -> dict[str, Any]:
-    keys = (
-        *QUESTION_REQUIRED,
-        *QUESTION_OPTIONAL,
-        *TYPE_REQUIRED[qtype],
-        *TYPE_OPTIONAL.get(qtype, ()),
-    )
+def _question_variant(cls: type[AnyQuestion]) -> dict[str, Any]:
+    keys = (*QUESTION_REQUIRED, *QUESTION_OPTIONAL, *cls.yaml_keys, *cls.yaml_optional)
     properties = {
-        key: (_ANSWER_SCHEMAS[qtype] if key == "answer" else _FIELD_SCHEMAS[key]) for key in keys
+        key: (_answer_schema(cls.type) if key == "answer" else _FIELD_SCHEMAS[key]) for key in keys
     }
-    properties["type"] = {"const": qtype}
+    properties["type"] = {"const": cls.type}
     return {
-        "if": {"properties": {"type": {"const": qtype}}, "required": ["type"]},
+        "if": {"properties": {"type": {"const": cls.type}}, "required": ["type"]},
         "then": {
             "properties": properties,
-            "required": [*QUESTION_REQUIRED, *TYPE_REQUIRED[qtype]],
+            "required": [*QUESTION_REQUIRED, *cls.yaml_keys],
             "additionalProperties": False,
         },
     }
@@ -149,7 +153,7 @@ def bank_schema() -> dict[str, Any]:
                 "type": "object",
                 "required": list(QUESTION_REQUIRED),
                 "properties": {"type": {"enum": list(QUESTION_TYPES)}},
-                "allOf": [_question_variant(t) for t in QUESTION_TYPES],
+                "allOf": [_question_variant(cls) for cls in QUESTION_CLASSES],
             },
         },
     }

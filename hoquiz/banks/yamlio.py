@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from hoquiz.errors import Problem
+from hoquiz.errors import Problem, os_error_text
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # A bank needs about six levels of lists and mappings; libyaml's composer
@@ -176,7 +176,7 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
         if len(raw) > MAX_FILE_BYTES:
             return None, _too_large(display, len(raw))
     except OSError as exc:
-        return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}")]
+        return None, [Problem(display, 1, 1, f"cannot read file: {os_error_text(exc)}")]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -12,7 +12,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
-from hoquiz.text import plural
+from hoquiz.text import did_you_mean, plural
 
 
 @cli.command()
@@ -73,8 +73,7 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
     Choices, order items and match pairs appear shuffled (the same way each
     time); choice feedback follows the answer.
     """
-    from hoquiz.banks.loader import did_you_mean
-    from hoquiz.model import MCQ, Cloze, Multi, card_key
+    from hoquiz.model import MCQ, Multi, card_key
     from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
 
     bank_id, sep, question_id = ref.partition("/")
@@ -89,8 +88,7 @@ def show(ref: str, paths: tuple[Path, ...]) -> None:
         hint = did_you_mean(question_id, [q.id for q in bank.questions])
         raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
     order = fixed_order(question, card_key(bank.id, question.id))
-    numbers = question.numbers if isinstance(question, Cloze) else (None,)
-    for number in numbers:
+    for number in question.card_numbers:
         heading = f"[{bank.id}/{question.id}] {question.type}"
         click.echo(heading + (f", card c{number}" if number is not None else ""))
         click.echo(question_text(question, order, cloze=number))

@@ -15,11 +15,11 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
+from hoquiz.study.modes import Mode
 
 if TYPE_CHECKING:
-    from hoquiz.study.session import StudyCard
+    from hoquiz.study.planning import StudyCard
 
-QUIZ_MODES = ("review", "cram", "exam")
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True},
     "good": {"fg": "green", "bold": True},
@@ -119,13 +119,13 @@ def load_cards(
     from dataclasses import replace
 
     from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.study.session import indexed_cards
+    from hoquiz.study.planning import indexed_cards
 
     index = load_index(list(paths), default_cache_dir())
     if tags:
         from hoquiz.banks.cache import materialize
         from hoquiz.banks.loader import select_banks
-        from hoquiz.study.session import study_cards
+        from hoquiz.study.planning import study_cards
 
         banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
         return study_cards(select_banks(banks, bank_ids, tags))
@@ -142,7 +142,7 @@ def load_cards(
 @bank_filters
 @click.option(
     "--mode",
-    type=click.Choice(QUIZ_MODES),
+    type=click.Choice([mode.value for mode in Mode]),
     default="review",
     show_default=True,
     help="review: due cards, then new ones (FSRS); cram: practise without changing the "
@@ -199,9 +199,9 @@ def quiz(
     import datetime as dt
     import random
 
+    from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.scheduling import Scheduler
-    from hoquiz.study.session import Session
 
     cards = load_cards(paths, bank_ids, tags)
     store = Store.open(db or default_db())
@@ -215,7 +215,7 @@ def quiz(
             scheduler=Scheduler(retention),
             rng=random.Random(seed),
             clock=lambda: dt.datetime.now(dt.UTC),
-            mode=mode,
+            mode=Mode(mode),
             new_per_day=new_per_day,
             limit=limit,
         )
@@ -240,6 +240,7 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
 
     from hoquiz.banks.cache import default_cache_dir, load_banks_cached
     from hoquiz.store import Store
+    from hoquiz.study.scheduling import start_of_day
     from hoquiz.study.stats import RETENTION_DAYS, compute, render
 
     banks = load_banks_cached(list(paths), default_cache_dir())
@@ -247,11 +248,13 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     path = db or default_db()
     cards, counts, recent = [], {}, []
     if path.exists():  # statistics never create a database
-        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        day = start_of_day(now)
         with Store.open(path) as store:
             cards = store.cards()
             counts = store.review_counts(since=day)
-            recent = store.reviews(since=now - dt.timedelta(days=RETENTION_DAYS), modes=("review",))
+            recent = store.reviews(
+                since=now - dt.timedelta(days=RETENTION_DAYS), modes=(Mode.REVIEW,)
+            )
     report = compute(banks, cards, counts, recent, now)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))

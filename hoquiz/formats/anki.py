@@ -32,13 +32,15 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, assert_never
 
 from hoquiz import atomic
 from hoquiz.banks.paths import find_sources_file
-from hoquiz.errors import ExportError
+from hoquiz.errors import ExportError, os_error_text
 from hoquiz.model import (
     MCQ,
+    QUESTION_TYPES,
+    AnyQuestion,
     Bank,
     Cloze,
     Flashcard,
@@ -47,11 +49,12 @@ from hoquiz.model import (
     Numeric,
     Order,
     Question,
+    QuestionKind,
     Short,
     TrueFalse,
 )
-from hoquiz.render import LETTERS, answer_text, fixed_order, format_number, source_text
-from hoquiz.text import normalize
+from hoquiz.render import LETTERS, answer_text, fixed_order, source_text
+from hoquiz.text import format_number, normalize
 
 if TYPE_CHECKING:
     import genanki
@@ -184,62 +187,78 @@ def _typed_type(model_id: int, name: str, extra_fields: tuple[str, ...], hint: s
     )
 
 
-NOTE_TYPES: dict[str, NoteType] = {
-    "mcq": _choice_type(MCQ_MODEL_ID, "hoquiz: single best answer", ""),
-    "multi": _choice_type(
-        MULTI_MODEL_ID,
-        "hoquiz: select all that apply",
-        '{{#Hint}}<div class="hint">{{Hint}}</div>{{/Hint}}\n',
-        ("Hint",),
-    ),
-    "true_false": NoteType(
-        TRUE_FALSE_MODEL_ID,
-        "hoquiz: true or false",
-        ("Prompt", "Image", "Answer", *_COMMON_FIELDS),
-        f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
-        '<div class="hint">True or false?</div>',
-        '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Answer}}</div>\n' + _BACK,
-    ),
-    "short": _typed_type(SHORT_MODEL_ID, "hoquiz: short answer", (), ""),
-    "numeric": _typed_type(
-        NUMERIC_MODEL_ID,
-        "hoquiz: numeric",
-        ("Unit",),
-        '{{#Unit}}<div class="hint">Answer in {{Unit}}.</div>{{/Unit}}\n',
-    ),
-    "cloze": NoteType(
-        CLOZE_MODEL_ID,
-        "hoquiz: cloze",
-        ("Text", "Image", *_COMMON_FIELDS),
-        f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_IMAGE}',
-        f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_IMAGE}\n<hr id="answer">\n' + _BACK,
-        cloze=True,
-    ),
-    "flashcard": NoteType(
-        FLASHCARD_MODEL_ID,
-        "hoquiz: flashcard",
-        ("Front", "Image", "Back", *_COMMON_FIELDS),
-        f'<div class="prompt">{{{{Front}}}}</div>\n{_IMAGE}',
-        '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Back}}</div>\n' + _BACK,
-    ),
-    "order": NoteType(
-        ORDER_MODEL_ID,
-        "hoquiz: order",
-        ("Prompt", "Image", "Items", "Answer", *_COMMON_FIELDS),
-        f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
-        '<div class="hint">Put these in order.</div>\n{{Items}}',
-        '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n' + _BACK,
-    ),
-    "match": NoteType(
-        MATCH_MODEL_ID,
-        "hoquiz: match",
-        ("Prompt", "Image", "Lefts", "Rights", "Answer", *_COMMON_FIELDS),
-        f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
-        '<div class="hint">Match each numbered item with a lettered one.</div>\n'
-        "{{Lefts}}\n{{Rights}}",
-        '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n' + _BACK,
-    ),
-}
+def note_type(kind: QuestionKind) -> NoteType:
+    """The Anki note type of a question type (fixed ids: see the policy above)."""
+    match kind:
+        case "mcq":
+            return _choice_type(MCQ_MODEL_ID, "hoquiz: single best answer", "")
+        case "multi":
+            return _choice_type(
+                MULTI_MODEL_ID,
+                "hoquiz: select all that apply",
+                '{{#Hint}}<div class="hint">{{Hint}}</div>{{/Hint}}\n',
+                ("Hint",),
+            )
+        case "true_false":
+            return NoteType(
+                TRUE_FALSE_MODEL_ID,
+                "hoquiz: true or false",
+                ("Prompt", "Image", "Answer", *_COMMON_FIELDS),
+                f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
+                '<div class="hint">True or false?</div>',
+                '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Answer}}</div>\n' + _BACK,
+            )
+        case "short":
+            return _typed_type(SHORT_MODEL_ID, "hoquiz: short answer", (), "")
+        case "numeric":
+            return _typed_type(
+                NUMERIC_MODEL_ID,
+                "hoquiz: numeric",
+                ("Unit",),
+                '{{#Unit}}<div class="hint">Answer in {{Unit}}.</div>{{/Unit}}\n',
+            )
+        case "cloze":
+            return NoteType(
+                CLOZE_MODEL_ID,
+                "hoquiz: cloze",
+                ("Text", "Image", *_COMMON_FIELDS),
+                f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_IMAGE}',
+                f'<div class="prompt">{{{{cloze:Text}}}}</div>\n{_IMAGE}\n<hr id="answer">\n'
+                + _BACK,
+                cloze=True,
+            )
+        case "flashcard":
+            return NoteType(
+                FLASHCARD_MODEL_ID,
+                "hoquiz: flashcard",
+                ("Front", "Image", "Back", *_COMMON_FIELDS),
+                f'<div class="prompt">{{{{Front}}}}</div>\n{_IMAGE}',
+                '{{FrontSide}}\n<hr id="answer">\n<div class="key">{{Back}}</div>\n' + _BACK,
+            )
+        case "order":
+            return NoteType(
+                ORDER_MODEL_ID,
+                "hoquiz: order",
+                ("Prompt", "Image", "Items", "Answer", *_COMMON_FIELDS),
+                f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
+                '<div class="hint">Put these in order.</div>\n{{Items}}',
+                '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n' + _BACK,
+            )
+        case "match":
+            return NoteType(
+                MATCH_MODEL_ID,
+                "hoquiz: match",
+                ("Prompt", "Image", "Lefts", "Rights", "Answer", *_COMMON_FIELDS),
+                f'<div class="prompt">{{{{Prompt}}}}</div>\n{_IMAGE}\n'
+                '<div class="hint">Match each numbered item with a lettered one.</div>\n'
+                "{{Lefts}}\n{{Rights}}",
+                '{{FrontSide}}\n<hr id="answer">\n{{Answer}}\n' + _BACK,
+            )
+        case _:
+            assert_never(kind)
+
+
+NOTE_TYPES: dict[QuestionKind, NoteType] = {kind: note_type(kind) for kind in QUESTION_TYPES}
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +274,7 @@ class ExportSummary:
 
 @dataclass(frozen=True, slots=True)
 class _Note:
-    kind: str
+    kind: QuestionKind
     fields: tuple[str, ...]
     guid: str
     tags: tuple[str, ...]
@@ -337,7 +356,7 @@ def bank_mtime(bank: Bank) -> int:
     try:
         return max(int(f.stat().st_mtime) for f in files)
     except OSError as error:
-        raise ExportError(f"cannot read {error.filename}: {_reason(error)}") from None
+        raise ExportError(f"cannot read {error.filename}: {os_error_text(error)}") from None
 
 
 # -- fields -----------------------------------------------------------------------
@@ -400,62 +419,67 @@ def _cloze_text(question: Cloze) -> str:
     return "".join(out).strip().replace("\n", "<br>")
 
 
-def _type_fields(bank: Bank, question: Question) -> dict[str, str]:
+def _type_fields(bank: Bank, question: AnyQuestion) -> dict[str, str]:
     seed = f"{bank.id}/{question.id}"
-    if isinstance(question, (MCQ, Multi)):
-        return _choice_fields(question, fixed_order(question, seed))
-    if isinstance(question, TrueFalse):
-        return {"Prompt": _h(question.prompt), "Answer": "True" if question.answer else "False"}
-    if isinstance(question, Numeric):
-        return {
-            "Prompt": _h(question.prompt),
-            "Unit": _h(question.unit or ""),
-            "Answer": _h(format_number(question.answer)),
-            "Accepted": _h(answer_text(question)),
-        }
-    if isinstance(question, Short):
-        return {
-            "Prompt": _h(question.prompt),
-            "Answer": _h(question.accept[0]),
-            "Accepted": _h(answer_text(question)),
-        }
-    if isinstance(question, Cloze):
-        return {"Text": _cloze_text(question)}
-    if isinstance(question, Flashcard):
-        return {"Front": _h(question.front), "Back": _h(question.back)}
-    if isinstance(question, Order):
-        order = fixed_order(question, seed)
-        letters = " → ".join(_letter(order.index(n)) for n in range(len(question.items)))
-        steps = "".join(
-            f'<li><span class="letter">{n + 1}.</span> {_h(item)} ({_letter(order.index(n))})</li>'
-            for n, item in enumerate(question.items)
-        )
-        return {
-            "Prompt": _h(question.prompt),
-            "Items": _lettered(question.items, order, "options"),
-            "Answer": f'<div class="key">{letters}</div><ol class="order">{steps}</ol>',
-        }
-    if isinstance(question, Match):
-        order = fixed_order(question, seed)
-        lefts = "".join(
-            f'<li><span class="letter">{n + 1}.</span> {_h(left)}</li>'
-            for n, (left, _) in enumerate(question.pairs)
-        )
-        codes = [f"{n + 1}{_letter(order.index(n))}" for n in range(len(question.pairs))]
-        pairs = "".join(
-            f'<li><span class="letter">{code}</span> {_h(left)} → {_h(right)}</li>'
-            for code, (left, right) in zip(codes, question.pairs, strict=True)
-        )
-        return {
-            "Prompt": _h(question.prompt),
-            "Lefts": f'<ol class="lefts">{lefts}</ol>',
-            "Rights": _lettered([r for _, r in question.pairs], order, "options"),
-            "Answer": f'<div class="key">{" ".join(codes)}</div><ul class="pairs">{pairs}</ul>',
-        }
-    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+    match question:
+        case MCQ() | Multi():
+            return _choice_fields(question, fixed_order(question, seed))
+        case TrueFalse():
+            return {"Prompt": _h(question.prompt), "Answer": "True" if question.answer else "False"}
+        case Numeric():
+            return {
+                "Prompt": _h(question.prompt),
+                "Unit": _h(question.unit or ""),
+                "Answer": _h(format_number(question.answer)),
+                "Accepted": _h(answer_text(question)),
+            }
+        case Short():
+            return {
+                "Prompt": _h(question.prompt),
+                "Answer": _h(question.accept[0]),
+                "Accepted": _h(answer_text(question)),
+            }
+        case Cloze():
+            return {"Text": _cloze_text(question)}
+        case Flashcard():
+            return {"Front": _h(question.front), "Back": _h(question.back)}
+        case Order():
+            order = fixed_order(question, seed)
+            letters = " → ".join(_letter(order.index(n)) for n in range(len(question.items)))
+            steps = "".join(
+                f'<li><span class="letter">{n + 1}.</span> {_h(item)} '
+                f"({_letter(order.index(n))})</li>"
+                for n, item in enumerate(question.items)
+            )
+            return {
+                "Prompt": _h(question.prompt),
+                "Items": _lettered(question.items, order, "options"),
+                "Answer": f'<div class="key">{letters}</div><ol class="order">{steps}</ol>',
+            }
+        case Match():
+            order = fixed_order(question, seed)
+            lefts = "".join(
+                f'<li><span class="letter">{n + 1}.</span> {_h(left)}</li>'
+                for n, (left, _) in enumerate(question.pairs)
+            )
+            codes = [f"{n + 1}{_letter(order.index(n))}" for n in range(len(question.pairs))]
+            pairs = "".join(
+                f'<li><span class="letter">{code}</span> {_h(left)} → {_h(right)}</li>'
+                for code, (left, right) in zip(codes, question.pairs, strict=True)
+            )
+            return {
+                "Prompt": _h(question.prompt),
+                "Lefts": f'<ol class="lefts">{lefts}</ol>',
+                "Rights": _lettered([r for _, r in question.pairs], order, "options"),
+                "Answer": f'<div class="key">{" ".join(codes)}</div><ul class="pairs">{pairs}</ul>',
+            }
+        case _:
+            assert_never(question)
 
 
-def note_fields(bank: Bank, question: Question, image_name: str | None = None) -> tuple[str, ...]:
+def note_fields(
+    bank: Bank, question: AnyQuestion, image_name: str | None = None
+) -> tuple[str, ...]:
     """The note's field values, in its note type's field order; all HTML-escaped."""
     note_type = NOTE_TYPES[question.type]
     values = _type_fields(bank, question)
@@ -468,7 +492,7 @@ def note_fields(bank: Bank, question: Question, image_name: str | None = None) -
 
 def card_count(question: Question) -> int:
     """How many Anki cards a question makes: one per cloze number, else one."""
-    return len(question.numbers) if isinstance(question, Cloze) else 1
+    return len(question.card_numbers)
 
 
 # -- media ------------------------------------------------------------------------
@@ -492,7 +516,7 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
             try:
                 data = path.read_bytes()
             except OSError as error:
-                raise ExportError(f"cannot read image {path}: {_reason(error)}") from None
+                raise ExportError(f"cannot read image {path}: {os_error_text(error)}") from None
             name = media_name(data, path.suffix)
             names[path] = name
             files.setdefault(name, data)
@@ -664,12 +688,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         atomic.write_atomically(path, data)
     except OSError as error:
-        raise ExportError(f"cannot write {path}: {_reason(error)}") from None
-
-
-def _reason(error: OSError) -> str:
-    text = error.strerror or str(error)
-    return text[:1].lower() + text[1:]
+        raise ExportError(f"cannot write {path}: {os_error_text(error)}") from None
 
 
 def export_apkg(

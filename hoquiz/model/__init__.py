@@ -6,9 +6,11 @@ A question's identity is ``(bank id, question id)``; its wording is not.
 from hoquiz.model.bank import Bank, Source, card_key, question_cards
 from hoquiz.model.cloze import CLOZE_RE, ClozeDeletion, parse_cloze, render_cloze
 from hoquiz.model.questions import (
+    CLASS_OF_TYPE,
     MCQ,
     QUESTION_CLASSES,
     QUESTION_TYPES,
+    AnyQuestion,
     Choice,
     Cloze,
     Flashcard,
@@ -17,16 +19,19 @@ from hoquiz.model.questions import (
     Numeric,
     Order,
     Question,
+    QuestionKind,
     Short,
     SourceRef,
     TrueFalse,
 )
 
 __all__ = [
+    "CLASS_OF_TYPE",
     "CLOZE_RE",
     "MCQ",
     "QUESTION_CLASSES",
     "QUESTION_TYPES",
+    "AnyQuestion",
     "Bank",
     "Choice",
     "Cloze",
@@ -37,6 +42,7 @@ __all__ = [
     "Numeric",
     "Order",
     "Question",
+    "QuestionKind",
     "Short",
     "Source",
     "SourceRef",

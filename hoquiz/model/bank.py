@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hoquiz.model.questions import Cloze, Question
+from hoquiz.model.questions import AnyQuestion, Question
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +25,7 @@ class Bank:
 
     id: str
     title: str
-    questions: tuple[Question, ...]
+    questions: tuple[AnyQuestion, ...]
     path: Path
     sources: dict[str, Source]
     deck: str | None = None
@@ -37,7 +37,7 @@ class Bank:
         """The Anki deck path: ``deck`` if given, else under "Heterotopic Ossification"."""
         return self.deck or f"Heterotopic Ossification::{self.title}"
 
-    def question(self, question_id: str) -> Question | None:
+    def question(self, question_id: str) -> AnyQuestion | None:
         for q in self.questions:
             if q.id == question_id:
                 return q
@@ -52,6 +52,4 @@ def card_key(bank_id: str, question_id: str, cloze_number: int | None = None) ->
 
 def question_cards(bank: Bank, question: Question) -> list[tuple[str, int | None]]:
     """The cards a question makes: ``(card key, cloze number or None)``."""
-    if isinstance(question, Cloze):
-        return [(card_key(bank.id, question.id, n), n) for n in question.numbers]
-    return [(card_key(bank.id, question.id), None)]
+    return [(card_key(bank.id, question.id, n), n) for n in question.card_numbers]

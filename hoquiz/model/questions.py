@@ -1,29 +1,27 @@
-"""The question types: frozen dataclasses with no I/O.
+"""The question types: a closed set of frozen dataclasses with no I/O.
 
-The loader builds them from YAML; the quiz, the linter and the Anki exporter
-read them. A question's identity is ``(bank id, question id)``; its wording is
-not (see ``Question.key``).
+The loader builds them from YAML; the quiz, the linter and the exporters read
+them. :data:`AnyQuestion` is the union of the nine types: code that treats the
+types differently matches on it and ends with ``assert_never``, so a new type
+makes the type checker name every place to extend. Facts about a type (its
+YAML keys, the quiz's answer help, how many options it shows, which cards it
+makes) are attributes of its class, here and nowhere else.
+
+A question's identity is ``(bank id, question id)``; its wording is not.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal, TypeAlias
 
 from hoquiz.model.cloze import ClozeDeletion, render_cloze
 
-QUESTION_TYPES = (
-    "mcq",
-    "multi",
-    "true_false",
-    "short",
-    "numeric",
-    "cloze",
-    "flashcard",
-    "order",
-    "match",
-)
+QuestionKind: TypeAlias = Literal[
+    "mcq", "multi", "true_false", "short", "numeric", "cloze", "flashcard", "order", "match"
+]
+"""The ``type`` a bank gives a question; one per class of :data:`AnyQuestion`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +42,29 @@ class Choice:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Question:
-    """Fields every question type shares."""
+    """Fields every question type shares; the class attributes are facts about the type.
 
-    type: ClassVar[str] = ""
+    Attributes:
+        type: the bank's name for the type.
+        yaml_keys: the keys a bank must give this type (besides every
+            question's); ``yaml_optional``: those it may give.
+        answer_help: how to answer, as the quiz's ``?`` help says it.
+        lettered: answers are letters (or words) that a ``+``/``-`` mark may
+            touch without a space (``b+``).
+        self_graded: the learner reveals the answer and rates recall.
+        order_is_answer: the written option order is the key, so a shuffle
+            must never show it.
+        stem_key: the YAML key of the text a learner reads first.
+    """
+
+    type: ClassVar[QuestionKind]
+    yaml_keys: ClassVar[tuple[str, ...]]
+    yaml_optional: ClassVar[tuple[str, ...]] = ()
+    answer_help: ClassVar[str]
+    lettered: ClassVar[bool] = False
+    self_graded: ClassVar[bool] = False
+    order_is_answer: ClassVar[bool] = False
+    stem_key: ClassVar[str] = "prompt"
 
     id: str
     explanation: str
@@ -58,32 +76,59 @@ class Question:
     @property
     def stem(self) -> str:
         """The text a learner reads first (prompt, cloze text or front)."""
-        return str(getattr(self, "prompt", ""))
+        return str(getattr(self, self.stem_key))
+
+    @property
+    def option_count(self) -> int:
+        """How many options are shown and shuffled (choices, items, right-hand sides)."""
+        return 0
+
+    @property
+    def card_numbers(self) -> tuple[int | None, ...]:
+        """The cards the question makes: a cloze deletion number each, else one ``None``."""
+        return (None,)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MCQ(Question):
     """Single best answer: ``answer`` is the index of the key in ``choices``."""
 
-    type: ClassVar[str] = "mcq"
+    type: ClassVar[Literal["mcq"]] = "mcq"
+    yaml_keys = ("prompt", "choices", "answer")
+    answer_help = "type the letter of the best answer (or its number)"
+    lettered = True
     prompt: str
     choices: tuple[Choice, ...]
     answer: int
+
+    @property
+    def option_count(self) -> int:
+        return len(self.choices)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Multi(Question):
     """Select all that apply: ``answer`` holds the indexes of the keys, ascending."""
 
-    type: ClassVar[str] = "multi"
+    type: ClassVar[Literal["multi"]] = "multi"
+    yaml_keys = ("prompt", "choices", "answer")
+    answer_help = "type every right letter, separated by spaces or commas: a c"
+    lettered = True
     prompt: str
     choices: tuple[Choice, ...]
     answer: tuple[int, ...]
 
+    @property
+    def option_count(self) -> int:
+        return len(self.choices)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrueFalse(Question):
-    type: ClassVar[str] = "true_false"
+    type: ClassVar[Literal["true_false"]] = "true_false"
+    yaml_keys = ("prompt", "answer")
+    answer_help = "type t or f (true/false, y/n also work)"
+    lettered = True
     prompt: str
     answer: bool
 
@@ -92,14 +137,19 @@ class TrueFalse(Question):
 class Short(Question):
     """Free text, matched against ``accept`` after normalisation."""
 
-    type: ClassVar[str] = "short"
+    type: ClassVar[Literal["short"]] = "short"
+    yaml_keys = ("prompt", "accept")
+    answer_help = "type the answer in words; case, accents and punctuation do not matter"
     prompt: str
     accept: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Numeric(Question):
-    type: ClassVar[str] = "numeric"
+    type: ClassVar[Literal["numeric"]] = "numeric"
+    yaml_keys = ("prompt", "answer")
+    yaml_optional = ("tolerance", "unit")
+    answer_help = "type a number; the unit is optional"
     prompt: str
     answer: float
     tolerance: float = 0.0
@@ -110,7 +160,10 @@ class Numeric(Question):
 class Cloze(Question):
     """Anki cloze text; each distinct deletion number is a card of its own."""
 
-    type: ClassVar[str] = "cloze"
+    type: ClassVar[Literal["cloze"]] = "cloze"
+    yaml_keys = ("text",)
+    stem_key = "text"
+    answer_help = "type the text hidden by [...]"
     text: str
     deletions: tuple[ClozeDeletion, ...] = field(default=())
 
@@ -123,38 +176,73 @@ class Cloze(Question):
         """The distinct deletion numbers, ascending: one card each."""
         return tuple(sorted({d.number for d in self.deletions}))
 
+    @property
+    def card_numbers(self) -> tuple[int | None, ...]:
+        return self.numbers
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Flashcard(Question):
     """Self-graded: the learner reveals ``back`` and rates recall."""
 
-    type: ClassVar[str] = "flashcard"
+    type: ClassVar[Literal["flashcard"]] = "flashcard"
+    yaml_keys = ("front", "back")
+    stem_key = "front"
+    answer_help = "press Enter to see the answer, then rate your recall 1-4"
+    self_graded = True
     front: str
     back: str
-
-    @property
-    def stem(self) -> str:
-        return self.front
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Order(Question):
     """``items`` are listed in the correct order."""
 
-    type: ClassVar[str] = "order"
+    type: ClassVar[Literal["order"]] = "order"
+    yaml_keys = ("prompt", "items")
+    answer_help = "type all the letters in the right order: c a b d"
+    lettered = True
+    order_is_answer = True
     prompt: str
     items: tuple[str, ...]
+
+    @property
+    def option_count(self) -> int:
+        return len(self.items)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Match(Question):
     """``pairs`` of (left, right); lefts unique, rights unique."""
 
-    type: ClassVar[str] = "match"
+    type: ClassVar[Literal["match"]] = "match"
+    yaml_keys = ("prompt", "pairs")
+    answer_help = "pair each number with a letter: 1b 2a 3c"
+    lettered = True
+    order_is_answer = True
     prompt: str
     pairs: tuple[tuple[str, str], ...]
 
+    @property
+    def option_count(self) -> int:
+        return len(self.pairs)
 
-QUESTION_CLASSES: dict[str, type[Question]] = {
-    cls.type: cls for cls in (MCQ, Multi, TrueFalse, Short, Numeric, Cloze, Flashcard, Order, Match)
-}
+
+AnyQuestion: TypeAlias = (
+    MCQ | Multi | TrueFalse | Short | Numeric | Cloze | Flashcard | Order | Match
+)
+"""Every question is one of these: match on it, ending with ``case _: assert_never(q)``."""
+
+QUESTION_CLASSES: tuple[type[AnyQuestion], ...] = (
+    MCQ,
+    Multi,
+    TrueFalse,
+    Short,
+    Numeric,
+    Cloze,
+    Flashcard,
+    Order,
+    Match,
+)
+QUESTION_TYPES: tuple[QuestionKind, ...] = tuple(cls.type for cls in QUESTION_CLASSES)
+CLASS_OF_TYPE: dict[str, type[AnyQuestion]] = {cls.type: cls for cls in QUESTION_CLASSES}

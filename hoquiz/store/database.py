@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hoquiz.errors import StoreError
+from hoquiz.errors import StoreError, os_error_text
 from hoquiz.store.records import (
     CARD_COLUMNS,
     MODES,
@@ -32,7 +32,8 @@ from hoquiz.store.records import (
     to_ms,
 )
 from hoquiz.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES, check_header
-from hoquiz.study.scheduling import NEW, CardState
+from hoquiz.study.modes import Mode
+from hoquiz.study.scheduling import PHASES, CardState, Phase, Rating
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -60,7 +61,7 @@ class Store:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
-                raise StoreError(f"cannot create {path}: {error.strerror or error}") from None
+                raise StoreError(f"cannot create {path}: {os_error_text(error)}") from None
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as error:
@@ -156,7 +157,10 @@ class Store:
             rows = self._db.execute(
                 "SELECT card_key, revision, state, due, introduced, lapses FROM cards"
             )
-            return {row[0]: CardSummary(*row[1:]) for row in rows}
+            return {
+                key: CardSummary(revision, PHASES[state], due, introduced, lapses)
+                for key, revision, state, due, introduced, lapses in rows
+            }
 
     def card(self, key: str) -> StoredCard | None:
         """One card's row, or ``None`` if it was never answered."""
@@ -181,7 +185,7 @@ class Store:
             return {key: (total, int(recent)) for key, total, recent in rows}
 
     def reviews(
-        self, since: dt.datetime | None = None, modes: tuple[str, ...] = MODES
+        self, since: dt.datetime | None = None, modes: tuple[Mode, ...] = MODES
     ) -> list[LoggedReview]:
         """Logged answers (oldest first), optionally only since ``since`` and in ``modes``.
 
@@ -202,10 +206,10 @@ class Store:
                     row[0],
                     row[1],
                     from_ms(row[2]),
-                    row[3],
+                    Rating(row[3]),
                     bool(row[4]),
-                    row[5],
-                    row[6],
+                    Mode(row[5]),
+                    PHASES[row[6]],
                     row[7],
                     row[8],
                     row[9],
@@ -271,7 +275,7 @@ class Store:
                         max(0, answer.duration_ms),
                         answer.mode,
                         ref.revision,
-                        before.state if before else NEW,
+                        before.state if before else Phase.NEW,
                     ),
                 )
                 saved = self._card(ref.key)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
-from hoquiz.study.scheduling import NEW, CardState
+from hoquiz.study.modes import Mode
+from hoquiz.study.scheduling import CardState, Phase, Rating
 
-MODES = ("review", "cram", "exam")
+MODES = tuple(Mode)
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS = dt.timedelta(milliseconds=1)
@@ -53,7 +54,7 @@ class CardSummary(NamedTuple):
     """What queue building needs of a card, cheap to load for every card."""
 
     revision: int
-    state: int
+    state: Phase
     due_ms: int | None
     introduced_ms: int | None
     lapses: int
@@ -63,11 +64,11 @@ class Answer(NamedTuple):
     """One graded answer, as logged."""
 
     reviewed_at: dt.datetime
-    rating: int
+    rating: Rating
     correct: bool
     given: str
     duration_ms: int
-    mode: str
+    mode: Mode
 
 
 class LoggedReview(NamedTuple):
@@ -76,10 +77,10 @@ class LoggedReview(NamedTuple):
     card_key: str
     bank_id: str
     reviewed_at: dt.datetime
-    rating: int
+    rating: Rating
     correct: bool
-    mode: str
-    state_before: int
+    mode: Mode
+    state_before: Phase
     duration_ms: int
     answer: str
     revision: int
@@ -95,7 +96,7 @@ def stored_card(row: tuple[Any, ...]) -> StoredCard:
     (cid, key, bank_id, question_id, cloze, revision, state, step, stability, difficulty,
      due, last_review, reps, lapses, introduced) = row  # fmt: skip
     schedule = None
-    if state != NEW and due is not None:
+    if state != Phase.NEW and due is not None:
         schedule = CardState.from_dict(
             {
                 "state": state,
@@ -122,7 +123,7 @@ def stored_card(row: tuple[Any, ...]) -> StoredCard:
 
 def schedule_values(state: CardState | None) -> tuple[object, ...]:
     if state is None:
-        return (NEW, None, None, None, None, None, 0, 0)
+        return (Phase.NEW, None, None, None, None, None, 0, 0)
     data = state.to_dict()
     return (
         data["state"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hoquiz.errors import StoreError
+from hoquiz.errors import StoreError, os_error_text
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
@@ -71,7 +71,7 @@ def check_header(path: Path) -> bool:
         with path.open("rb") as handle:
             header = handle.read(100)
     except OSError as error:
-        raise StoreError(f"cannot read {path}: {error.strerror or error}") from None
+        raise StoreError(f"cannot read {path}: {os_error_text(error)}") from None
     if len(header) < 100 or not header.startswith(_MAGIC):
         raise StoreError(f"cannot use {path}: it is not a hoquiz progress database")
     if int.from_bytes(header[68:72], "big") != APPLICATION_ID:

@@ -12,10 +12,11 @@ mark may also be attached (``b+``).
 
 import math
 import re
-from typing import NamedTuple
+from typing import NamedTuple, assert_never
 
 from hoquiz.model import (
     MCQ,
+    AnyQuestion,
     Cloze,
     Flashcard,
     Match,
@@ -27,14 +28,19 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, natural_order
-from hoquiz.study.scheduling import AGAIN, EASY, GOOD, HARD
-from hoquiz.text import normalize, plural
+from hoquiz.study.scheduling import Rating
+from hoquiz.text import format_number, normalize, plural
 
 EASY_MARK, HARD_MARK = "+", "-"
 
 TRUE_WORDS = frozenset({"t", "true", "y", "yes"})
 FALSE_WORDS = frozenset({"f", "false", "n", "no"})
-SELF_RATINGS = {"1": AGAIN, "2": HARD, "3": GOOD, "4": EASY}
+SELF_RATINGS: dict[str, Rating] = {
+    **{str(int(r)): r for r in Rating},
+    **{r.label: r for r in Rating},
+    **{r.label[0]: r for r in Rating},
+}
+"""What a learner may type to rate a flashcard: 1-4, again/hard/good/easy, a/h/g/e."""
 
 # Patterns as text: the re module compiles and caches them on first use, off start-up.
 _NUMBER = (
@@ -59,8 +65,8 @@ class Presentation(NamedTuple):
     @classmethod
     def natural(cls, question: Question, cloze: int | None = None) -> "Presentation":
         """Options as written in the bank."""
-        if isinstance(question, Cloze) and cloze is None:
-            cloze = question.numbers[0]
+        if cloze is None:
+            cloze = question.card_numbers[0]
         return cls(tuple(natural_order(question)), cloze)
 
 
@@ -83,13 +89,13 @@ class Grade(NamedTuple):
     """
 
     correct: bool
-    rating: int
+    rating: Rating
     given: str
     chosen: tuple[int, ...] = ()
     detail: str | None = None
 
 
-def grade(question: Question, shown: Presentation, typed: str) -> Grade | Unparseable:
+def grade(question: AnyQuestion, shown: Presentation, typed: str) -> Grade | Unparseable:
     """Grade what the learner ``typed`` for ``question`` as it was ``shown``.
 
     Flashcards are self-graded: use :func:`self_rating` instead.
@@ -97,34 +103,21 @@ def grade(question: Question, shown: Presentation, typed: str) -> Grade | Unpars
     text = typed.strip()
     if not text:
         return Unparseable(_hint(question, shown))
-    lettered = isinstance(question, (MCQ, Multi, TrueFalse, Order, Match))
-    text, mark = _split_mark(text, attached=lettered)
+    text, mark = _split_mark(text, attached=question.lettered)
     if not text:
         return Unparseable(_hint(question, shown))
     result = _grade(question, shown, text)
     if isinstance(result, Grade) and result.correct and mark is not None:
-        rating = EASY if mark == EASY_MARK else HARD
+        rating = Rating.EASY if mark == EASY_MARK else Rating.HARD
         return Grade(result.correct, rating, result.given, result.chosen, result.detail)
     return result
 
 
-def self_rating(typed: str) -> int | Unparseable:
+def self_rating(typed: str) -> Rating | Unparseable:
     """A flashcard's self-grade: 1 again, 2 hard, 3 good, 4 easy."""
-    text = typed.strip().lower()
-    words = {
-        "again": AGAIN,
-        "a": AGAIN,
-        "hard": HARD,
-        "h": HARD,
-        "good": GOOD,
-        "g": GOOD,
-        "easy": EASY,
-        "e": EASY,
-    }
-    if text in SELF_RATINGS:
-        return SELF_RATINGS[text]
-    if text in words:
-        return words[text]
+    rating = SELF_RATINGS.get(typed.strip().lower())
+    if rating is not None:
+        return rating
     return Unparseable("rate your recall: 1 again, 2 hard, 3 good, 4 easy")
 
 
@@ -137,31 +130,33 @@ def _split_mark(text: str, *, attached: bool) -> tuple[str, str | None]:
     return text, None
 
 
-def _hint(question: Question, shown: Presentation) -> str:
+def _hint(question: AnyQuestion, shown: Presentation) -> str:
     n = len(shown.order)
     last = LETTERS[n - 1] if n else "a"
-    if isinstance(question, MCQ):
-        return f"type one letter, a to {last} (or its number, 1 to {n})"
-    if isinstance(question, Multi):
-        return f"type every right letter (a to {last}), separated by spaces or commas"
-    if isinstance(question, TrueFalse):
-        return "type t or f (true/false, y/n)"
-    if isinstance(question, Numeric):
-        unit = f", optionally followed by {question.unit}" if question.unit else ""
-        return f"type a number{unit}"
-    if isinstance(question, Short):
-        return "type your answer in words"
-    if isinstance(question, Cloze):
-        return "type the missing text"
-    # Examples use placeholders: a real lettering could give an answer away.
-    if isinstance(question, Order):
-        return f"type all {n} letters (a to {last}) in the right order, each once"
-    if isinstance(question, Match):
-        pattern = " ".join(f"{i + 1}?" for i in range(n))
-        return f"pair every number with a letter (a to {last}), written like {pattern}"
-    if isinstance(question, Flashcard):
-        return "press Enter to reveal the answer"
-    return "type an answer"  # pragma: no cover
+    match question:
+        case MCQ():
+            return f"type one letter, a to {last} (or its number, 1 to {n})"
+        case Multi():
+            return f"type every right letter (a to {last}), separated by spaces or commas"
+        case TrueFalse():
+            return "type t or f (true/false, y/n)"
+        case Numeric():
+            unit = f", optionally followed by {question.unit}" if question.unit else ""
+            return f"type a number{unit}"
+        case Short():
+            return "type your answer in words"
+        case Cloze():
+            return "type the missing text"
+        # Examples use placeholders: a real lettering could give an answer away.
+        case Order():
+            return f"type all {n} letters (a to {last}) in the right order, each once"
+        case Match():
+            pattern = " ".join(f"{i + 1}?" for i in range(n))
+            return f"pair every number with a letter (a to {last}), written like {pattern}"
+        case Flashcard():
+            return "press Enter to reveal the answer"
+        case _:
+            assert_never(question)
 
 
 def _letter(token: str, count: int) -> int | None:
@@ -185,40 +180,42 @@ def _letters(text: str, count: int) -> list[int] | None:
     return [p for p in positions if p is not None]
 
 
-def _grade(question: Question, shown: Presentation, text: str) -> Grade | Unparseable:
+def _grade(question: AnyQuestion, shown: Presentation, text: str) -> Grade | Unparseable:
     order = list(shown.order) if shown.order else natural_order(question)
-    if isinstance(question, MCQ):
-        return _grade_mcq(question, order, text)
-    if isinstance(question, Multi):
-        return _grade_multi(question, order, text)
-    if isinstance(question, TrueFalse):
-        word = normalize(text)
-        if word in TRUE_WORDS or word in FALSE_WORDS:
-            value = word in TRUE_WORDS
-            return _verdict(value == question.answer, "true" if value else "false")
-        return Unparseable(_hint(question, shown))
-    if isinstance(question, Numeric):
-        return _grade_numeric(question, text)
-    if isinstance(question, Short):
-        if not normalize(text):
+    match question:
+        case MCQ():
+            return _grade_mcq(question, order, text)
+        case Multi():
+            return _grade_multi(question, order, text)
+        case TrueFalse():
+            word = normalize(text)
+            if word in TRUE_WORDS or word in FALSE_WORDS:
+                value = word in TRUE_WORDS
+                return _verdict(value == question.answer, "true" if value else "false")
             return Unparseable(_hint(question, shown))
-        ok = normalize(text) in {normalize(a) for a in question.accept}
-        return _verdict(ok, text)
-    if isinstance(question, Cloze):
-        return _grade_cloze(question, shown, text)
-    if isinstance(question, Order):
-        return _grade_order(question, order, text)
-    if isinstance(question, Match):
-        return _grade_match(question, order, text)
-    if isinstance(question, Flashcard):
-        raise TypeError("flashcards are self-graded: use self_rating()")
-    raise TypeError(f"unknown question type {question.type!r}")  # pragma: no cover
+        case Numeric():
+            return _grade_numeric(question, text)
+        case Short():
+            if not normalize(text):
+                return Unparseable(_hint(question, shown))
+            ok = normalize(text) in {normalize(a) for a in question.accept}
+            return _verdict(ok, text)
+        case Cloze():
+            return _grade_cloze(question, shown, text)
+        case Order():
+            return _grade_order(question, order, text)
+        case Match():
+            return _grade_match(question, order, text)
+        case Flashcard():
+            raise TypeError("flashcards are self-graded: use self_rating()")
+        case _:
+            assert_never(question)
 
 
 def _verdict(
     correct: bool, given: str, chosen: tuple[int, ...] = (), detail: str | None = None
 ) -> Grade:
-    return Grade(correct, GOOD if correct else AGAIN, given, chosen, detail)
+    return Grade(correct, Rating.GOOD if correct else Rating.AGAIN, given, chosen, detail)
 
 
 def _grade_mcq(question: MCQ, order: list[int], text: str) -> Grade | Unparseable:
@@ -281,7 +278,7 @@ def _grade_numeric(question: Numeric, text: str) -> Grade | Unparseable:
             return Unparseable(f"give the number in {question.unit} (the unit is optional)")
     slack = 1e-9 * max(1.0, abs(question.answer))
     ok = abs(value - question.answer) <= question.tolerance + slack
-    number = str(int(value)) if value == int(value) and abs(value) < 1e15 else repr(value)
+    number = format_number(value)
     given = f"{number} {question.unit}" if question.unit else number
     return _verdict(ok, given)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
 from hoquiz.text import plural
@@ -16,13 +17,50 @@ from hoquiz.text import plural
 if TYPE_CHECKING:
     import fsrs
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-RATING_NAMES = {AGAIN: "again", HARD: "hard", GOOD: "good", EASY: "easy"}
-
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
-"""Card states: fsrs's ``State`` values, plus 0 for a card never scheduled."""
-
 DEFAULT_RETENTION = 0.9
+
+
+class Rating(IntEnum):
+    """How well a card was recalled: fsrs's ``Rating`` values, as the review log stores them."""
+
+    AGAIN = 1
+    HARD = 2
+    GOOD = 3
+    EASY = 4
+
+    @property
+    def label(self) -> str:
+        """The word a learner types and reads: "again", "hard", "good", "easy"."""
+        return self.name.lower()
+
+    @property
+    def marked(self) -> bool:
+        """HARD or EASY: a right answer the learner marked as such."""
+        return self in (Rating.HARD, Rating.EASY)
+
+
+class Phase(IntEnum):
+    """Where a card is in its schedule: fsrs's ``State`` values, plus NEW (never scheduled)."""
+
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+    @property
+    def in_steps(self) -> bool:
+        """Learning or relearning: the card comes back within minutes."""
+        return self in (Phase.LEARNING, Phase.RELEARNING)
+
+
+PHASES = tuple(Phase)
+"""``PHASES[n]`` is ``Phase(n)``, without the enum lookup (for rows read in bulk)."""
+
+
+def start_of_day(now: dt.datetime) -> dt.datetime:
+    """Midnight UTC of ``now``'s day: the new-card allowance and "today" reset then."""
+    now = now.astimezone(dt.UTC)
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
@@ -51,7 +89,7 @@ class CardState:
         lapses: times a REVIEW card was forgotten (rated again).
     """
 
-    state: int
+    state: Phase
     step: int | None
     stability: float | None
     difficulty: float | None
@@ -78,7 +116,7 @@ class CardState:
         """The inverse of :meth:`to_dict`."""
         last = data["last_review"]
         return cls(
-            state=int(data["state"]),
+            state=PHASES[int(data["state"])],
             step=None if data["step"] is None else int(data["step"]),
             stability=None if data["stability"] is None else float(data["stability"]),
             difficulty=None if data["difficulty"] is None else float(data["difficulty"]),
@@ -126,7 +164,7 @@ class Scheduler:
             )
         return self._fsrs
 
-    def review(self, state: CardState | None, rating: int, now: dt.datetime) -> CardState:
+    def review(self, state: CardState | None, rating: Rating, now: dt.datetime) -> CardState:
         """The card's state after being rated ``rating`` (AGAIN..EASY) at ``now``.
 
         ``state`` is ``None`` for a card never reviewed (or reset).
@@ -136,7 +174,7 @@ class Scheduler:
         now = utc(now)
         card = _to_fsrs(state, now)
         reviewed, _ = self._scheduler().review_card(card, fsrs.Rating(rating), now)
-        lapsed = state is not None and state.state == REVIEW and rating == AGAIN
+        lapsed = state is not None and state.state == Phase.REVIEW and rating == Rating.AGAIN
         after = _from_fsrs(reviewed)
         return replace(
             after,
@@ -170,7 +208,7 @@ def _to_fsrs(state: CardState | None, now: dt.datetime) -> fsrs.Card:
 
 def _from_fsrs(card: fsrs.Card) -> CardState:
     return CardState(
-        state=int(card.state),
+        state=PHASES[int(card.state)],
         step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,

@@ -14,7 +14,7 @@ from typing import Any
 
 from hoquiz.model import Bank, question_cards
 from hoquiz.store import LoggedReview, StoredCard
-from hoquiz.study.scheduling import AGAIN, LEARNING, RELEARNING, REVIEW
+from hoquiz.study.scheduling import Phase, Rating
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -116,7 +116,7 @@ def compute(
                         t.new += 1
                     continue
                 for t in (total, tally):
-                    if schedule.state in (LEARNING, RELEARNING):
+                    if schedule.state.in_steps:
                         t.learning += 1
                     else:
                         t.review += 1
@@ -128,11 +128,11 @@ def compute(
                 if schedule.lapses >= LEECH_LAPSES:
                     leeches.append((key, schedule.lapses))
     for review in recent_reviews:
-        if review.card_key not in known or review.state_before != REVIEW:
+        if review.card_key not in known or review.state_before != Phase.REVIEW:
             continue
         for t in (total, by_bank[review.bank_id]) if review.bank_id in by_bank else (total,):
             t.retention_reviews += 1
-            t.retention_passed += int(review.rating != AGAIN)
+            t.retention_passed += int(review.rating != Rating.AGAIN)
     due_by_day = [(today + dt.timedelta(days=i), n) for i, n in enumerate(forecast)]
     leeches.sort(key=lambda item: (-item[1], item[0]))
     return Stats(now, total, by_bank, due_by_day, leeches)
