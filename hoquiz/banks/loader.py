@@ -42,6 +42,30 @@ def load_banks(paths: Sequence[Path]) -> list[Bank]:
             gc.enable()
 
 
+def load_bank_file(file: Path) -> Bank:
+    """One bank file and the sources.yaml it uses, validated on its own.
+
+    Checks across banks (the same bank id twice) are the caller's: see
+    :func:`load_banks`.
+
+    Raises:
+        BankError: with every problem of the file and of its sources.yaml, located.
+    """
+    problems: list[Problem] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        found = _sources_for(file, {}, problems)
+        bank, file_problems, _ = _load_bank(file, str(file), found)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    problems.extend(file_problems)
+    if problems or bank is None:
+        raise BankError(problems or [Problem(str(file), 1, 1, "not a bank")])
+    return bank
+
+
 def _load_files(files: list[Path]) -> list[Bank]:
     problems: list[Problem] = []
     banks: list[Bank] = []

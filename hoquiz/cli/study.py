@@ -113,7 +113,7 @@ def load_cards(
 ) -> list[StudyCard]:
     """The cards of the banks under ``paths``, narrowed by ``--bank`` and ``--tag``.
 
-    Banks come from the bank cache; without ``--tag`` no question is unpickled
+    Banks come from the bank cache; without ``--tag`` no question is decoded
     before it is shown.
     """
     from dataclasses import replace

@@ -38,8 +38,8 @@ DEFAULT_EXAM_LENGTH = 20
 class StudyCard:
     """One card of a loaded question: a cloze question makes one per deletion number.
 
-    Queue building reads only the fields; :attr:`question` may be a pickle
-    from the bank cache, unpickled the first time the card is shown.
+    Queue building reads only the fields; :attr:`question` may be JSON text
+    from the bank cache, decoded the first time the card is shown.
     """
 
     __slots__ = ("_question", "bank", "cloze", "key", "kind", "question_id", "revision")
@@ -52,7 +52,7 @@ class StudyCard:
         revision: int,
         cloze: int | None,
         key: str,
-        question: AnyQuestion | bytes,
+        question: AnyQuestion | str,
     ) -> None:
         self.bank = bank
         self.question_id = question_id
@@ -65,7 +65,7 @@ class StudyCard:
     @property
     def question(self) -> AnyQuestion:
         question = self._question
-        if isinstance(question, bytes):
+        if isinstance(question, str):
             from hoquiz.banks.cache import materialize
 
             question = self._question = materialize(question)
