@@ -503,6 +503,7 @@ def test_an_entry_cannot_name_code_to_run(tmp_path: Path) -> None:
     header = json.loads(entry.read_bytes().split(b"\n", 1)[0])
     # A well-formed, correctly hashed entry naming a class outside the model.
     body = json.dumps({"bank": {"c": "Popen", "f": {"args": ["touch", "pwned"]}}, "rows": []})
+    assert b"Popen" not in entry.read_bytes()
     header["sha256"] = hashlib.sha256(body.encode()).hexdigest()
     entry.write_bytes(json.dumps(header).encode() + b"\n" + body.encode())
     assert cache.load_banks_cached([folder], where) == right
@@ -571,7 +572,7 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
     where = tmp_path / "c"
     cold = indexed_cards(cache.load_index([folder], where))
     warm_index = cache.load_index([folder], where)
-    assert all(isinstance(row[5], str) for _, rows in warm_index for row in rows)
+    assert all(isinstance(row[5], bytes) for _, rows in warm_index for row in rows)
     warm = indexed_cards(warm_index)
     eager = study_cards(load_banks([folder]))
     assert [c.key for c in warm] == [c.key for c in cold] == [c.key for c in eager]
@@ -579,7 +580,7 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
         (c.kind, c.revision, c.cloze) for c in eager
     ]
     first = warm[0]
-    assert isinstance(first._question, str)  # not read yet
+    assert isinstance(first._question, bytes)  # not read yet
     assert first.question == eager[0].question
-    assert not isinstance(first._question, str)
+    assert not isinstance(first._question, bytes)
     assert warm_index[0][0].questions == () and warm_index[0][0].title == "Alpha bank"

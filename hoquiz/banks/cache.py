@@ -67,7 +67,7 @@ _CODE = (
 )
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
-QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | str"]
+QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes"]
 """(id, type, revision, tags, card numbers, the question or its JSON text)."""
 BankIndex = list[tuple[Bank, list[QuestionRow]]]
 """Per bank: the bank without its questions, and a row per question."""
@@ -89,9 +89,9 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("hoquiz", appauthor=False))
 
 
-def materialize(question: AnyQuestion | str) -> AnyQuestion:
+def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
     """The question of an index row (decoded from its verified JSON text if need be)."""
-    if isinstance(question, str):
+    if isinstance(question, bytes):
         loaded = decode(json.loads(question))
         if not isinstance(loaded, QUESTION_CLASSES):
             raise _Damaged("not a question")  # pragma: no cover - entries are verified
@@ -270,7 +270,12 @@ def _key(file: Path, cwd: str, code: str, memo: dict[Path, Path | None]) -> str:
 
 
 def _read(entry: Path, key: str) -> tuple[Bank, list[QuestionRow]] | None:
-    """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable."""
+    """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
+
+    Layout: a header line (key, the SHA-256 of the rest, image stamps), the
+    index line (the bank and a row per question), then one line per
+    question, kept as bytes until the question is shown.
+    """
     try:
         raw = entry.read_bytes()
         newline = raw.index(b"\n")
@@ -285,39 +290,35 @@ def _read(entry: Path, key: str) -> tuple[Bank, list[QuestionRow]] | None:
         for path, mtime, size in header["images"]:
             if _stamp(Path(path)) != (path, mtime, size):
                 return None
-        data = json.loads(body)
+        lines = body.split(b"\n")
+        data = json.loads(lines[0])
         bank = decode(data["bank"])
-        rows = [
-            (str(i), str(kind), int(revision), tuple(tags), tuple(numbers), str(question))
-            for i, kind, revision, tags, numbers, question in data["rows"]
-        ]
-        if not isinstance(bank, Bank):
+        if not isinstance(bank, Bank) or len(data["rows"]) != len(lines) - 1:
             return None
+        rows: list[QuestionRow] = [
+            (str(i), str(kind), int(revision), tuple(tags), tuple(numbers), question)
+            for (i, kind, revision, tags, numbers), question in zip(
+                data["rows"], lines[1:], strict=True
+            )
+        ]
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
-    return bank, rows  # type: ignore[return-value]
+    return bank, rows
 
 
 def _write(entry: Path, key: str, bank: Bank) -> None:
     """Write the entry atomically; failures are ignored."""
     images = [_stamp(q.image.resolve()) for q in bank.questions if q.image is not None]
-    body = json.dumps(
-        {
-            "bank": encode(dataclasses.replace(bank, questions=())),
-            "rows": [
-                [
-                    q.id,
-                    q.type,
-                    q.revision,
-                    list(q.tags),
-                    list(q.card_numbers),
-                    json.dumps(encode(q), ensure_ascii=False),
-                ]
-                for q in bank.questions
-            ],
-        },
-        ensure_ascii=False,
-    ).encode("utf-8", "surrogateescape")
+    index = {
+        "bank": encode(dataclasses.replace(bank, questions=())),
+        "rows": [
+            [q.id, q.type, q.revision, list(q.tags), list(q.card_numbers)] for q in bank.questions
+        ],
+    }
+    # json.dumps escapes line breaks inside strings: one line per value.
+    lines = [json.dumps(index, ensure_ascii=False)]
+    lines += [json.dumps(encode(q), ensure_ascii=False) for q in bank.questions]
+    body = "\n".join(lines).encode("utf-8", "surrogateescape")
     header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest(), "images": images})
     # The cache is an optimisation: never fail a quiz over it.
     with contextlib.suppress(Exception):

@@ -52,7 +52,7 @@ class StudyCard:
         revision: int,
         cloze: int | None,
         key: str,
-        question: AnyQuestion | str,
+        question: AnyQuestion | bytes,
     ) -> None:
         self.bank = bank
         self.question_id = question_id
@@ -65,7 +65,7 @@ class StudyCard:
     @property
     def question(self) -> AnyQuestion:
         question = self._question
-        if isinstance(question, str):
+        if isinstance(question, bytes):
             from hoquiz.banks.cache import materialize
 
             question = self._question = materialize(question)
