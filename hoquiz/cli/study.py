@@ -238,26 +238,40 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     import datetime as dt
     import json
 
-    from hoquiz.banks.cache import default_cache_dir, load_banks_cached
-    from hoquiz.store import Store
+    from hoquiz.banks.cache import default_cache_dir, load_index
+    from hoquiz.model import card_key
+    from hoquiz.store import Store, StudyTotals
     from hoquiz.study.scheduling import start_of_day
-    from hoquiz.study.stats import RETENTION_DAYS, compute, render
+    from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, RETENTION_DAYS, from_totals
 
-    banks = load_banks_cached(list(paths), default_cache_dir())
+    # The index names every card; no question is read.
+    index = load_index(list(paths), default_cache_dir())
+    cards = [
+        (card_key(bank.id, row[0], n), bank.id, row[2]) for bank, rows in index for row in rows
+        for n in row[4]
+    ]  # fmt: skip
     now = dt.datetime.now(dt.UTC)
     path = db or default_db()
-    cards, counts, recent = [], {}, []
     if path.exists():  # statistics never create a database
-        day = start_of_day(now)
         with Store.open(path) as store:
-            cards = store.cards()
-            counts = store.review_counts(since=day)
-            recent = store.reviews(
-                since=now - dt.timedelta(days=RETENTION_DAYS), modes=(Mode.REVIEW,)
+            totals = store.study_totals(
+                cards,
+                now,
+                start_of_day(now),
+                now - dt.timedelta(days=RETENTION_DAYS),
+                LEECH_LAPSES,
+                FORECAST_DAYS,
             )
-    report = compute(banks, cards, counts, recent, now)
+    else:
+        new: dict[str, tuple[int, int, int, int]] = {}
+        for _, bank_id, _ in cards:
+            new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
+        totals = StudyTotals(new, {}, [], {}, {})
+    report = from_totals([bank.id for bank, _ in index], totals, now)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
+    from hoquiz.study.stats import render
+
     for line in render(report):
         click.echo(line)

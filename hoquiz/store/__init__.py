@@ -8,6 +8,7 @@ from hoquiz.store.records import (
     CardSummary,
     LoggedReview,
     StoredCard,
+    StudyTotals,
     from_ms,
     to_ms,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "LoggedReview",
     "Store",
     "StoredCard",
+    "StudyTotals",
     "from_ms",
     "to_ms",
 ]
