@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -13,6 +13,9 @@ from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
 from hoquiz.text import did_you_mean, plural
+
+if TYPE_CHECKING:
+    from hoquiz.model import Bank
 
 
 @cli.command()
@@ -24,9 +27,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     *.yml (sources.yaml is not a bank). Without PATH, the bundled decks.
     Exit status: 0 all valid, 1 problems found, 2 usage error.
     """
-    banks = load(paths)
-    questions = sum(len(b.questions) for b in banks)
-    click.echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
+    from hoquiz.banks.loader import scan_banks
+
+    counts = scan_banks(list(paths), lambda bank: len(bank.questions))  # bank by bank
+    click.echo(f"{plural(len(counts), 'bank')}, {plural(sum(counts), 'question')} OK")
 
 
 @cli.command("list")
@@ -34,22 +38,9 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
     """List banks with their question counts by type and by tag."""
-    banks = load(paths)
-    rows: list[dict[str, Any]] = []
-    for bank in banks:
-        by_type = Counter(q.type for q in bank.questions)
-        by_tag = Counter(t for q in bank.questions for t in q.tags)
-        rows.append(
-            {
-                "id": bank.id,
-                "title": bank.title,
-                "deck": bank.deck_name,
-                "path": str(bank.path),
-                "questions": len(bank.questions),
-                "by_type": dict(sorted(by_type.items())),
-                "by_tag": dict(sorted(by_tag.items())),
-            }
-        )
+    from hoquiz.banks.loader import scan_banks
+
+    rows = scan_banks(list(paths), _list_row)  # bank by bank: only the rows are kept
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -62,6 +53,20 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
     click.echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
+
+
+def _list_row(bank: Bank) -> dict[str, Any]:
+    by_type = Counter(q.type for q in bank.questions)
+    by_tag = Counter(t for q in bank.questions for t in q.tags)
+    return {
+        "id": bank.id,
+        "title": bank.title,
+        "deck": bank.deck_name,
+        "path": str(bank.path),
+        "questions": len(bank.questions),
+        "by_type": dict(sorted(by_type.items())),
+        "by_tag": dict(sorted(by_tag.items())),
+    }
 
 
 @cli.command()
