@@ -163,19 +163,50 @@ def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> fr
     return frozenset(only or RULES) - frozenset(ignore)
 
 
-def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Finding]:
-    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order."""
+@dataclass(frozen=True, slots=True)
+class _Stem:
+    file: Path
+    where: DataPath
+    field: str
+    ref: str
+    text: str
+    numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BankLint:
+    """What lint keeps of one bank: its own findings, and its stems for the rule across banks."""
+
+    findings: list[Finding]
+    stems: list[_Stem]
+    questions: int
+
+
+def lint_bank(bank: Bank, rules: Collection[str] | None = None) -> BankLint:
+    """The findings of one bank's own rules, and what :func:`combine` needs of it."""
     selected = frozenset(RULES) if rules is None else frozenset(rules)
     findings: list[Finding] = []
-    for bank in banks:
-        for index, question in enumerate(bank.questions):
-            for rule_check in _QUESTION_CHECKS:
-                findings.extend(rule_check(bank, index, question))
-        findings.extend(_longest_key(bank))
-        findings.extend(_negative_share(bank))
+    for index, question in enumerate(bank.questions):
+        for rule_check in _QUESTION_CHECKS:
+            findings.extend(rule_check(bank, index, question))
+    findings.extend(_longest_key(bank))
+    findings.extend(_negative_share(bank))
+    stems = _bank_stems(bank) if "duplicate-prompt" in selected else []
+    return BankLint([f for f in findings if f.rule in selected], stems, len(bank.questions))
+
+
+def combine(banks: Sequence[BankLint], rules: Collection[str] | None = None) -> list[Finding]:
+    """Every finding: each bank's, then those across banks, in a stable order."""
+    selected = frozenset(RULES) if rules is None else frozenset(rules)
+    findings = [f for bank in banks for f in bank.findings]
     if "duplicate-prompt" in selected:  # the one costly rule
-        findings.extend(_duplicates(banks))
-    return [f for f in findings if f.rule in selected]
+        findings.extend(_duplicates([stem for bank in banks for stem in bank.stems]))
+    return findings
+
+
+def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Finding]:
+    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order."""
+    return combine([lint_bank(bank, rules) for bank in banks], rules)
 
 
 def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Problem]:
@@ -198,12 +229,38 @@ def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Probl
 
 def lint_banks(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Problem]:
     """Run :func:`check` and locate its findings in the bank files (read from disk)."""
-    findings = check(banks, rules)
-    texts: dict[Path, str] = {}
-    for file in {f.file for f in findings}:
+    return _located(check(banks, rules))
+
+
+def lint_paths(
+    paths: Sequence[Path], rules: Collection[str] | None = None
+) -> tuple[list[Problem], int, int]:
+    """Lint the banks under ``paths`` reading one bank at a time.
+
+    Only each bank's findings and stems are kept, so memory is bounded by the
+    largest bank. Returns the located warnings, the number of banks and of
+    questions.
+
+    Raises:
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
+    """
+    from hoquiz.banks.loader import scan_banks
+
+    banks = scan_banks(list(paths), lambda bank: lint_bank(bank, rules))
+    problems = _located(combine(banks, rules))
+    return problems, len(banks), sum(bank.questions for bank in banks)
+
+
+def _located(findings: list[Finding]) -> list[Problem]:
+    """Locate findings file by file, each file's text read once and then let go."""
+    by_file: dict[Path, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    problems: list[Problem] = []
+    for file, found in by_file.items():
         text, _ = read_text(file, str(file))
-        texts[file] = text or ""
-    return locate(findings, texts)
+        problems.extend(locate(found, {file: text or ""}))
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
 
 
 # -- helpers ----------------------------------------------------------------
@@ -515,37 +572,26 @@ def _negative_share(bank: Bank) -> Iterator[Finding]:
 # -- across banks -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Stem:
-    file: Path
-    where: DataPath
-    field: str
-    ref: str
-    text: str
-    numbers: tuple[str, ...]
-
-
-def _stems(banks: Sequence[Bank]) -> list[_Stem]:
-    """Every non-empty normalised stem, banks in order, questions in file order."""
+def _bank_stems(bank: Bank) -> list[_Stem]:
+    """Every non-empty normalised stem of a bank, in file order."""
     stems = []
-    for bank in banks:
-        for i, q in enumerate(bank.questions):
-            text = normalize(q.stem)
-            if text:
-                stems.append(
-                    _Stem(
-                        bank.path,
-                        ("questions", i, q.stem_key),
-                        q.stem_key,
-                        f"{bank.id}/{q.id}",
-                        text,
-                        tuple(sorted(_NUMBER_RE.findall(text))),
-                    )
+    for i, q in enumerate(bank.questions):
+        text = normalize(q.stem)
+        if text:
+            stems.append(
+                _Stem(
+                    bank.path,
+                    ("questions", i, q.stem_key),
+                    q.stem_key,
+                    f"{bank.id}/{q.id}",
+                    text,
+                    tuple(sorted(_NUMBER_RE.findall(text))),
                 )
+            )
     return stems
 
 
-def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
+def _duplicates(stems: Sequence[_Stem]) -> Iterator[Finding]:
     """Each stem against the earlier ones; reported on the later question.
 
     Exact repeats by a dictionary; near duplicates by
@@ -554,7 +600,6 @@ def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
     """
     from hoquiz.neardup import near_duplicates
 
-    stems = _stems(banks)
     exact: dict[str, str] = {}
     found: dict[int, Finding] = {}
     # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
