@@ -195,12 +195,13 @@ class Store:
         )
         with self._errors():
             db = self._db
+            db.execute("PRAGMA temp_store=MEMORY")  # the temporary table never touches a disk
             db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS loaded_cards "
-                "(card_key TEXT PRIMARY KEY, bank_id TEXT NOT NULL, revision INTEGER NOT NULL)"
+                "(card_key TEXT NOT NULL, bank_id TEXT NOT NULL, revision INTEGER NOT NULL)"
             )
             db.execute("DELETE FROM temp.loaded_cards")
-            db.executemany("INSERT OR IGNORE INTO temp.loaded_cards VALUES (?,?,?)", cards)
+            db.executemany("INSERT INTO temp.loaded_cards VALUES (?,?,?)", cards)
             params = {
                 "now": to_ms(now),
                 "day": to_ms(day_start),
@@ -238,9 +239,13 @@ class Store:
             reviews = {
                 bank: (int(n), int(today))
                 for bank, n, today in db.execute(
-                    "SELECT l.bank_id, count(*), total(r.reviewed_at >= :day) "
+                    # Per card through the (card_id, reviewed_at) index: never the whole log.
+                    "SELECT l.bank_id, "
+                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = c.id)), "
+                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = c.id "
+                    "AND r.reviewed_at >= :day)) "
                     "FROM temp.loaded_cards l JOIN cards c ON c.card_key = l.card_key "
-                    "JOIN review_log r ON r.card_id = c.id GROUP BY l.bank_id",
+                    "GROUP BY l.bank_id",
                     params,
                 )
             }
