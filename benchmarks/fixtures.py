@@ -8,7 +8,7 @@ from benchmarks.synth import write_synthetic_bank, write_synthetic_folder
 from benchmarks.timing import PYTHON, Command
 
 # One file of 100,000 synthetic questions is over the 20 MiB bank limit.
-ONE_FILE_MAX = 50_000
+ONE_FILE_MAX = 40_000
 
 BARE_LOAD = """\
 import sys, yaml

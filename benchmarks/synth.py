@@ -8,7 +8,7 @@ planted: :func:`planted_duplicates` names them, so a test can check that the
 benchmark's lint really compares pairs.
 
 One bank file (:func:`write_synthetic_bank`) or many in one folder
-(:func:`write_synthetic_folder`); about 330 bytes per question.
+(:func:`write_synthetic_folder`); about 500 bytes per question.
 """
 
 from __future__ import annotations
