@@ -38,7 +38,7 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.text import did_you_mean, format_number, normalize, plural, quote
+from hoquiz.text import PLACEHOLDER_MARK, did_you_mean, format_number, normalize, plural, quote
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -54,6 +54,9 @@ RULES: dict[str, str] = {
     "duplicate-prompt": "the same or nearly the same prompt twice, across all banks linted",
     "short-common-answer": "a short answer a guess would hit: a common word or 1-2 characters",
     "cloze-too-long": "a cloze deletion too long to recall",
+    "confusable-answers": "accepted answers of two questions the matcher takes one for the other",
+    "key-near-distractor": "an mcq or multi key within a spelling slip of a distractor",
+    "import-placeholder": "a placeholder left by hoquiz import, still to be written",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -173,12 +176,16 @@ class _Stem:
     numbers: tuple[str, ...]
 
 
+_Answer = tuple[Path, str, DataPath, str]  # bank file, bank/question, where, a typed answer
+
+
 @dataclass(frozen=True, slots=True)
 class BankLint:
     """What lint keeps of one bank: its own findings, and its stems for the rule across banks."""
 
     findings: list[Finding]
     stems: list[_Stem]
+    answers: list[_Answer]
     questions: int
 
 
@@ -192,7 +199,18 @@ def lint_bank(bank: Bank, rules: Collection[str] | None = None) -> BankLint:
     findings.extend(_longest_key(bank))
     findings.extend(_negative_share(bank))
     stems = _bank_stems(bank) if "duplicate-prompt" in selected else []
-    return BankLint([f for f in findings if f.rule in selected], stems, len(bank.questions))
+    answers = (
+        [
+            (bank.path, f"{bank.id}/{q.id}", where, answer)
+            for i, q in enumerate(bank.questions)
+            for where, answer in _typed_answers(bank, i, q)
+        ]
+        if "confusable-answers" in selected
+        else []
+    )
+    return BankLint(
+        [f for f in findings if f.rule in selected], stems, answers, len(bank.questions)
+    )
 
 
 def combine(banks: Sequence[BankLint], rules: Collection[str] | None = None) -> list[Finding]:
@@ -201,6 +219,8 @@ def combine(banks: Sequence[BankLint], rules: Collection[str] | None = None) -> 
     findings = [f for bank in banks for f in bank.findings]
     if "duplicate-prompt" in selected:  # the one costly rule
         findings.extend(_duplicates([stem for bank in banks for stem in bank.stems]))
+    if "confusable-answers" in selected:
+        findings.extend(_confusable_answers([a for bank in banks for a in bank.answers]))
     return findings
 
 
@@ -510,6 +530,76 @@ def _cloze_too_long(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
             )
 
 
+def _key_near_distractor(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
+    if not isinstance(q, (MCQ, Multi)):
+        return
+    from hoquiz.study.matching import confusable
+
+    keys = _key_indexes(q)
+    for k in keys:
+        for j, choice in enumerate(q.choices):
+            if j not in keys and confusable(q.choices[k].text, choice.text):
+                yield Finding(
+                    bank.path,
+                    ("questions", i, "choices", j),
+                    "key-near-distractor",
+                    f"distractor {_quote(choice.text)} is within a spelling slip of the key "
+                    f"{_quote(q.choices[k].text)}: easy to misread; reword one",
+                )
+
+
+def _typed_answers(bank: Bank, i: int, q: AnyQuestion) -> Iterator[tuple[DataPath, str]]:
+    """Every answer a learner types for ``q``, with where the bank writes it."""
+    if isinstance(q, Short) and not q.exact_match:
+        for j, answer in enumerate(q.accept):
+            yield ("questions", i, "accept", j), answer
+    elif isinstance(q, Cloze) and not q.exact_match:
+        for number in q.numbers:
+            parts = [d.answer for d in q.deletions if d.number == number]
+            yield ("questions", i, "text"), " ".join(parts)
+
+
+def _confusable_answers(answers: Sequence[_Answer]) -> Iterator[Finding]:
+    """Answers of different questions either of which the matcher accepts for the other.
+
+    Reported once per pair of questions, on the later one.
+    """
+    from hoquiz.study.matching import confusable_pairs
+
+    reported: set[tuple[str, str]] = set()
+    for first, second in confusable_pairs([answer for *_, answer in answers]):
+        _, earlier_ref, _, earlier = answers[first]
+        path, ref, where, answer = answers[second]
+        if ref == earlier_ref or (earlier_ref, ref) in reported:
+            continue
+        reported.add((earlier_ref, ref))
+        yield Finding(
+            path,
+            where,
+            "confusable-answers",
+            f"{_quote(answer)} would be accepted for {_quote(earlier)} of "
+            f"{earlier_ref} (or the reverse): a learner mixing them up is "
+            "marked right; reword one or give them match: exact",
+        )
+
+
+def _import_placeholder(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
+    fields: list[tuple[DataPath, str, str]] = [
+        (("questions", i, "explanation"), q.explanation, "explanation"),
+        (("questions", i, "source", "section"), q.source.section, "source section"),
+    ]
+    if isinstance(q, Flashcard):
+        fields.append((("questions", i, "back"), q.back, "back"))
+    for where, text, what in fields:
+        if text.startswith(PLACEHOLDER_MARK):
+            yield Finding(
+                bank.path,
+                where,
+                "import-placeholder",
+                f"{what} is a placeholder from hoquiz import; write it",
+            )
+
+
 _QUESTION_CHECKS: tuple[_Check, ...] = (
     _all_of_the_above,
     _option_length,
@@ -520,6 +610,8 @@ _QUESTION_CHECKS: tuple[_Check, ...] = (
     _explanation_repeats,
     _short_common_answer,
     _cloze_too_long,
+    _key_near_distractor,
+    _import_placeholder,
 )
 
 

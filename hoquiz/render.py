@@ -23,6 +23,7 @@ from hoquiz.model import (
     Question,
     Short,
     TrueFalse,
+    card_key,
     render_cloze,
 )
 from hoquiz.text import format_number, normalize
@@ -162,4 +163,28 @@ def option_feedback(
         ]
         tag = f" ({', '.join(marks)})" if marks else ""
         lines.append(f"  {LETTERS[position]}) {choice.text}{tag}: {choice.feedback}")
+    return lines
+
+
+def question_sheet(bank: Bank, question: AnyQuestion) -> list[str]:
+    """What ``hoquiz show`` prints: each card as a learner sees it, then its answer,
+    the choices' feedback, the explanation and the source.
+
+    Options appear in :func:`fixed_order`, the same every time.
+    """
+    order = fixed_order(question, card_key(bank.id, question.id))
+    lines = []
+    for number in question.card_numbers:
+        heading = f"[{bank.id}/{question.id}] {question.type}"
+        lines.append(heading + (f", card c{number}" if number is not None else ""))
+        lines.append(question_text(question, order, cloze=number))
+        lines.append("")
+        lines.append(f"Answer: {answer_text(question, order, cloze=number)}")
+    if isinstance(question, (MCQ, Multi)):
+        for letter, index in zip(LETTERS, order, strict=False):
+            choice = question.choices[index]
+            if choice.feedback:
+                lines.append(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
+    lines.append(f"Explanation: {question.explanation}")
+    lines.append(f"Source: {source_text(bank, question)}")
     return lines

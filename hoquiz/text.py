@@ -8,6 +8,10 @@ from collections.abc import Iterable
 
 # Signs that carry meaning in answers ("<1 cm", "93%") survive normalisation.
 _KEPT_SIGNS = "%<>=+"
+# Text an importer fills in where the imported file had nothing (hoquiz import);
+# `hoquiz lint` lists every field that still starts with it.
+PLACEHOLDER_MARK = "TODO(import)"
+
 _ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in _KEPT_SIGNS})
 
 
@@ -50,3 +54,22 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
 def quote(text: str, limit: int = 60) -> str:
     """``text`` quoted for a message, cut to ``limit`` characters: ``'femur'``."""
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
+
+
+def words_keep_case(text: str) -> list[str]:
+    """The words :func:`normalize` would give, in their written case.
+
+    ``"ACVR1-related FOP"`` gives ``["ACVR1", "related", "FOP"]``: the matcher
+    tells codes written in capitals from ordinary words this way.
+    """
+    text = text.replace("\u00df", "ss")
+    if text.isascii():
+        return text.translate(_ASCII_FOLD).split()
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category[0] == "M":
+            continue
+        kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
+    return "".join(kept).split()

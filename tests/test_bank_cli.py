@@ -280,6 +280,41 @@ def test_show_every_type(make_bank: MakeBank, qid: str) -> None:
     assert result.stdout.splitlines() == SHOWN[qid]
 
 
+@pytest.mark.parametrize(
+    ("qid", "typed", "code", "output"),
+    [
+        ("q-short", "Indomethacin", 0, "Correct."),
+        ("q-short", "indomethicin", 0, "Correct, but check the spelling: indomethacin"),
+        ("q-short", "ibuprofen", 1, "Incorrect. You answered: ibuprofen"),
+        ("q-num", "3.5 wk", 0, "Correct (accepted 2.5 to 3.5 weeks)."),
+        ("q-num", "5", 1, "Incorrect. You answered: 5 weeks (accepted 2.5 to 3.5 weeks)"),
+        ("q-num", "soon", 1, "Not an answer: type a number, optionally followed by weeks"),
+        ("q-cloze", "the mature bones", 0,
+         'c1: Incorrect. You answered: the mature bones\n'
+         'c2: Correct (accepted "mature bone"; you typed "the mature bones")'),
+    ],
+)  # fmt: skip
+def test_show_answer_prints_the_quiz_verdict(
+    make_bank: MakeBank, qid: str, typed: str, code: int, output: str
+) -> None:
+    result = hoquiz("show", f"all-types/{qid}", make_bank(ALL_TYPES_BANK), "--answer", typed)
+    assert (result.exit_code, result.stdout) == (code, output + "\n")
+
+
+def test_show_answer_uses_the_letters_show_prints(make_bank: MakeBank) -> None:
+    path = make_bank(ALL_TYPES_BANK)
+    lines = hoquiz("show", "all-types/q-mcq", path).stdout.splitlines()
+    letter = next(line for line in lines if line.endswith(") Radiography")).strip()[0]
+    result = hoquiz("show", "all-types/q-mcq", path, "--answer", letter)
+    assert (result.exit_code, result.stdout) == (0, "Correct.\n")
+
+
+def test_show_answer_on_a_flashcard_is_a_usage_error(make_bank: MakeBank) -> None:
+    result = hoquiz("show", "all-types/q-flash", make_bank(ALL_TYPES_BANK), "--answer", "x")
+    assert result.exit_code == 2
+    assert "a flashcard is self-graded: --answer does not apply" in result.stderr
+
+
 def test_show_never_lists_order_items_in_answer_order(make_bank: MakeBank) -> None:
     items = ", ".join(f"step {i}" for i in range(2))
     path = make_bank(ALL_TYPES_BANK.replace("items: [First, Second, Third]", f"items: [{items}]"))

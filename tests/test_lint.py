@@ -424,6 +424,64 @@ def test_cloze_deletion_too_long(tmp_path: Path) -> None:
 
 # -- the command ---------------------------------------------------------------
 
+
+def test_confusable_answers_of_different_questions(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path,
+        f"""
+        id: t
+        title: T
+        questions:
+          - id: q1
+            type: short
+            prompt: Which movement away from the midline does hip HO limit?
+            accept: [abduction, hip abduction]
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: Hip}}
+          - id: q2
+            type: short
+            prompt: Which tissue layer does POH reach first?
+            accept: [subcutaneous fat]
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: POH}}
+          - id: q3
+            type: cloze
+            text: "Grading: {{{{c1::radiographs}}}}; POH starts in {{{{c2::subcutaneus fats}}}}."
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: POH}}
+          - id: q4
+            type: short
+            prompt: Which movement towards the midline?
+            accept: [adduction]
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: Hip}}
+          - id: q5
+            type: short
+            prompt: Which layer, spelt exactly?
+            accept: [subcutaneos fat]
+            match: exact
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: POH}}
+        """,
+    )
+    assert warnings(path) == [
+        f"{path}:18:11: 'subcutaneus fats' would be accepted for 'subcutaneous fat' of t/q2 "
+        "(or the reverse): a learner mixing them up is marked right; reword one or give "
+        "them match: exact [confusable-answers]",
+    ]
+
+
+def test_key_near_distractor(tmp_path: Path) -> None:
+    body = "id: t\ntitle: T\nquestions:\n" + _choice_question(
+        "q1", "Osteophytosis", ["Osteophytoses", "Osteomyelitis"]
+    )
+    path = write_bank(tmp_path, body)
+    assert warnings(path) == [
+        f"{path}:9:9: distractor 'Osteophytoses' is within a spelling slip of the key "
+        "'Osteophytosis': easy to misread; reword one [key-near-distractor]",
+    ]
+
+
 CLEAN = f"""
 id: t
 title: T

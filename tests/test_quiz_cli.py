@@ -135,7 +135,8 @@ def test_every_type_answered_right(alpha_dir: Path, tmp_path: Path) -> None:
     assert count == 9
     out = result.output
     assert out.startswith("Review: 0 due, 9 new (1 bank)\nType ? for help, s to skip, q to quit.\n")
-    assert out.count("\nCorrect.\n") == 8
+    assert out.count("\nCorrect.\n") == 7
+    assert out.count("\nCorrect (accepted 6.5 to 7.5 Gy).\n") == 1
     assert out.count("\nCorrect: rated good.\n") == 1
     assert "Incorrect" not in out
     assert "  answered: 9\n  correct:  9 (100%)\n" in out
@@ -154,7 +155,8 @@ def test_every_type_answered_wrong(alpha_dir: Path, tmp_path: Path) -> None:
     assert out.count("\nIncorrect. You answered: ") == 8
     assert "\nIncorrect: rated again.\n" in out
     assert "Incorrect. You answered: something else\nAnswer: Indométacine / indomethacin\n" in out
-    assert "Incorrect. You answered: 17.5 Gy\nAnswer: 7 Gy (± 0.5)\n" in out
+    dose = "Incorrect. You answered: 17.5 Gy (accepted 6.5 to 7.5 Gy)\nAnswer: 7 Gy (± 0.5)\n"
+    assert dose in out
     assert "(1 of 2 right choices)" in out
     assert ": A ligand, not the receptor." in out or ": Yes, the R206H variant." in out
     assert out.count("Explanation: ") == 9

@@ -213,7 +213,8 @@ def test_review_session_of_every_type(tmp_path: Path, store: Store) -> None:
     result, console = run(banks, store, answers, new_per_day=20)
     assert (result.answered, result.correct, result.skipped) == (9, 9, 0)
     text = console.text
-    assert text.count("Correct.") == 8 and "Correct: rated good." in text
+    assert text.count("Correct.") == 7 and "Correct: rated good." in text
+    assert "Correct (accepted 6.5 to 7.5 Gy)." in text
     assert "Answer: a) ACVR1" in text
     assert "  a) ACVR1 (your choice, correct): Yes, the R206H variant." in text
     assert "Explanation: Classic FOP is caused by ACVR1 R206H." in text
@@ -239,7 +240,7 @@ def test_wrong_answers_of_every_type(tmp_path: Path, store: Store) -> None:
         "Incorrect. You answered: false",
         "Incorrect. You answered: aspirin",
         "Answer: Indométacine / indomethacin",
-        "Incorrect. You answered: 9 Gy",
+        "Incorrect. You answered: 9 Gy (accepted 6.5 to 7.5 Gy)",
         "Answer: 7 Gy (± 0.5)",
         "Incorrect. You answered: BMP4",
         "Incorrect: rated again.",

@@ -2,7 +2,8 @@
 
 An entry is keyed on a SHA-256 of the bank file's bytes and of the
 ``sources.yaml`` it uses, the path it was named by (and the working
-directory, for a relative one) and the hoquiz code that builds banks;
+directory, for a relative one) and a digest of hoquiz's own code
+(:func:`code_digest`);
 images the bank names are checked by path, modification time and size.
 Editing one bank of a hundred re-parses that bank only; a content hash
 notices any edit, even one that restores the size and modification time.
@@ -30,7 +31,9 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import sys
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -50,21 +53,6 @@ from hoquiz.model import (
 )
 
 CACHE_FORMAT = 3
-_CODE = (
-    "model/__init__.py",
-    "model/bank.py",
-    "model/cloze.py",
-    "model/questions.py",
-    "model/invariants.py",
-    "banks/loader.py",
-    "banks/validator.py",
-    "banks/fields.py",
-    "banks/checks.py",
-    "banks/yamlio.py",
-    "banks/paths.py",
-    "banks/cache.py",
-    "text.py",
-)
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes"]
@@ -80,13 +68,6 @@ _CLASSES: dict[str, type[Any]] = {
 
 class _Damaged(Exception):
     """An entry that does not decode to what was written."""
-
-
-def default_cache_dir() -> Path:
-    """The platform's user cache directory for hoquiz."""
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("hoquiz", appauthor=False))
 
 
 def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
@@ -234,15 +215,34 @@ def _stamp(path: Path) -> FileStamp:
 
 
 def _code_stamp() -> str:
-    here = Path(hoquiz.__file__).resolve().parent
-    return repr(
-        (
-            CACHE_FORMAT,
-            hoquiz.__version__,
-            sys.version_info[:2],
-            tuple(_stamp(here / name) for name in _CODE),
-        )
+    return repr((CACHE_FORMAT, hoquiz.__version__, sys.version_info[:2], code_digest()))
+
+
+def code_digest() -> tuple[int, int]:
+    """A checksum of every Python file of the hoquiz package, names and contents.
+
+    The whole package, not a list of the modules that build banks: a module
+    moved or added can then never serve banks built by older code. CRC-32
+    (zlib, already loaded) rather than a cryptographic hash: it only has to
+    notice an edit, and it costs well under a millisecond.
+    """
+    package = os.path.dirname(os.path.realpath(hoquiz.__file__))
+    names = sorted(
+        os.path.relpath(os.path.join(folder, name), package)
+        for folder, _, files in os.walk(package)
+        for name in files
+        if name.endswith(".py")
     )
+    checksum = size = 0
+    for name in names:
+        try:
+            with open(os.path.join(package, name), "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b"(unreadable)"
+        checksum = zlib.crc32(data, zlib.crc32(name.encode() + b"\0", checksum))
+        size += len(data)
+    return checksum, size
 
 
 def _name(file: Path, cwd: str) -> str:

@@ -140,9 +140,18 @@ class TypeFields(Checker):
         accept = self.text_list(data, "accept", path, what="accepted answers")
         if accept is not None and self.broken(path, rules.accepted(accept)):
             return None
-        if prompt is None or accept is None:
+        exact = self.match_mode(data, path)
+        if prompt is None or accept is None or exact is None:
             return None
-        return {"prompt": prompt, "accept": tuple(accept)}
+        return {"prompt": prompt, "accept": tuple(accept), "exact_match": exact}
+
+    def match_mode(self, data: dict[Any, Any], path: DataPath) -> bool | None:
+        """``match: exact`` as True, ``lenient`` or no key as False; None after an error."""
+        value = data.get("match", "lenient")
+        if value not in ("lenient", "exact"):
+            self.error((*path, "match"), f"'match' must be 'exact' or 'lenient', not {show(value)}")
+            return None
+        return bool(value == "exact")
 
     def numeric(self, data: dict[Any, Any], path: DataPath) -> dict[str, Any] | None:
         prompt = self.text(data, "prompt", path, required=True)
@@ -163,7 +172,10 @@ class TypeFields(Checker):
         if isinstance(deletions, rules.Violation):
             self.broken(path, [deletions])
             return None
-        return {"text": text, "deletions": deletions}
+        exact = self.match_mode(data, path)
+        if exact is None:
+            return None
+        return {"text": text, "deletions": deletions, "exact_match": exact}
 
     def flashcard(self, data: dict[Any, Any], path: DataPath) -> dict[str, Any] | None:
         front = self.text(data, "front", path, required=True)

@@ -17,10 +17,7 @@ from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.banks.validator import Validator
 from hoquiz.banks.yamlio import Locator, parse, read_text
 from hoquiz.errors import BankError, Problem, UsageError
-from hoquiz.model import (
-    Bank,
-    Source,
-)
+from hoquiz.model import AnyQuestion, Bank, Source
 from hoquiz.text import did_you_mean
 
 T = TypeVar("T")
@@ -229,3 +226,34 @@ def select_banks(
     if not chosen:
         raise UsageError(f"no question has the tag {' or '.join(sorted(wanted))}")
     return chosen
+
+
+def split_ref(ref: str) -> tuple[str, str]:
+    """``bank_id/question_id`` -> its two ids.
+
+    Raises:
+        UsageError: ``ref`` is not of that form.
+    """
+    bank_id, sep, question_id = ref.partition("/")
+    if not sep or not bank_id or not question_id:
+        raise UsageError(f"expected BANK_ID/QUESTION_ID such as imaging/first-study, got '{ref}'")
+    return bank_id, question_id
+
+
+def find_question(
+    banks: Sequence[Bank], bank_id: str, question_id: str
+) -> tuple[Bank, AnyQuestion]:
+    """The bank and question with these ids.
+
+    Raises:
+        UsageError: no loaded bank or question has that id (with the closest one).
+    """
+    by_id = {b.id: b for b in banks}
+    bank = by_id.get(bank_id)
+    if bank is None:
+        raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, by_id)}")
+    question = bank.question(question_id)
+    if question is None:
+        hint = did_you_mean(question_id, [q.id for q in bank.questions])
+        raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
+    return bank, question

@@ -50,6 +50,10 @@ _FIELD_SCHEMAS: dict[str, Any] = {
     "choices": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/choice"}},
     "accept": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}},
     "tolerance": {"type": "number", "minimum": 0},
+    "match": {
+        "enum": ["lenient", "exact"],
+        "description": "'exact': no leniency for articles, plurals or spelling slips.",
+    },
     "unit": {"$ref": "#/$defs/text"},
     "text": {"$ref": "#/$defs/text", "pattern": r"\{\{c\d+::"},
     "front": {"$ref": "#/$defs/text"},

@@ -252,6 +252,86 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
     return f"YAML syntax error: {problem}"
 
 
+# Text that YAML reads back as the same string without quotes: starts with a
+# letter, holds no indicator characters, and is not a YAML 1.1 boolean or null.
+_PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;'()/?!%+_-]*(?<! )")
+_NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+def dump(data: Any) -> str:
+    """Plain bank data as block-style YAML, keys in the order given; same data, same text.
+
+    Strings that need quoting are double-quoted with backslash escapes.
+    Written by hand: PyYAML's emitter takes longer than loading the result.
+    """
+    lines: list[str] = []
+    _dump_mapping(data, "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"cannot write {value!r} as a bank number")
+        mantissa, e, exponent = repr(value).partition("e")
+        if e and "." not in mantissa:
+            mantissa += ".0"  # YAML 1.1 reads a float only with a point: 1.0e-05
+        return mantissa + e + exponent
+    text = str(value)
+    if _PLAIN_RE.fullmatch(text) and text.lower() not in _NOT_PLAIN:
+        return text
+    return _quoted(text)
+
+
+_QUOTE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
+
+
+def _quoted(text: str) -> str:
+    """A YAML double-quoted scalar: backslash escapes for quotes and unprintable characters."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return f'"{text}"'
+    out = []
+    for char in text:
+        if char in _QUOTE_ESCAPES:
+            out.append(_QUOTE_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        else:
+            code = ord(char)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _dump_mapping(data: dict[str, Any], pad: str, lines: list[str]) -> None:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:")
+            _dump_mapping(value, pad + "  ", lines)
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}:")
+            _dump_list(value, pad + "  ", lines)
+        else:
+            lines.append(f"{pad}{key}: {_scalar(value)}")
+
+
+def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
+    for item in items:
+        if isinstance(item, dict):
+            start = len(lines)
+            _dump_mapping(item, pad + "  ", lines)
+            lines[start] = f"{pad}- {lines[start][len(pad) + 2 :]}"
+        elif isinstance(item, list):
+            lines.append(f"{pad}- [{', '.join(_scalar(v) for v in item)}]")
+        else:
+            lines.append(f"{pad}- {_scalar(item)}")
+
+
 class Locator:
     """Maps data paths of one file to 1-based (line, column) positions.
 

@@ -75,3 +75,4 @@ from hoquiz.cli import banks  # noqa: E402, F401, I001
 from hoquiz.cli import lint  # noqa: E402, F401
 from hoquiz.cli import export  # noqa: E402, F401
 from hoquiz.cli import study  # noqa: E402, F401
+from hoquiz.cli import interchange  # noqa: E402, F401

@@ -12,7 +12,8 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.errors import UsageError
-from hoquiz.text import did_you_mean, plural
+from hoquiz.model import AnyQuestion
+from hoquiz.text import plural
 
 if TYPE_CHECKING:
     from hoquiz.model import Bank
@@ -72,40 +73,51 @@ def _list_row(bank: Bank) -> dict[str, Any]:
 @cli.command()
 @click.argument("ref", metavar="BANK_ID/QUESTION_ID")
 @bank_paths
-def show(ref: str, paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--answer",
+    "typed",
+    metavar="TEXT",
+    help="Print the verdict the quiz gives TEXT instead (exit 0 right, 1 wrong).",
+)
+def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
     """Show one question as a learner sees it, then its answer, explanation and source.
 
     Choices, order items and match pairs appear shuffled (the same way each
-    time); choice feedback follows the answer.
+    time); choice feedback follows the answer. With --answer, only the
+    verdict is printed, for the letters `show` prints; a cloze question is
+    graded on each of its cards, and the answer is right if one card accepts it.
     """
-    from hoquiz.model import MCQ, Multi, card_key
-    from hoquiz.render import LETTERS, answer_text, fixed_order, question_text, source_text
+    from hoquiz.banks.loader import find_question, split_ref
+    from hoquiz.model import card_key
+    from hoquiz.render import fixed_order, question_sheet
 
-    bank_id, sep, question_id = ref.partition("/")
-    if not sep or not bank_id or not question_id:
-        raise UsageError(f"expected BANK_ID/QUESTION_ID such as imaging/first-study, got '{ref}'")
-    banks = {b.id: b for b in load(paths)}
-    bank = banks.get(bank_id)
-    if bank is None:
-        raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, banks)}")
-    question = bank.question(question_id)
-    if question is None:
-        hint = did_you_mean(question_id, [q.id for q in bank.questions])
-        raise UsageError(f"bank '{bank_id}' has no question '{question_id}'{hint}")
-    order = fixed_order(question, card_key(bank.id, question.id))
-    for number in question.card_numbers:
-        heading = f"[{bank.id}/{question.id}] {question.type}"
-        click.echo(heading + (f", card c{number}" if number is not None else ""))
-        click.echo(question_text(question, order, cloze=number))
-        click.echo("")
-        click.echo(f"Answer: {answer_text(question, order, cloze=number)}")
-    if isinstance(question, (MCQ, Multi)):
-        for letter, index in zip(LETTERS, order, strict=False):
-            choice = question.choices[index]
-            if choice.feedback:
-                click.echo(f"Feedback on {letter}) {choice.text}: {choice.feedback}")
-    click.echo(f"Explanation: {question.explanation}")
-    click.echo(f"Source: {source_text(bank, question)}")
+    bank_id, question_id = split_ref(ref)
+    bank, question = find_question(load(paths), bank_id, question_id)
+    if typed is not None:
+        order = fixed_order(question, card_key(bank.id, question.id))
+        _show_verdict(question, tuple(order), question.card_numbers, typed)
+    for line in question_sheet(bank, question):
+        click.echo(line)
+
+
+def _show_verdict(
+    question: AnyQuestion, order: tuple[int, ...], numbers: tuple[int | None, ...], typed: str
+) -> None:
+    from hoquiz.model import Flashcard
+    from hoquiz.study.grading import Presentation, Unparseable, grade, verdict_line
+
+    if isinstance(question, Flashcard):
+        raise UsageError("a flashcard is self-graded: --answer does not apply")
+    right = False
+    for number in numbers:
+        result = grade(question, Presentation(order, number), typed)
+        card = f"c{number}: " if len(numbers) > 1 else ""
+        if isinstance(result, Unparseable):
+            click.echo(f"{card}Not an answer: {result.hint}")
+        else:
+            click.echo(card + verdict_line(result))
+            right = right or result.correct
+    raise SystemExit(0 if right else 1)
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from hoquiz.cli import cli
+from hoquiz.cli.interchange import export_format_options, export_interchange
 from hoquiz.cli.options import bank_filters, bank_paths, load
 from hoquiz.text import plural
 
@@ -22,14 +23,19 @@ PROGRESS_MIN_NOTES = 1000
     "-o",
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
-    default=Path("hoquiz.apkg"),
-    show_default=True,
-    metavar="FILE.apkg",
-    help="Where to write the Anki package.",
+    default=None,
+    metavar="FILE",
+    help="Where to write the export [default: hoquiz.apkg, hoquiz.gift, ... by format].",
 )
+@export_format_options
 @bank_filters
 def export(
-    paths: tuple[Path, ...], output: Path, bank_ids: tuple[str, ...], tags: tuple[str, ...]
+    paths: tuple[Path, ...],
+    output: Path | None,
+    fmt: str,
+    strict: bool,
+    bank_ids: tuple[str, ...],
+    tags: tuple[str, ...],
 ) -> None:
     """Write banks as an Anki package (.apkg), one sub-deck per bank.
 
@@ -37,11 +43,19 @@ def export(
     keeps their progress: notes are identified by bank and question id, not
     by wording. The same banks always give the same file; set
     SOURCE_DATE_EPOCH to fix the time written into it.
+
+    --format gift, moodle-xml, qti, aiken or csv writes a file for a learning
+    platform instead (docs/formats.md); questions a format cannot hold are
+    listed, or refused with --strict.
     """
     from hoquiz.banks.loader import select_banks
     from hoquiz.formats.anki import export_apkg, source_date_epoch
 
     banks = select_banks(load(paths), bank_ids, tags)
+    if fmt != "apkg":
+        export_interchange(fmt, banks, output, strict)
+        return
+    output = output or Path("hoquiz.apkg")
     epoch = source_date_epoch(os.environ)
     notes = sum(len(b.questions) for b in banks)
     if notes >= PROGRESS_MIN_NOTES and sys.stdout.isatty():

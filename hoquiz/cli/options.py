@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from hoquiz.model import Bank
+if TYPE_CHECKING:
+    from hoquiz.model import Bank
 
 F = TypeVar("F", bound=Callable[..., Any])
 

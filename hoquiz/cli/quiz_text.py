@@ -11,6 +11,7 @@ from typing import assert_never
 
 from hoquiz.render import answer_text, option_feedback, question_text, source_text
 from hoquiz.study.engine import Answered, Asked, Intro, SessionResult
+from hoquiz.study.grading import verdict_line
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import describe_interval
 from hoquiz.text import plural
@@ -77,12 +78,8 @@ def feedback_lines(answered: Answered) -> Iterator[Line]:
     if question.self_graded:
         verdict_word = "Correct" if verdict.correct else "Incorrect"
         line = f"{verdict_word}: rated {verdict.rating.label}."
-    elif verdict.correct:
-        marked = f" (marked {verdict.rating.label})" if verdict.rating.marked else ""
-        line = f"Correct{marked}."
     else:
-        detail = f" ({verdict.detail})" if verdict.detail else ""
-        line = f"Incorrect. You answered: {verdict.given}{detail}"
+        line = verdict_line(verdict)
     yield line, "good" if verdict.correct else "bad"
     if not question.self_graded:
         yield f"Answer: {answer_text(question, shown.order, shown.cloze)}", "key"

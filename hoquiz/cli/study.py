@@ -9,16 +9,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
 from hoquiz.study.modes import Mode
-
-if TYPE_CHECKING:
-    from hoquiz.study.planning import StudyCard
 
 STYLES: dict[str, dict[str, Any]] = {
     "title": {"bold": True},
@@ -101,42 +98,6 @@ def db_option(func: Any) -> Any:
     )(func)
 
 
-def default_db() -> Path:
-    """``progress.db`` in the platform's user data directory for hoquiz."""
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("hoquiz", appauthor=False)) / "progress.db"
-
-
-def load_cards(
-    paths: tuple[Path, ...], bank_ids: tuple[str, ...] = (), tags: tuple[str, ...] = ()
-) -> list[StudyCard]:
-    """The cards of the banks under ``paths``, narrowed by ``--bank`` and ``--tag``.
-
-    Banks come from the bank cache; without ``--tag`` no question is decoded
-    before it is shown.
-    """
-    from dataclasses import replace
-
-    from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.study.planning import indexed_cards
-
-    index = load_index(list(paths), default_cache_dir())
-    if tags:
-        from hoquiz.banks.cache import materialize
-        from hoquiz.banks.loader import select_banks
-        from hoquiz.study.planning import study_cards
-
-        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
-        return study_cards(select_banks(banks, bank_ids, tags))
-    if bank_ids:
-        from hoquiz.banks.loader import select_banks
-
-        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
-        index = [(b, rows) for b, rows in index if b.id in wanted]
-    return indexed_cards(index)
-
-
 @cli.command()
 @bank_paths
 @bank_filters
@@ -201,9 +162,11 @@ def quiz(
 
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
+    from hoquiz.study.planning import load_cards
     from hoquiz.study.scheduling import Scheduler
+    from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = load_cards(paths, bank_ids, tags)
+    cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
     store = Store.open(db or default_db())
     try:
         session = Session(
@@ -238,40 +201,14 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     import datetime as dt
     import json
 
-    from hoquiz.banks.cache import default_cache_dir, load_index
-    from hoquiz.model import card_key
-    from hoquiz.store import Store, StudyTotals
-    from hoquiz.study.scheduling import start_of_day
-    from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, RETENTION_DAYS, from_totals
+    from hoquiz.banks.cache import load_index
+    from hoquiz.study.stats import read_totals, render
+    from hoquiz.userdirs import default_cache_dir, default_db
 
-    # The index names every card; no question is read.
-    index = load_index(list(paths), default_cache_dir())
-    cards = [
-        (card_key(bank.id, row[0], n), bank.id, row[2]) for bank, rows in index for row in rows
-        for n in row[4]
-    ]  # fmt: skip
-    now = dt.datetime.now(dt.UTC)
-    path = db or default_db()
-    if path.exists():  # statistics never create a database
-        with Store.open(path) as store:
-            totals = store.study_totals(
-                cards,
-                now,
-                start_of_day(now),
-                now - dt.timedelta(days=RETENTION_DAYS),
-                LEECH_LAPSES,
-                FORECAST_DAYS,
-            )
-    else:
-        new: dict[str, tuple[int, int, int, int]] = {}
-        for _, bank_id, _ in cards:
-            new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
-        totals = StudyTotals(new, {}, [], {}, {})
-    report = from_totals([bank.id for bank, _ in index], totals, now)
+    index = load_index(list(paths), default_cache_dir())  # no question is read
+    report = read_totals(index, db or default_db(), dt.datetime.now(dt.UTC))
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
-    from hoquiz.study.stats import render
-
     for line in render(report):
         click.echo(line)

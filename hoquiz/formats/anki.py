@@ -32,11 +32,13 @@ import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, assert_never
+from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, assert_never
 
 from hoquiz import atomic
 from hoquiz.banks.paths import find_sources_file
 from hoquiz.errors import ExportError, os_error_text
+from hoquiz.formats import anki_cards
+from hoquiz.formats.base import Exported
 from hoquiz.model import (
     MCQ,
     QUESTION_TYPES,
@@ -84,7 +86,7 @@ MATCH_MODEL_ID = 1_739_204_809
 RETIRED_MODEL_IDS: tuple[int, ...] = ()
 
 # When the templates or the CSS last changed (seconds since the epoch, UTC).
-NOTE_TYPES_REVISED = 1_767_225_600  # 2026-01-01
+NOTE_TYPES_REVISED = 1_796_083_200  # 2026-12-01: card script (anki_cards.py)
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 
@@ -487,6 +489,7 @@ def note_fields(
     values["Explanation"] = _h(question.explanation)
     values["Source"] = _h(source_text(bank, question))
     values["Ref"] = _h(f"{bank.id}/{question.id}")
+    values = anki_cards.card_fields(bank, question, values)
     return tuple(values[name] for name in note_type.fields)
 
 
@@ -538,15 +541,16 @@ def _notes(bank: Bank, media: Mapping[Path, str]) -> Iterator[_Note]:
         )
 
 
-def _genanki_model(note_type: NoteType) -> genanki.Model:
+def _genanki_model(kind: str, note_type: NoteType) -> genanki.Model:
     import genanki
 
+    front, back = anki_cards.templates(kind, note_type.front, note_type.back)
     return genanki.Model(
         note_type.model_id,
         note_type.name,
         fields=[{"name": name} for name in note_type.fields],
-        templates=[{"name": "Card", "qfmt": note_type.front, "afmt": note_type.back}],
-        css=CSS,
+        templates=[{"name": "Card", "qfmt": front, "afmt": back}],
+        css=CSS + anki_cards.css(),
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
 
@@ -590,7 +594,7 @@ def build_package(
         source_date_epoch if source_date_epoch is not None else max(newest, NOTE_TYPES_REVISED)
     )
     media, media_files = _collect_media(banks)
-    models = {key: _genanki_model(nt) for key, nt in NOTE_TYPES.items()}
+    models = {key: _genanki_model(key, nt) for key, nt in NOTE_TYPES.items()}
 
     # genanki's Package.write_to_file gives every note one time, leaves its
     # database in the system temp folder and stamps the zip with the wall
@@ -706,3 +710,22 @@ def export_apkg(
     package = build_package(banks, source_date_epoch=source_date_epoch, progress=progress)
     write_atomically(output, package.data)
     return ExportSummary(output, package.decks, package.notes, package.cards, package.media)
+
+
+class AnkiExporter:
+    """The Anki package behind the common :class:`~hoquiz.formats.base.Exporter` interface.
+
+    Unlike the text formats it reads files besides the banks' data: their
+    images (which it packs) and their modification times (the notes' times,
+    unless ``source_date_epoch`` is given).
+    """
+
+    name: ClassVar[str] = "anki"
+    suffix: ClassVar[str] = ".apkg"
+
+    def __init__(self, *, source_date_epoch: int | None = None) -> None:
+        self.source_date_epoch = source_date_epoch
+
+    def export(self, banks: Sequence[Bank]) -> Exported:
+        package = build_package(banks, source_date_epoch=self.source_date_epoch)
+        return Exported(package.data, package.notes)

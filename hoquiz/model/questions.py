@@ -135,13 +135,15 @@ class TrueFalse(Question):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Short(Question):
-    """Free text, matched against ``accept`` after normalisation."""
+    """Free text, matched against ``accept`` (leniently unless ``exact_match``)."""
 
     type: ClassVar[Literal["short"]] = "short"
     yaml_keys = ("prompt", "accept")
+    yaml_optional = ("match",)
     answer_help = "type the answer in words; case, accents and punctuation do not matter"
     prompt: str
     accept: tuple[str, ...]
+    exact_match: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -162,10 +164,12 @@ class Cloze(Question):
 
     type: ClassVar[Literal["cloze"]] = "cloze"
     yaml_keys = ("text",)
+    yaml_optional = ("match",)
     stem_key = "text"
     answer_help = "type the text hidden by [...]"
     text: str
     deletions: tuple[ClozeDeletion, ...] = field(default=())
+    exact_match: bool = False
 
     @property
     def stem(self) -> str:

@@ -1,4 +1,4 @@
-"""The progress database: card schedules and the review log (sqlite3 is imported here only)."""
+"""The progress database: card schedules and the review log, in SQLite."""
 
 from hoquiz.store.database import BUSY_TIMEOUT_SECONDS, Store
 from hoquiz.store.records import (

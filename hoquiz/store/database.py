@@ -1,4 +1,7 @@
-"""The progress database: card schedules and the review log (sqlite3 lives here only).
+"""The progress database: card schedules and the review log.
+
+This package is hoquiz's only user of sqlite3 for progress; the Anki exporter
+uses it too, on its own, to build the collection inside an ``.apkg``.
 
 One SQLite file, in WAL mode with a busy timeout so that two quiz processes
 can share it. Each graded answer is one transaction: the card's new schedule
@@ -28,6 +31,8 @@ from hoquiz.store.records import (
     StoredCard,
     StudyTotals,
     from_ms,
+    indexes_from,
+    indexes_text,
     schedule_values,
     stored_card,
     to_ms,
@@ -121,7 +126,8 @@ class Store:
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # else the real error would hide behind "cannot rollback"
+                db.execute("ROLLBACK")
             raise
 
     @contextmanager
@@ -290,7 +296,7 @@ class Store:
         marks = ",".join("?" for _ in modes)
         query = (
             "SELECT c.card_key, c.bank_id, r.reviewed_at, r.rating, r.correct, r.mode, "
-            "r.state_before, r.duration_ms, r.answer, r.revision "
+            "r.state_before, r.duration_ms, r.answer, r.revision, r.chosen, r.shown "
             "FROM review_log r JOIN cards c ON c.id = r.card_id "
             f"WHERE r.reviewed_at >= ? AND r.mode IN ({marks}) ORDER BY r.reviewed_at, r.id"
         )
@@ -308,6 +314,8 @@ class Store:
                     row[7],
                     row[8],
                     row[9],
+                    indexes_from(row[10]),
+                    indexes_from(row[11]),
                 )
                 for row in self._db.execute(query, (start, *modes))
             ]
@@ -325,8 +333,9 @@ class Store:
         try:
             yield
         except BaseException:
-            with self._errors():
-                self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                with self._errors():
+                    self._db.execute("ROLLBACK")
             raise
         with self._errors():
             self._db.execute("COMMIT")
@@ -360,7 +369,8 @@ class Store:
                 card_id = self._save(ref, stored, before, after, answer.reviewed_at)
                 db.execute(
                     "INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, "
-                    "duration_ms, mode, revision, state_before) VALUES (?,?,?,?,?,?,?,?,?)",
+                    "duration_ms, mode, revision, state_before, chosen, shown) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (
                         card_id,
                         to_ms(answer.reviewed_at),
@@ -371,6 +381,8 @@ class Store:
                         answer.mode,
                         ref.revision,
                         before.state if before else Phase.NEW,
+                        indexes_text(answer.chosen),
+                        indexes_text(answer.shown),
                     ),
                 )
                 saved = self._card(ref.key)

@@ -14,6 +14,19 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS = dt.timedelta(milliseconds=1)
 
 
+def indexes_text(indexes: tuple[int, ...] | None) -> str | None:
+    """Option indexes as the JSON array the review log stores: ``[2,0,1]``."""
+    return None if indexes is None else "[" + ",".join(str(int(i)) for i in indexes) + "]"
+
+
+def indexes_from(text: str | None) -> tuple[int, ...] | None:
+    """The inverse of :func:`indexes_text`."""
+    if text is None:
+        return None
+    inside = text.strip()[1:-1]
+    return tuple(int(part) for part in inside.split(",")) if inside.strip() else ()
+
+
 def to_ms(moment: dt.datetime) -> int:
     """UTC milliseconds since the epoch."""
     return (moment - _EPOCH) // _MS
@@ -61,7 +74,13 @@ class CardSummary(NamedTuple):
 
 
 class Answer(NamedTuple):
-    """One graded answer, as logged."""
+    """One graded answer, as logged.
+
+    ``chosen`` and ``shown`` are option indexes in the bank's order: the
+    options the learner picked (mcq, multi), placed (order: the items in the
+    order given) or paired (match: the right side given for each left), and
+    the order the options were shown in. ``None`` for types without options.
+    """
 
     reviewed_at: dt.datetime
     rating: Rating
@@ -69,6 +88,8 @@ class Answer(NamedTuple):
     given: str
     duration_ms: int
     mode: Mode
+    chosen: tuple[int, ...] | None = None
+    shown: tuple[int, ...] | None = None
 
 
 class LoggedReview(NamedTuple):
@@ -84,6 +105,8 @@ class LoggedReview(NamedTuple):
     duration_ms: int
     answer: str
     revision: int
+    chosen: tuple[int, ...] | None = None  # None: not logged, or no options
+    shown: tuple[int, ...] | None = None
 
 
 CARD_COLUMNS = (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hoquiz.errors import StoreError, os_error_text
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
@@ -47,6 +47,12 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX review_log_card ON review_log (card_id, reviewed_at);
     CREATE INDEX review_log_time ON review_log (reviewed_at);
+    """,
+    # What was chosen and how it was shown, as JSON arrays of option indexes in
+    # the bank's order (NULL for rows logged before, and for types without options).
+    1: """
+    ALTER TABLE review_log ADD COLUMN chosen TEXT;
+    ALTER TABLE review_log ADD COLUMN shown TEXT
     """,
 }
 TABLES = {"cards", "review_log"}

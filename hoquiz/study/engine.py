@@ -267,7 +267,7 @@ class Quiz:
     def _answer(self, asked: Asked, verdict: Grade) -> Answered:
         self._current = None
         answered_at = self.clock()
-        schedule = self._record(asked.card, verdict, answered_at)
+        schedule = self._record(asked.card, asked.shown, verdict, answered_at)
         result = self.result
         result.answered += 1
         result.correct += int(verdict.correct)
@@ -283,10 +283,20 @@ class Quiz:
         self.history.append(answered)
         return answered
 
-    def _record(self, card: StudyCard, verdict: Grade, answered: dt.datetime) -> CardState | None:
+    def _record(
+        self, card: StudyCard, shown: Presentation, verdict: Grade, answered: dt.datetime
+    ) -> CardState | None:
         duration = (answered - self._asked_at) // dt.timedelta(milliseconds=1)
+        options = card.question.option_count > 0
         answer = Answer(
-            answered, verdict.rating, verdict.correct, verdict.given, duration, self.mode
+            answered,
+            verdict.rating,
+            verdict.correct,
+            verdict.given,
+            duration,
+            self.mode,
+            chosen=verdict.chosen if options else None,
+            shown=shown.order if options else None,
         )
         if self.mode == Mode.REVIEW:
             scheduler = self.scheduler

@@ -28,6 +28,7 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, natural_order
+from hoquiz.study.matching import Accepted, MatchKind, match_answer, unit_key
 from hoquiz.study.scheduling import Rating
 from hoquiz.text import format_number, normalize, plural
 
@@ -84,8 +85,14 @@ class Grade(NamedTuple):
         rating: the FSRS rating it earns: AGAIN when wrong, else GOOD, or
             HARD/EASY when the learner marked it so.
         given: the answer as understood, for feedback and the review log.
-        chosen: indexes of the options the learner picked (mcq and multi).
-        detail: what was partly right, e.g. "2 of 3 in the right place".
+        chosen: the options given, as indexes in the bank's order: the
+            choices picked (mcq; multi, ascending), the items in the order
+            given (order), the right side given for each left (match).
+        detail: what was partly right, e.g. "2 of 3 in the right place", or
+            the range a numeric answer accepts.
+        kind: how a typed answer matched (short and cloze): exactly, leniently
+            (an article, a plural...) or with a spelling slip.
+        accepted: the accepted answer it matched, as the bank writes it.
     """
 
     correct: bool
@@ -93,6 +100,8 @@ class Grade(NamedTuple):
     given: str
     chosen: tuple[int, ...] = ()
     detail: str | None = None
+    kind: MatchKind = MatchKind.EXACT
+    accepted: str | None = None
 
 
 def grade(question: AnyQuestion, shown: Presentation, typed: str) -> Grade | Unparseable:
@@ -108,9 +117,32 @@ def grade(question: AnyQuestion, shown: Presentation, typed: str) -> Grade | Unp
         return Unparseable(_hint(question, shown))
     result = _grade(question, shown, text)
     if isinstance(result, Grade) and result.correct and mark is not None:
-        rating = Rating.EASY if mark == EASY_MARK else Rating.HARD
-        return Grade(result.correct, rating, result.given, result.chosen, result.detail)
+        return result._replace(rating=Rating.EASY if mark == EASY_MARK else Rating.HARD)
     return result
+
+
+def verdict_line(verdict: Grade) -> str:
+    """The one-line verdict a front end shows for a graded answer.
+
+    ``Correct.``, ``Correct (accepted "bisphosphonate"; you typed
+    "bisphosphonates")``, ``Correct, but check the spelling: indomethacin``,
+    or ``Incorrect. You answered: ...``.
+    """
+    if not verdict.correct:
+        detail = f" ({verdict.detail})" if verdict.detail else ""
+        return f"Incorrect. You answered: {verdict.given}{detail}"
+    notes: list[str] = []
+    head = "Correct"
+    if verdict.kind is MatchKind.SPELLING:
+        head = f"Correct, but check the spelling: {verdict.accepted}"
+    elif verdict.kind is MatchKind.LENIENT:
+        notes.append(f'accepted "{verdict.accepted}"; you typed "{verdict.given}"')
+    if verdict.detail:
+        notes.append(verdict.detail)
+    if verdict.rating.marked:
+        notes.append(f"marked {verdict.rating.label}")
+    line = f"{head} ({'; '.join(notes)})" if notes else head
+    return line if verdict.kind is not MatchKind.EXACT else line + "."
 
 
 def self_rating(typed: str) -> Rating | Unparseable:
@@ -198,8 +230,7 @@ def _grade(question: AnyQuestion, shown: Presentation, text: str) -> Grade | Unp
         case Short():
             if not normalize(text):
                 return Unparseable(_hint(question, shown))
-            ok = normalize(text) in {normalize(a) for a in question.accept}
-            return _verdict(ok, text)
+            return _matched(match_answer(text, question.accept, exact=question.exact_match), text)
         case Cloze():
             return _grade_cloze(question, shown, text)
         case Order():
@@ -218,6 +249,12 @@ def _verdict(
     return Grade(correct, Rating.GOOD if correct else Rating.AGAIN, given, chosen, detail)
 
 
+def _matched(accepted: Accepted | None, text: str) -> Grade:
+    if accepted is None:
+        return _verdict(False, text)
+    return Grade(True, Rating.GOOD, text, kind=accepted.kind, accepted=accepted.answer)
+
+
 def _grade_mcq(question: MCQ, order: list[int], text: str) -> Grade | Unparseable:
     position = _letter(text, len(order))
     if position is None:
@@ -232,7 +269,7 @@ def _grade_multi(question: Multi, order: list[int], text: str) -> Grade | Unpars
     if positions is None:
         return Unparseable(_hint(question, Presentation(tuple(order))))
     positions = sorted(set(positions))
-    chosen = tuple(order[p] for p in positions)
+    chosen = tuple(sorted(order[p] for p in positions))
     keys = set(question.answer)
     right = len(keys & set(chosen))
     wrong = len(set(chosen) - keys)
@@ -271,29 +308,46 @@ def _grade_numeric(question: Numeric, text: str) -> Grade | Unparseable:
         return Unparseable(_hint(question, Presentation()))
     value, unit = parsed
     if unit:
-        expected = normalize(question.unit) if question.unit else None
-        if expected is None:
+        if question.unit is None:
             return Unparseable("type just a number (this answer has no unit)")
-        if normalize(unit) != expected:
+        if unit_key(unit) != unit_key(question.unit):
             return Unparseable(f"give the number in {question.unit} (the unit is optional)")
     slack = 1e-9 * max(1.0, abs(question.answer))
     ok = abs(value - question.answer) <= question.tolerance + slack
     number = format_number(value)
     given = f"{number} {question.unit}" if question.unit else number
-    return _verdict(ok, given)
+    return _verdict(ok, given, detail=accepted_range(question))
+
+
+def accepted_range(question: Numeric) -> str | None:
+    """``accepted 6.5 to 7.5 Gy`` for a numeric answer with a tolerance, else ``None``."""
+    if not question.tolerance:
+        return None
+    low = format_number(round(question.answer - question.tolerance, 9))
+    high = format_number(round(question.answer + question.tolerance, 9))
+    unit = f" {question.unit}" if question.unit else ""
+    return f"accepted {low} to {high}{unit}"
 
 
 def _grade_cloze(question: Cloze, shown: Presentation, text: str) -> Grade | Unparseable:
     active = shown.cloze if shown.cloze is not None else question.numbers[0]
-    answers = [normalize(d.answer) for d in question.deletions if d.number == active]
-    typed = normalize(text)
-    if not typed:
+    answers = [d.answer for d in question.deletions if d.number == active]
+    if not normalize(text):
         return Unparseable(_hint(question, shown))
-    ok = typed == " ".join(answers)
-    if not ok and len(answers) > 1:
-        parts = [normalize(p) for p in re.split(r";|\.\.\.|…", text)]
-        ok = parts == answers
-    return _verdict(ok, text)
+    exact = question.exact_match
+    whole = match_answer(text, [" ".join(answers)], exact=exact)
+    if whole is not None or len(answers) == 1:
+        return _matched(whole and Accepted(whole.kind, "; ".join(answers)), text)
+    # Several deletions hidden together: "a; b" (or "a ... b"), one part each.
+    parts = re.split(r";|\.\.\.|…", text)
+    if len(parts) != len(answers):
+        return _verdict(False, text)
+    matches = [match_answer(p, [a], exact=exact) for p, a in zip(parts, answers, strict=True)]
+    if any(m is None for m in matches):
+        return _verdict(False, text)
+    kinds = [m.kind for m in matches if m is not None]
+    kind = max(kinds, key=list(MatchKind).index)
+    return _matched(Accepted(kind, "; ".join(answers)), text)
 
 
 def _grade_order(question: Order, order: list[int], text: str) -> Grade | Unparseable:
@@ -305,7 +359,8 @@ def _grade_order(question: Order, order: list[int], text: str) -> Grade | Unpars
     in_place = sum(1 for slot, item in enumerate(items) if slot == item)
     correct = in_place == n
     detail = None if correct else f"{in_place} of {n} in the right place"
-    return _verdict(correct, " ".join(LETTERS[p] for p in positions), detail=detail)
+    given = " ".join(LETTERS[p] for p in positions)
+    return _verdict(correct, given, tuple(items), detail)
 
 
 def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unparseable:
@@ -331,4 +386,5 @@ def _grade_match(question: Match, order: list[int], text: str) -> Grade | Unpars
     correct = right == n
     detail = None if correct else f"{right} of {n} pairs right"
     given = " ".join(f"{left + 1}{LETTERS[pairs[left]]}" for left in sorted(pairs))
-    return _verdict(correct, given, detail=detail)
+    rights = tuple(order[pairs[left]] for left in sorted(pairs))
+    return _verdict(correct, given, rights, detail)

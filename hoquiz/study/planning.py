@@ -19,6 +19,8 @@ siblings (which reveal each other's answers) never meet.
 import datetime as dt
 import random
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, card_key, question_cards
@@ -92,6 +94,38 @@ def study_cards(banks: Iterable[Bank]) -> list[StudyCard]:
         for question in bank.questions
         for key, cloze in question_cards(bank, question)
     ]
+
+
+def load_cards(
+    paths: Sequence[Path],
+    bank_ids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    cache_dir: Path | None = None,
+) -> list[StudyCard]:
+    """The cards of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``.
+
+    Banks come from the bank cache in ``cache_dir`` (``None``: no cache);
+    without ``tags`` no question is unpickled before it is shown.
+
+    Raises:
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and
+            :func:`hoquiz.banks.loader.select_banks`.
+    """
+    from hoquiz.banks.cache import load_index
+
+    index = load_index(paths, cache_dir)
+    if tags:
+        from hoquiz.banks.cache import materialize
+        from hoquiz.banks.loader import select_banks
+
+        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
+        return study_cards(select_banks(banks, bank_ids, tags))
+    if bank_ids:
+        from hoquiz.banks.loader import select_banks
+
+        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
+        index = [(b, rows) for b, rows in index if b.id in wanted]
+    return indexed_cards(index)
 
 
 def indexed_cards(index: "BankIndex") -> list[StudyCard]:

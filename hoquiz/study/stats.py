@@ -1,4 +1,6 @@
-"""Study statistics, computed from the banks and what the store holds (pure).
+"""Study statistics, computed from the banks and what the store holds.
+
+:func:`compute` is pure; :func:`read_stats` reads the store first.
 
 Only cards of the loaded banks count: a question removed from its bank keeps
 its history in the store but leaves the statistics, and a question whose
@@ -10,11 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from hoquiz.model import Bank, question_cards
+from hoquiz.model import Bank, card_key, question_cards
 from hoquiz.store import LoggedReview, StoredCard, StudyTotals
-from hoquiz.study.scheduling import Phase, Rating
+from hoquiz.study.modes import Mode
+from hoquiz.study.scheduling import Phase, Rating, start_of_day
+
+if TYPE_CHECKING:
+    from hoquiz.banks.cache import BankIndex
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -76,6 +83,60 @@ class Stats:
         }
 
 
+def read_stats(banks: Sequence[Bank], db: Path, now: dt.datetime) -> Stats:
+    """The statistics of ``banks`` at ``now``, from the progress database ``db``.
+
+    Never creates a database: without one, every card is new.
+
+    Raises:
+        StoreError: ``db`` exists but cannot be used.
+    """
+    cards: list[StoredCard] = []
+    counts: dict[str, tuple[int, int]] = {}
+    recent: list[LoggedReview] = []
+    if db.exists():
+        from hoquiz.store import Store
+
+        with Store.open(db) as store:
+            cards = store.cards()
+            counts = store.review_counts(since=start_of_day(now))
+            since = now - dt.timedelta(days=RETENTION_DAYS)
+            recent = store.reviews(since=since, modes=(Mode.REVIEW,))
+    return compute(banks, cards, counts, recent, now)
+
+
+def read_totals(index: BankIndex, db: Path, now: dt.datetime) -> Stats:
+    """:func:`read_stats` from a bank index, aggregated in SQL: no question is read.
+
+    Raises:
+        StoreError: ``db`` exists but cannot be used.
+    """
+    cards = [
+        (card_key(bank.id, row[0], n), bank.id, row[2])
+        for bank, rows in index
+        for row in rows
+        for n in row[4]
+    ]
+    if db.exists():  # statistics never create a database
+        from hoquiz.store import Store
+
+        with Store.open(db) as store:
+            totals = store.study_totals(
+                cards,
+                now,
+                start_of_day(now),
+                now - dt.timedelta(days=RETENTION_DAYS),
+                LEECH_LAPSES,
+                FORECAST_DAYS,
+            )
+    else:
+        new: dict[str, tuple[int, int, int, int]] = {}
+        for _, bank_id, _ in cards:
+            new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
+        totals = StudyTotals(new, {}, [], {}, {})
+    return from_totals([bank.id for bank, _ in index], totals, now)
+
+
 def compute(
     banks: Sequence[Bank],
     cards: Iterable[StoredCard],
@@ -93,8 +154,8 @@ def compute(
         now: the current time (UTC).
     """
     stored = {card.key: card for card in cards}
-    today = now.astimezone(dt.UTC).date()
-    day_start = dt.datetime.combine(today, dt.time(), dt.UTC)
+    day_start = start_of_day(now)
+    today = day_start.date()
     total = Tally()
     by_bank: dict[str, Tally] = {}
     forecast = [0] * FORECAST_DAYS

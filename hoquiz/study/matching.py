@@ -1,0 +1,286 @@
+"""Matching typed answers against accepted ones, leniently and predictably.
+
+One pure function, :func:`match_answer`, decides whether what a learner typed
+is one of a question's accepted answers, and how closely:
+
+* ``exact``: equal once case, accents, punctuation and spacing are folded
+  (:func:`hoquiz.text.normalize`);
+* ``lenient``: equal once, in addition, a leading article (a, an, the) and any
+  inner "the" are dropped, plural and possessive endings are folded
+  (``bisphosphonates``, ``Brooker's``), one small preposition stands for
+  another (``impingement on`` for ``impingement of``) and spaces or hyphens
+  inside a word are ignored (``flareups``);
+* ``spelling``: within a small number of typing slips per word (insertions,
+  deletions, substitutions, swapped neighbours), growing with the word's
+  length. Short words, words with digits and codes written in capitals in the
+  accepted answer (``ACVR1``, ``R206H``, ``NSAID``) must be typed exactly.
+
+The Anki cards grade with a JavaScript copy of these rules
+(``hoquiz/formats/anki_cards.py``); the word lists below are handed to it as data
+(:data:`RULES`), so both read one source. rapidfuzz computes the distance and
+is imported here only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from hoquiz.text import normalize, words_keep_case
+
+
+class MatchKind(StrEnum):
+    """How a typed answer matched an accepted one."""
+
+    EXACT = "exact"
+    LENIENT = "lenient"
+    SPELLING = "spelling"
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A typed answer matched ``answer`` (as the bank writes it) in this ``kind``."""
+
+    kind: MatchKind
+    answer: str
+
+
+# Articles dropped at the start of an answer; "the" is dropped anywhere ("a"
+# stays inside: "vitamin A", "type A").
+LEADING_ARTICLES = ("a", "an", "the")
+INNER_ARTICLES = ("the",)
+# Prepositions that may stand for one another, one for one. Left out on
+# purpose: to/from/without/against, which reverse a meaning.
+LOOSE_PREPOSITIONS = (
+    "of", "on", "in", "at", "for", "with", "by", "about", "around", "into", "onto", "within",
+)  # fmt: skip
+# Slips allowed in a word of at least N letters (the accepted word's length).
+SLIP_LENGTHS = ((13, 2), (6, 1))
+# Prefixes that mean the opposite of each other: never a slip.
+OPPOSED_PREFIXES = (
+    ("hyper", "hypo"), ("intra", "extra"), ("inter", "intra"), ("pre", "post"),
+    ("ante", "post"), ("endo", "exo"), ("sub", "supra"), ("brady", "tachy"),
+    ("micro", "macro"), ("hetero", "homo"), ("hyper", "normo"), ("hypo", "normo"),
+    ("poly", "mono"), ("uni", "bi"), ("ab", "ad"),
+)  # fmt: skip
+
+# Apostrophes are removed, not turned into spaces: "Brooker's" -> "Brookers".
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`\u00b4")
+
+# What the Anki card script needs to grade the same way.
+RULES: dict[str, Any] = {
+    "leadingArticles": LEADING_ARTICLES,
+    "innerArticles": INNER_ARTICLES,
+    "loosePrepositions": LOOSE_PREPOSITIONS,
+    "slipLengths": SLIP_LENGTHS,
+    "opposedPrefixes": OPPOSED_PREFIXES,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str  # folded: lower case, no accents, plural ending removed
+    written: str  # lower case, no accents, as typed
+    digits: bool  # a number or a mutation name: no slips
+    code: bool  # in capitals (ACVR1, NSAID): no slips when the accepted answer writes it so
+
+
+def _words(text: str) -> list[_Word]:
+    """The folded words of an answer; a word's exactness comes from its writing."""
+    out: list[_Word] = []
+    for raw in words_keep_case(text.translate(_APOSTROPHES)):
+        lower = raw.lower()
+        digits = any(c.isdigit() for c in raw)
+        code = sum(c.isalpha() for c in raw) >= 2 and raw == raw.upper() and raw != lower
+        out.append(_Word(lower if digits else fold_plural(lower), lower, digits, code))
+    return out
+
+
+def fold_plural(word: str) -> str:
+    """``bones`` -> ``bone``, ``therapies`` -> ``therapy``, ``processes`` -> ``process``.
+
+    Applied to both sides, so only consistency matters: ``diagnosis`` and
+    ``virus`` are left alone (``-is``, ``-us``, ``-ss``).
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("es") and re.search(r"(?:ss|ch|sh|x|z)es$", word):
+        return word[:-2]
+    if len(word) >= 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _key(words: list[_Word]) -> list[_Word]:
+    """Drop a leading article (when more follows) and every inner "the"."""
+    if len(words) > 1 and words[0].text in LEADING_ARTICLES:
+        words = words[1:]
+    kept = [w for w in words if w.text not in INNER_ARTICLES]
+    return kept or words
+
+
+def slips_allowed(word: str) -> int:
+    """How many typing slips a word of the accepted answer may carry."""
+    for length, slips in SLIP_LENGTHS:
+        if len(word) >= length:
+            return slips
+    return 0
+
+
+def _opposed(a: str, b: str) -> bool:
+    return any(
+        (a.startswith(x) and b.startswith(y)) or (a.startswith(y) and b.startswith(x))
+        for x, y in OPPOSED_PREFIXES
+    )
+
+
+def _distance(typed: str, accepted: str, limit: int) -> int:
+    """Optimal string alignment distance (rapidfuzz), capped at ``limit + 1``."""
+    from rapidfuzz.distance import OSA
+
+    return int(OSA.distance(typed, accepted, score_cutoff=limit))
+
+
+def _compare(typed: list[_Word], accepted: list[_Word]) -> MatchKind | None:
+    """The closeness of two folded answers, or ``None`` if they differ."""
+    if [w.text for w in typed] == [w.text for w in accepted]:
+        return MatchKind.LENIENT
+    if len(typed) != len(accepted):
+        # Spacing and hyphens: "flareups" for "flare-ups", "bonescan".
+        if "".join(w.text for w in typed) == "".join(w.text for w in accepted):
+            return MatchKind.LENIENT
+        return None
+    kind = MatchKind.LENIENT
+    for t, a in zip(typed, accepted, strict=True):
+        if t.text == a.text:
+            continue
+        if t.text in LOOSE_PREPOSITIONS and a.text in LOOSE_PREPOSITIONS:
+            continue
+        if a.digits or a.code or t.digits or _opposed(t.text, a.text):
+            return None
+        limit = slips_allowed(a.written)
+        # Folding may cut a misspelt ending ("ankylosys"), so the written forms count too.
+        slips = min(_distance(t.text, a.text, limit), _distance(t.written, a.written, limit))
+        if limit == 0 or slips > limit:
+            return None
+        kind = MatchKind.SPELLING
+    return kind
+
+
+def match_answer(typed: str, accepted: Sequence[str], *, exact: bool = False) -> Accepted | None:
+    """The accepted answer ``typed`` matches, and how; ``None`` if it matches none.
+
+    An exact match beats a lenient one, which beats a spelling slip; among
+    equals the first accepted answer listed wins. ``exact`` (a question's
+    ``match: exact``) allows only the first kind.
+    """
+    folded = normalize(typed)
+    if not folded:
+        return None
+    for answer in accepted:
+        if normalize(answer) == folded:
+            return Accepted(MatchKind.EXACT, answer)
+    if exact:
+        return None
+    typed_key = _key(_words(typed))
+    best: Accepted | None = None
+    for answer in accepted:
+        kind = _compare(typed_key, _key(_words(answer)))
+        if kind is MatchKind.LENIENT:
+            return Accepted(kind, answer)
+        if kind is MatchKind.SPELLING and best is None:
+            best = Accepted(kind, answer)
+    return best
+
+
+def confusable(a: str, b: str) -> bool:
+    """Two different answers either of which would be accepted for the other.
+
+    For the linter: the same answer written two ways (``bone scan``, ``bone
+    scans``) is not confusable; ``ilium`` and ``ileum`` are.
+    """
+    a_key, b_key = _key(_words(a)), _key(_words(b))
+    if "".join(w.text for w in a_key) == "".join(w.text for w in b_key):
+        return False
+    return _compare(a_key, b_key) is not None or _compare(b_key, a_key) is not None
+
+
+# Spellings of one unit, the first being how feedback writes it. A bank's
+# unit outside this table matches only itself (after normalisation).
+UNIT_ALIASES: tuple[tuple[str, ...], ...] = (
+    ("%", "percent", "per cent", "pct", "percentage"),
+    ("weeks", "week", "wk", "wks", "w"),
+    ("years", "year", "yr", "yrs", "y"),
+    ("months", "month", "mo", "mos", "mth", "mths"),
+    ("days", "day", "d"),
+    ("hours", "hour", "hr", "hrs", "h"),
+    ("minutes", "minute", "min", "mins"),
+    ("mg", "milligram", "milligrams"),
+    ("g", "gram", "grams"),
+    ("kg", "kilogram", "kilograms", "kilo", "kilos"),
+    ("mg/kg", "mg per kg", "milligrams per kilogram"),
+    ("Gy", "gray", "grays"),
+    ("cGy", "centigray"),
+    ("cm", "centimetre", "centimetres", "centimeter", "centimeters"),
+    ("mm", "millimetre", "millimetres", "millimeter", "millimeters"),
+    ("mL", "ml", "millilitre", "millilitres", "milliliter", "milliliters"),
+    ("degrees", "degree", "deg", "°"),
+    ("times", "time", "x", "\u00d7", "fold", "-fold"),
+    ("people", "persons", "person", "individuals"),
+    ("patients", "patient"),
+)
+RULES["unitAliases"] = UNIT_ALIASES
+
+
+def unit_key(unit: str) -> str:
+    """One spelling for every alias of a unit: ``per cent`` -> ``%``, ``wks`` -> ``weeks``."""
+    folded = normalize(unit) or unit.strip().lower()
+    for aliases in UNIT_ALIASES:
+        if any(folded == (normalize(a) or a.lower()) for a in aliases):
+            return normalize(aliases[0]) or aliases[0].lower()
+    return folded
+
+
+def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of ``answers`` that are :func:`confusable`.
+
+    For the linter over many banks. Two confusable answers have as many
+    words and the same words with digits, and their folded texts (with every
+    loose preposition as one placeholder) differ by at most the slips allowed
+    plus what plural folding may move (2 characters a word); rapidfuzz rules
+    out every other pair before the full check.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    groups: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
+    budget: dict[tuple[Any, ...], int] = {}
+    for index, answer in enumerate(answers):
+        words = _key(_words(answer))
+        group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
+        text = " ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in words)
+        slips = sum(slips_allowed(w.written) for w in words) + 2 * len(words)
+        groups.setdefault(group, []).append((index, text))
+        budget[group] = max(budget.get(group, 0), slips)
+    pairs: set[tuple[int, int]] = set()
+    for group, members in groups.items():
+        members.sort(key=lambda m: len(m[1]))
+        texts = [text for _, text in members]
+        cutoff = budget[group]
+        end = 0
+        for k, (index, text) in enumerate(members):
+            end = max(end, k + 1)
+            while end < len(members) and len(texts[end]) - len(text) <= cutoff:
+                end += 1
+            if end == k + 1:
+                continue
+            for _, _, position in process.extract_iter(
+                text, texts[k + 1 : end], scorer=OSA.distance, score_cutoff=cutoff
+            ):
+                other = members[k + 1 + position][0]
+                if confusable(answers[index], answers[other]):
+                    pairs.add((min(index, other), max(index, other)))
+    return sorted(pairs)

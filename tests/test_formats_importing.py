@@ -1,0 +1,132 @@
+"""hoquiz import's shared steps: the YAML writer, sources, file names, usage errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hoquiz.banks.yamlio import dump, parse
+from hoquiz.cli import cli
+from tests.conftest import TEST_SOURCES
+
+scalars = st.one_of(
+    st.text(max_size=40),
+    st.integers(-(10**9), 10**9),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+)
+keys = st.sampled_from(["id", "prompt", "choices", "answer", "text", "tags", "pairs"])
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=4).filter(
+            lambda items: (
+                not any(isinstance(i, list) for i in items)
+                or all(
+                    not isinstance(v, (list, dict)) for i in items if isinstance(i, list) for v in i
+                )
+            )
+        ),
+        st.dictionaries(keys, inner, min_size=1, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(keys, values, min_size=1, max_size=5))
+def test_dump_reads_back_as_the_same_data(data: dict[str, object]) -> None:
+    text = dump(data)
+    loaded, problems = parse(text, "dumped.yaml")
+    assert problems == []
+    assert loaded == data
+
+
+def test_dump_writes_plain_text_unquoted_and_quotes_the_rest() -> None:
+    assert dump(
+        {"id": "q1", "prompt": "Which study first?", "answer": "yes", "n": "93", "t": "a: b"}
+    ) == ('id: q1\nprompt: Which study first?\nanswer: "yes"\nn: "93"\nt: "a: b"\n')
+
+
+def _gift(path: Path) -> None:
+    path.write_text("::q::Is it? {T}\n", encoding="utf-8")
+
+
+def test_an_existing_sources_file_needs_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("sources.yaml").write_text(TEST_SOURCES, encoding="utf-8")
+    _gift(Path("q.gift"))
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["import", "q.gift", "-o", "b.yaml"])
+    assert missing.exit_code == 2
+    assert missing.stderr.splitlines()[-1] == (
+        f"Error: {tmp_path / 'sources.yaml'} exists: name the document the questions come "
+        "from with --source (one of: doc, other)"
+    )
+    sections = runner.invoke(cli, ["import", "q.gift", "-o", "b.yaml", "--source", "doc"])
+    assert sections.exit_code == 2
+    assert "--source doc: it lists sections" in sections.stderr
+    done = runner.invoke(cli, ["import", "q.gift", "-o", "b.yaml", "--source", "other"])
+    assert done.exit_code == 0, done.output
+    assert done.stdout == "Wrote b.yaml: 1 question, 2 placeholders to complete (see hoquiz lint)\n"
+    assert "    source:\n      doc: other\n" in Path("b.yaml").read_text(encoding="utf-8")
+    assert runner.invoke(cli, ["validate", "b.yaml"]).exit_code == 0
+
+
+def test_usage_errors_are_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _gift(Path("q.quiz"))
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["import", "q.quiz", "-o", "b.yaml"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr.splitlines()[-1].startswith(
+        "Error: q.quiz: cannot tell the format from the file name; use --format"
+    )
+    bad_name = runner.invoke(cli, ["import", "q.quiz", "--format", "gift", "-o", "b.txt"])
+    assert (
+        bad_name.stderr.splitlines()[-1] == "Error: b.txt: a bank file name ends in .yaml or .yml"
+    )
+    bad_id = runner.invoke(cli, ["import", "q.quiz", "-o", "b.yaml", "--bank-id", "My bank"])
+    assert bad_id.stderr.splitlines()[-1] == (
+        "Error: --bank-id 'My bank': a bank id is a slug (a-z, 0-9 and '-')"
+    )
+    absent = runner.invoke(cli, ["import", "none.gift", "-o", "b.yaml"])
+    assert absent.stderr.splitlines()[-1] == "Error: no such file: none.gift"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["q.quiz"]
+
+
+def test_several_files_make_one_bank_with_unique_ids(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _gift(Path("a.gift"))
+    _gift(Path("b.gift"))
+    Path("c.aiken").write_text("Pick one\nA. x\nB. y\nANSWER: A\n", encoding="utf-8")
+    done = CliRunner().invoke(cli, ["import", "a.gift", "b.gift", "c.aiken", "-o", "all.yaml"])
+    assert done.exit_code == 0, done.output
+    text = Path("all.yaml").read_text(encoding="utf-8")
+    assert [line for line in text.splitlines() if line.startswith("  - id:")] == [
+        "  - id: q",
+        "  - id: q-2",
+        "  - id: pick-one",
+    ]
+
+
+def test_every_format_is_documented_and_offered_by_the_cli() -> None:
+    from hoquiz.cli.interchange import EXPORT_FORMATS, IMPORT_FORMATS
+    from hoquiz.formats.registry import EXPORTERS, IMPORTERS, exporter, importer
+
+    docs = (Path(__file__).parent.parent / "docs" / "formats.md").read_text(encoding="utf-8")
+    for name in EXPORTERS:
+        assert f"`{name}`" in docs
+        assert exporter(name).name == name
+    for name in IMPORTERS:
+        assert importer(name).name == name
+    assert set(EXPORT_FORMATS) == {"apkg", *EXPORTERS}
+    assert set(IMPORT_FORMATS) == set(IMPORTERS)
