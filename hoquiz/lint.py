@@ -54,6 +54,7 @@ RULES: dict[str, str] = {
     "duplicate-prompt": "the same or nearly the same prompt twice, across all banks linted",
     "short-common-answer": "a short answer a guess would hit: a common word or 1-2 characters",
     "cloze-too-long": "a cloze deletion too long to recall",
+    "hedged-key": "the key is the only hedged option ('may', 'varies'...) among absolute ones",
     "confusable-answers": "accepted answers of two questions the matcher takes one for the other",
     "key-near-distractor": "an mcq or multi key within a spelling slip of a distractor",
     "import-placeholder": "a placeholder left by hoquiz import, still to be written",
@@ -114,6 +115,13 @@ COMMON_ANSWERS = frozenset(
 )  # fmt: skip
 
 ABSOLUTE_WORDS = ("always", "never", "all", "none", "only")
+# Words that qualify a claim; a key that alone carries one is cued (NBME: options
+# homogeneous in certainty).
+HEDGE_WORDS = (
+    "may", "might", "can", "could", "often", "usually", "generally", "sometimes", "some",
+    "vary", "varies", "varied", "depend", "depends", "possibly", "perhaps", "likely",
+    "typically", "commonly", "frequently", "rarely", "mostly", "mainly", "tends",
+)  # fmt: skip
 NEGATIVE_WORDS = ("not", "except", "least", "false", "incorrect", "untrue", "wrong", "cannot")
 
 # Words an explanation may add to the question and answer and still say nothing.
@@ -131,6 +139,7 @@ _ABOVE_RE = re.compile(
     re.IGNORECASE,
 )
 _ABSOLUTE_RE = re.compile(r"\b(?:" + "|".join(ABSOLUTE_WORDS) + r")\b", re.IGNORECASE)
+_HEDGE_RE = re.compile(r"\b(?:" + "|".join(HEDGE_WORDS) + r"|case[- ]by[- ]case)\b", re.IGNORECASE)
 _NEGATIVE_RE = re.compile(
     r"\b(?:" + "|".join(NEGATIVE_WORDS) + r"|[a-z]+n['\u2019]t)\b", re.IGNORECASE
 )
@@ -421,6 +430,28 @@ def _absolute_word(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
             )
 
 
+def _hedged_key(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
+    if isinstance(q, MCQ):
+        keys: tuple[int, ...] = (q.answer,)
+    elif isinstance(q, Multi):
+        keys = q.answer
+    else:
+        return
+    hedged = [bool(_HEDGE_RE.search(c.text)) for c in q.choices]
+    distractors = [j for j in range(len(q.choices)) if j not in keys]
+    if distractors and all(hedged[k] for k in keys) and not any(hedged[j] for j in distractors):
+        j = keys[0]
+        word = _HEDGE_RE.search(q.choices[j].text)
+        assert word is not None
+        yield Finding(
+            bank.path,
+            ("questions", i, "choices", j, "text"),
+            "hedged-key",
+            f"the key alone is hedged ({_quote(word.group())}) and every distractor is "
+            "absolute; hedge the distractors too or ask for the specific claim",
+        )
+
+
 def _negative_stem(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
@@ -604,6 +635,7 @@ _QUESTION_CHECKS: tuple[_Check, ...] = (
     _all_of_the_above,
     _option_length,
     _absolute_word,
+    _hedged_key,
     _negative_stem,
     _missing_explanation,
     _missing_source,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 import unicodedata
 from collections.abc import Iterable
@@ -73,3 +74,24 @@ def words_keep_case(text: str) -> list[str]:
             continue
         kept.append(" " if category[0] in "PSZ" and char not in _KEPT_SIGNS else char)
     return "".join(kept).split()
+
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9b alone starts a CSI on
+# many terminals) and lone surrogates (undecodable bytes kept by surrogateescape).
+_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal would act on shown visibly (ESC as ``\\x1b``).
+
+    Bank text, file names and database values pass through here before they
+    are printed, so a bank cannot retitle, clear or otherwise drive the
+    learner's terminal (OSC, CSI, clipboard and hyperlink sequences all start
+    with such a character). Tabs and newlines are kept.
+    """
+    return _UNSAFE_FOR_TERMINAL.sub(_visible, text)

@@ -108,17 +108,17 @@ def test_counts_decks_and_tags(imported: Learner) -> None:
     assert decks == {
         "Default",
         "Heterotopic Ossification",
-        "Heterotopic Ossification::Every type",
+        "Every type",
         "Heterotopic Ossification::Extra",
     }
-    assert len(col.find_cards('"deck:Heterotopic Ossification::Every type"')) == EVERY_TYPE_CARDS
+    assert len(col.find_cards('"deck:Every type"')) == EVERY_TYPE_CARDS
     assert len(col.find_cards('"deck:Heterotopic Ossification::Extra"')) == 1
     assert imported.note("every-type", "mcq-skeleton").tags == [
-        "early_signs",
-        "every-type",
-        "imaging",
+        "hoquiz::bank::every-type",
+        "hoquiz::tag::early_signs",
+        "hoquiz::tag::imaging",
     ]
-    assert imported.note("second", "mcq-skeleton").tags == ["second"]
+    assert imported.note("second", "mcq-skeleton").tags == ["hoquiz::bank::second"]
     assert len(imported.cards("every-type", "cloze-timing")) == 2
 
 
@@ -278,9 +278,8 @@ def test_an_edit_updates_that_note_in_place_and_keeps_progress(imported: Learner
     imported.export()
     log = imported.import_()
 
-    # Anki counts every note of the edited bank as updated (they share its
-    # time); the other bank's note is untouched, and only one note changed.
-    assert log == Imported(0, EVERY_TYPE_NOTES, 1, 0)
+    # The manifest keeps the old time of every unchanged note: one update.
+    assert log == Imported(0, 1, ALL_NOTES - 1, 0)
     after = imported.all_fields()
     changed = [guid for guid in after if after[guid] != before[guid]]
     assert changed == [note_guid("every-type", "multi-sites")]
@@ -311,19 +310,20 @@ def test_a_new_cloze_number_adds_one_card(imported: Learner) -> None:
     assert imported.col.card_count() == ALL_CARDS + 1
 
 
-def test_an_edit_exported_with_the_same_time_is_skipped_by_anki(imported: Learner) -> None:
-    """Why the time written follows the banks: Anki ignores an update that is not newer."""
+def test_an_edit_exported_without_a_manifest_and_the_same_time_is_skipped(
+    imported: Learner,
+) -> None:
+    """Why the manifest dates changed notes: Anki ignores an update that is not newer."""
     edit(imported.banks / "every-type.yaml", "Which are common sites?", "Reworded?", mtime=MTIME)
-    imported.export()
+    imported.export(manifests=False)
     assert imported.import_() == Imported(0, 0, ALL_NOTES, 0)
     assert imported.note("every-type", "multi-sites")["Prompt"] == "Which are common sites?"
 
 
-def test_new_templates_reach_the_learner_when_note_types_are_revised(
+def test_new_templates_reach_the_learner_when_hoquiz_changes_them(
     imported: Learner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(exporter, "CSS", exporter.CSS + "\n.revised { color: red; }\n")
-    monkeypatch.setattr(exporter, "NOTE_TYPES_REVISED", exporter.NOTE_TYPES_REVISED + 3600)
     imported.export()
     assert imported.import_() == Imported(0, 0, ALL_NOTES, 0)
     (card,) = imported.cards("every-type", "flash-brooker")
@@ -343,7 +343,7 @@ def test_bundled_decks_import(tmp_path: Path) -> None:
 
     banks = load_banks([])
     out = tmp_path / "bundled.apkg"
-    summary = export_apkg(banks, out)
+    summary = export_apkg(banks, out, manifests=False)
     col = fresh_collection(tmp_path / "anki")
     try:
         request = anki_collection.ImportAnkiPackageRequest(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_list_json(make_bank: MakeBank) -> None:
         {
             "id": "small",
             "title": "Small bank",
-            "deck": "Heterotopic Ossification::Small bank",
+            "deck": "Small bank",
             "path": "b.yaml",
             "questions": 2,
             "by_type": {"flashcard": 2},
@@ -394,7 +395,16 @@ def test_new_writes_a_valid_bank_and_a_sources_file(
         "wrote sources.yaml (declare your reference documents there)",
         "next: edit it, then run `hoquiz validate hand_injuries.yaml`",
     ]
-    assert (folder / "sources.yaml").read_text(encoding="utf-8") == STARTER_SOURCES
+    written = (folder / "sources.yaml").read_text(encoding="utf-8")
+    namespace = re.search(r"^namespace: ([0-9a-f]{12})$", written, re.MULTILINE)
+    assert namespace is not None, written
+    assert written == STARTER_SOURCES.format(namespace=namespace[1])
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    assert hoquiz("new", "hand_injuries.yaml").exit_code == 0
+    assert namespace[1] not in (other / "sources.yaml").read_text(encoding="utf-8")
+    monkeypatch.chdir(folder)
     validated = hoquiz("validate", "hand_injuries.yaml")
     assert validated.stdout == "1 bank, 9 questions OK\n", validated.output
     listed = json.loads(hoquiz("list", "--json", "hand_injuries.yaml").stdout)

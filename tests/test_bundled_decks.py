@@ -42,8 +42,36 @@ def test_validate_and_lint_are_clean() -> None:
     assert linted.exit_code == 0, linted.output
 
 
-def test_at_least_180_questions(banks: list[Bank]) -> None:
-    assert sum(len(b.questions) for b in banks) >= 180
+def test_at_least_240_questions(banks: list[Bank]) -> None:
+    assert sum(len(b.questions) for b in banks) >= 240
+
+
+# The documents hold no number that the pitfalls, prevention or treatment banks
+# could ask for, so those banks have no numeric question.
+WITHOUT_NUMERIC = {"pitfalls", "prevention", "treatment"}
+
+
+def test_every_bank_uses_every_type_that_fits(banks: list[Bank]) -> None:
+    for bank in banks:
+        types = {q.type for q in bank.questions}
+        wanted = {"mcq", "multi", "true_false", "short", "cloze", "flashcard", "order", "match"}
+        if bank.id not in WITHOUT_NUMERIC:
+            wanted.add("numeric")
+        assert wanted <= types, (bank.id, wanted - types)
+
+
+def test_no_topic_takes_more_than_a_tenth(banks: list[Bank]) -> None:
+    """FOP (its bank), the Brooker grades and any topic tag stay at or under 10%."""
+    questions = all_questions(banks)
+    total = len(questions)
+    fop = next(b for b in banks if b.id == "fop-genetics")
+    assert len(fop.questions) * 10 <= total
+    tags = Counter(t for _, q in questions for t in q.tags if t != "vignette")
+    assert all(n * 10 <= total for n in tags.values()), tags.most_common(3)
+    brooker = [q for _, q in questions if "brooker" in q.tags]
+    assert len(brooker) <= 4
+    notation = [q for _, q in questions if re.search(r"617|R206H", q.stem)]
+    assert len(notation) <= 1
 
 
 @pytest.mark.parametrize("bank_id", NAMED_BANKS)

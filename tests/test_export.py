@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hoquiz import atomic
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
-from hoquiz.errors import ExportError
+from hoquiz.errors import BankError, ExportError
 from hoquiz.formats import anki
 from hoquiz.formats.anki import (
     NOTE_TYPES,
@@ -116,6 +116,39 @@ def test_guids_are_pinned() -> None:
     assert deck_id("every-type") == PINNED_DECK_ID
 
 
+def test_namespaced_identities_are_pinned_and_differ_from_the_bare_ones() -> None:
+    """A bank folder with a namespace gets its own GUIDs and deck ids; one without keeps ours."""
+    assert note_guid("every-type", "mcq-skeleton", None) == PINNED_GUID
+    assert note_guid("every-type", "mcq-skeleton", "5e2c9a") == "cx*wi6[{33"
+    assert deck_id("every-type", "5e2c9a") == 1_256_969_433
+    assert deck_id("every-type", "5e2c9a") != deck_id("every-type")
+    assert note_guid("every-type", "mcq-skeleton", "5e2c9b") != "cx*wi6[{33"
+
+
+def test_bundled_deck_guids_are_unchanged() -> None:
+    """The bundled decks have no namespace: learners' existing notes keep matching."""
+    bundled = load_banks([])
+    assert {b.namespace for b in bundled} == {None}
+    imaging = next(b for b in bundled if b.id == "imaging")
+    package = build_package([imaging]).data
+    guids = {g for (g,) in collection_rows(package, "SELECT guid FROM notes")}
+    assert guids == {note_guid("imaging", q.id) for q in imaging.questions}
+    assert note_guid("imaging", "first-study-chronic-pain") == "vQ9i|$C1E0"
+
+
+def test_a_namespace_is_read_from_sources_yaml_and_checked(banks_dir: Path) -> None:
+    sources = banks_dir / "sources.yaml"
+    sources.write_text("namespace: 5e2c9a\n" + sources.read_text(encoding="utf-8"))
+    assert {b.namespace for b in load_banks([banks_dir])} == {"5e2c9a"}
+    sources.write_text(sources.read_text(encoding="utf-8").replace("5e2c9a", "Not A Slug"))
+    with pytest.raises(BankError) as error:
+        load_banks([banks_dir])
+    assert [p.message for p in error.value.problems] == [
+        "'namespace' 'Not A Slug' is not a slug: use lowercase letters, digits and '-' only "
+        "(e.g. 'not-a-slug')"
+    ]
+
+
 def test_deck_ids_come_from_bank_ids() -> None:
     assert deck_id("every-type") == deck_id("every-type")
     assert deck_id("every-type") != deck_id("second")
@@ -143,7 +176,7 @@ def test_package_holds_the_decks_and_note_types(banks: list[Bank]) -> None:
     names = {d["name"]: int(i) for i, d in decks.items()}
     assert names == {
         "Default": 1,
-        "Heterotopic Ossification::Every type": deck_id("every-type"),
+        "Every type": deck_id("every-type"),
         "Heterotopic Ossification::Extra": deck_id("second"),
     }
     assert decks[str(deck_id("every-type"))]["desc"] == "Cards of every type &amp; kind"
@@ -157,9 +190,18 @@ def test_package_holds_the_decks_and_note_types(banks: list[Bank]) -> None:
 
 def test_tags_are_the_bank_id_and_question_tags_made_anki_safe(banks: list[Bank]) -> None:
     every = bank_by_id(banks, "every-type")
-    assert anki_tags(every, every.questions[0]) == ("every-type", "imaging", "early_signs")
-    odd = replace(every.questions[0], tags=("Imaging", " a  b ", "::x::::y::", "EVERY-TYPE"))
-    assert anki_tags(every, odd) == ("every-type", "Imaging", "a_b", "x::y")
+    assert anki_tags(every, every.questions[0]) == (
+        "hoquiz::bank::every-type",
+        "hoquiz::tag::imaging",
+        "hoquiz::tag::early_signs",
+    )
+    odd = replace(every.questions[0], tags=("Imaging", " a  b ", "::x::::y::", "IMAGING"))
+    assert anki_tags(every, odd) == (
+        "hoquiz::bank::every-type",
+        "hoquiz::tag::Imaging",
+        "hoquiz::tag::a_b",
+        "hoquiz::tag::x::y",
+    )
 
 
 def shuffled_order(n: int, seed: str) -> list[int]:
@@ -319,13 +361,14 @@ def test_source_date_epoch_sets_every_time(banks: list[Bank]) -> None:
     data = build_package(banks, source_date_epoch=1_700_000_000).data
     assert collection_rows(data, "SELECT DISTINCT mod FROM notes") == [(1_700_000_000,)]
     models = json.loads(str(collection_rows(data, "SELECT models FROM col")[0][0]))
-    assert {m["mod"] for m in models.values()} == {1_700_000_000}
+    assert {m["mod"] for m in models.values()} == {anki.NOTE_TYPES_REVISED}
 
 
-def test_note_types_are_dated_no_older_than_their_revision(banks: list[Bank]) -> None:
+def test_note_types_are_dated_by_their_revision_not_by_the_banks(banks: list[Bank]) -> None:
+    """A learner's CSS survives an export of edited banks (no manifest yet)."""
     data = build_package(banks).data
     models = json.loads(str(collection_rows(data, "SELECT models FROM col")[0][0]))
-    assert {m["mod"] for m in models.values()} == {max(MTIME, anki.NOTE_TYPES_REVISED)}
+    assert {m["mod"] for m in models.values()} == {anki.NOTE_TYPES_REVISED}
 
 
 def test_source_date_epoch_parsing() -> None:
@@ -431,8 +474,24 @@ def test_export_command_summary(banks_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+    manifest = banks_dir / "hoquiz-manifest.json"
+    assert result.output == (
+        f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+        f"Updated {manifest} (commit it with the banks)\n"
+    )
     assert zipfile.is_zipfile(out)
+    again = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(out)])
+    assert again.output == (
+        f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+        "Anki will report 0 notes as new or updated\n"
+    )
+
+
+def test_no_manifest_neither_reads_nor_writes_one(banks_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "--no-manifest", "-o", str(out)])
+    assert result.output == f"Wrote {out}: 2 decks, 10 notes, 11 cards, 1 media file\n"
+    assert not (banks_dir / "hoquiz-manifest.json").exists()
 
 
 def test_export_command_defaults_to_hoquiz_apkg_here(
@@ -443,7 +502,9 @@ def test_export_command_defaults_to_hoquiz_apkg_here(
     monkeypatch.chdir(here)
     result = CliRunner().invoke(cli, ["export", str(banks_dir), "--bank", "second"])
     assert result.exit_code == 0, result.output
-    assert result.output == "Wrote hoquiz.apkg: 1 deck, 1 note, 1 card, 0 media files\n"
+    assert (
+        result.output.splitlines()[0] == "Wrote hoquiz.apkg: 1 deck, 1 note, 1 card, 0 media files"
+    )
     assert (here / "hoquiz.apkg").is_file()
 
 
@@ -451,7 +512,7 @@ def test_export_command_filters_by_tag(banks_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(cli, ["export", str(banks_dir), "--tag", "imaging", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 1 deck, 1 note, 1 card, 1 media file\n"
+    assert result.output.splitlines()[0] == f"Wrote {out}: 1 deck, 1 note, 1 card, 1 media file"
 
 
 def test_invalid_bank_stops_the_export(banks_dir: Path, tmp_path: Path) -> None:
@@ -506,3 +567,107 @@ def test_multi_hint_is_not_repeated_when_the_prompt_says_it(banks: list[Bank]) -
     said = replace(multi, prompt="Which are common sites? Select all that apply.")
     hint = note_fields(every, said)[NOTE_TYPES["multi"].fields.index("Hint")]
     assert hint == ""
+
+
+def test_the_shipped_manifest_of_the_bundled_decks_is_current() -> None:
+    """Learners' exports of the bundled decks must not need to write the manifest.
+
+    If this fails after an edit of decks/ or of a card template, run
+    `hoquiz export -o /tmp/hoquiz.apkg` in the checkout and commit
+    decks/hoquiz-manifest.json with the change.
+    """
+    result = CliRunner().invoke(cli, ["diff"])
+    assert (result.exit_code, result.stdout) == (0, "0 notes to update in Anki\n"), (
+        "decks/hoquiz-manifest.json is out of date: run `hoquiz export -o /tmp/hoquiz.apkg` "
+        "in the checkout and commit the manifest.\n" + result.stdout
+    )
+
+
+def test_a_damaged_manifest_is_one_located_error(banks_dir: Path, tmp_path: Path) -> None:
+    manifest = banks_dir / "hoquiz-manifest.json"
+    manifest.write_text('{"format": 1,\n "notes": [}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["export", str(banks_dir), "-o", str(tmp_path / "x.apkg")])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {manifest}:2:12: Expecting value\n"
+    assert not (tmp_path / "x.apkg").exists()
+    manifest.write_text('{"format": 1, "notes": {"a/b": {"guid": 3}}}', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", str(banks_dir)])
+    assert result.output == f"Error: {manifest}: damaged manifest (expected text, found int)\n"
+
+
+def test_export_then_export_again_gives_the_same_file_and_manifest(
+    banks_dir: Path, tmp_path: Path
+) -> None:
+    edit(banks_dir / "every-type.yaml", "Which are common sites?", "Sites?", mtime=MTIME)
+    export_apkg(load_banks([banks_dir]), tmp_path / "a.apkg", now=MTIME + 10)
+    text = (banks_dir / "every-type.yaml").read_text(encoding="utf-8")
+    (banks_dir / "every-type.yaml").write_text(text.replace("Sites?", "All sites?"))
+    first = export_apkg(load_banks([banks_dir]), tmp_path / "b.apkg", now=MTIME + 20)
+    manifest = (banks_dir / "hoquiz-manifest.json").read_bytes()
+    second = export_apkg(load_banks([banks_dir]), tmp_path / "c.apkg", now=MTIME + 30)
+    assert (first.updates, second.updates) == (1, 0)
+    assert second.manifests_written == ()
+    assert (tmp_path / "b.apkg").read_bytes() == (tmp_path / "c.apkg").read_bytes()
+    assert (banks_dir / "hoquiz-manifest.json").read_bytes() == manifest
+    mods = dict(collection_rows((tmp_path / "c.apkg").read_bytes(), "SELECT guid, mod FROM notes"))
+    assert mods[note_guid("every-type", "multi-sites")] == MTIME + 20
+    assert mods[note_guid("every-type", "tf-size")] == MTIME
+
+
+def test_a_tombstone_never_ships_html_from_the_manifest(banks_dir: Path, tmp_path: Path) -> None:
+    """The manifest is a file of the bank folder: untrusted, like the banks."""
+    export_apkg(load_banks([banks_dir]), tmp_path / "a.apkg", now=MTIME)
+    manifest = banks_dir / "hoquiz-manifest.json"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("Lesions &lt;1 cm", "<script>alert(1)</script>"))
+    edit(banks_dir / "every-type.yaml", "id: tf-size", "id: tf-size-2", mtime=MTIME)
+    export_apkg(load_banks([banks_dir]), tmp_path / "b.apkg", now=MTIME + 10)
+    rows = collection_rows((tmp_path / "b.apkg").read_bytes(), "SELECT guid, flds, tags FROM notes")
+    (tombstone,) = [r for r in rows if r[0] == note_guid("every-type", "tf-size")]
+    assert "<script>" not in str(tombstone[1])
+    assert str(tombstone[1]).split("\x1f")[0] == (
+        '<div class="withdrawn">Withdrawn: every-type/tf-size was removed from its bank. '
+        "Delete or suspend this note (Anki search: tag:hoquiz::withdrawn).</div>"
+    )
+    assert str(tombstone[2]).split() == ["hoquiz::bank::every-type", "hoquiz::withdrawn"]
+
+
+def test_diff_shows_bank_text_terminal_safe_with_a_word_diff(banks_dir: Path) -> None:
+    export_apkg(load_banks([banks_dir]), banks_dir / "a.apkg", now=MTIME)
+    edit(
+        banks_dir / "every-type.yaml",
+        "prompt: Which are common sites?",
+        'prompt: "Which are \\e]0;owned\\a common sites?"',
+        mtime=MTIME,
+    )
+    result = CliRunner().invoke(cli, ["diff", str(banks_dir)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "changed    every-type/multi-sites",
+        "  Prompt: Which are {+\\x1b]0;owned\\x07+} common sites?",
+        "1 note to update in Anki: 1 changed",
+    ]
+
+
+def test_a_deleted_bank_file_is_withdrawn_but_a_narrowed_export_withdraws_nothing(
+    banks_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.apkg"
+    export_apkg(load_banks([banks_dir]), out, now=MTIME)
+    narrowed = export_apkg(
+        [bank_by_id(load_banks([banks_dir]), "second")], out, now=MTIME + 10, complete=False
+    )
+    assert (narrowed.notes, narrowed.updates) == (1, 0)
+    alone = export_apkg(load_banks([banks_dir / "every-type.yaml"]), out, now=MTIME + 20)
+    assert (alone.notes, alone.updates) == (EVERY_TYPE_NOTES, 0)  # second.yaml still there
+    os.remove(banks_dir / "second.yaml")
+    gone = export_apkg(load_banks([banks_dir]), out, now=MTIME + 30)
+    assert (gone.notes, gone.updates) == (EVERY_TYPE_NOTES + 1, 1)
+    rows = collection_rows(out.read_bytes(), "SELECT guid, tags, mod FROM notes")
+    (tombstone,) = [r for r in rows if r[0] == note_guid("second", "mcq-skeleton")]
+    assert str(tombstone[1]).split() == ["hoquiz::bank::second", "hoquiz::withdrawn"]
+    assert tombstone[2] == MTIME + 30
+    (decks_text,) = collection_rows(out.read_bytes(), "SELECT decks FROM col")[0]
+    assert "Heterotopic Ossification::Extra" in {
+        d["name"] for d in json.loads(str(decks_text)).values()
+    }

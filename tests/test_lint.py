@@ -179,10 +179,10 @@ def test_absolute_word_in_options_and_statements(tmp_path: Path) -> None:
             type: mcq
             prompt: What does HO do to a joint?
             choices:
-              - It may limit motion
+              - It restricts motion
               - It always fuses it and only in adults
               - None of the above
-            answer: It may limit motion
+            answer: It restricts motion
             explanation: {EXPLAIN}
             source: {{doc: doc, section: Symptoms}}
           - id: q2
@@ -200,6 +200,54 @@ def test_absolute_word_in_options_and_statements(tmp_path: Path) -> None:
         "write a specific option instead [all-of-the-above]",
         f"{path}:16:13: statement uses the absolute word 'never', "
         "a cue for testwise guessing; qualify or reword it [absolute-word]",
+    ]
+
+
+def test_hedged_key_among_absolute_distractors(tmp_path: Path) -> None:
+    path = write_bank(
+        tmp_path,
+        f"""
+        id: t
+        title: T
+        questions:
+          - id: q1
+            type: mcq
+            prompt: How is the timing of excision decided?
+            choices:
+              - Fixed six-week wait
+              - It varies by clinician and case
+              - As soon as bone is seen
+            answer: It varies by clinician and case
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: Surgery}}
+          - id: q2
+            type: mcq
+            prompt: How is the timing of surgery decided?
+            choices:
+              - It often follows a fixed wait
+              - It varies by clinician and case
+              - It is usually done at once
+            answer: It varies by clinician and case
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: Surgery}}
+          - id: q3
+            type: multi
+            prompt: Which statements about early HO hold?
+            choices:
+              - It may not show on X-ray
+              - It can mimic infection
+              - It is a tumour
+              - It is a fracture
+            answer: [It may not show on X-ray, It can mimic infection]
+            explanation: {EXPLAIN}
+            source: {{doc: doc, section: Early HO}}
+        """,
+    )
+    assert warnings(path) == [
+        f"{path}:9:9: the key alone is hedged ('varies') and every distractor is absolute; "
+        "hedge the distractors too or ask for the specific claim [hedged-key]",
+        f"{path}:28:9: the key alone is hedged ('may') and every distractor is absolute; "
+        "hedge the distractors too or ask for the specific claim [hedged-key]",
     ]
 
 

@@ -74,7 +74,7 @@ def test_the_all_types_bank_passes() -> None:
 
 def test_the_starter_bank_passes(tmp_path: Path) -> None:
     path = tmp_path / "starter.yaml"
-    write_starter_bank(path)
+    write_starter_bank(path, namespace="abc123")
     assert schema_errors(path.read_text(encoding="utf-8")) == []
 
 

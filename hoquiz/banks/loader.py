@@ -109,19 +109,28 @@ def _load_files(files: list[Path], keep: Callable[[Bank], T]) -> list[T]:
 
 def load_sources_file(path: Path) -> tuple[dict[str, Source], list[Problem]]:
     """Read one ``sources.yaml``; problems are located like a bank's."""
+    sources, _, problems = read_sources_file(path)
+    return sources, problems
+
+
+def read_sources_file(path: Path) -> tuple[dict[str, Source], str | None, list[Problem]]:
+    """One ``sources.yaml``: its sources, its ``namespace`` (if any) and its problems."""
     display = str(path)
     text, problems = read_text(path, display)
     if text is None:
-        return {}, problems
+        return {}, None, problems
     data, problems = parse(text, display)
     if problems:
-        return {}, problems
+        return {}, None, problems
     v = Validator(display)
     sources: dict[str, Source] = {}
+    namespace: str | None = None
     if not isinstance(data, dict):
         v.error((), "a sources file must be a mapping with one key, 'sources'")
     else:
-        v.keys(data, (), ("sources",), (), "sources file")
+        v.keys(data, (), ("sources",), ("namespace",), "sources file")
+        if "namespace" in data:
+            namespace = v.slug(data, "namespace", ())
         entries = data.get("sources")
         if "sources" in data and not isinstance(entries, list):
             v.error(("sources",), "'sources' must be a list of {id, title, kind, date}")
@@ -132,7 +141,7 @@ def load_sources_file(path: Path) -> tuple[dict[str, Source], list[Problem]]:
             if source.id in sources:
                 v.error(("sources", i, "id"), f"duplicate source id '{source.id}'")
             sources[source.id] = source
-    return sources, v.located(text)
+    return sources, namespace, v.located(text)
 
 
 @dataclass(frozen=True)
@@ -142,6 +151,7 @@ class _SourcesFound:
     path: Path | None
     sources: dict[str, Source]
     valid: bool
+    namespace: str | None = None
 
 
 def _sources_for(
@@ -157,9 +167,11 @@ def _sources_for(
             cache[folder] = cache[found]
         else:
             shown = found if bank_file.is_absolute() else _relative_to_cwd(found)
-            sources, source_problems = load_sources_file(shown)
+            sources, namespace, source_problems = read_sources_file(shown)
             problems.extend(source_problems)
-            cache[found] = cache[folder] = _SourcesFound(shown, sources, not source_problems)
+            cache[found] = cache[folder] = _SourcesFound(
+                shown, sources, not source_problems, namespace
+            )
     return cache[folder]
 
 
@@ -191,6 +203,7 @@ def _load_bank(
         sources_file=found.path,
         folder=file.parent,
         check_sources=found.valid,
+        namespace=found.namespace,
     )
     bank = v.bank(data, file)
     problems = problems + v.located(text, locator)

@@ -18,6 +18,10 @@ STARTER_SOURCES = """\
 # Reference documents your banks cite. Every question's `source.doc` names
 # one of these ids; list a document's headings under `sections` to have
 # `hoquiz validate` check each question's `source.section` against them.
+# `namespace` keeps the Anki notes of the banks in this folder apart from
+# any other author's banks with the same ids: never change it once learners
+# have imported your decks (docs/anki-export.md).
+namespace: {namespace}
 sources:
   - id: my-reference
     title: Title of the reference document
@@ -37,7 +41,7 @@ STARTER_HEADER = """\
 # rename it once the bank is in use (raise `revision` to reset progress).
 id: {bank_id}
 title: {title}
-# deck: "Heterotopic Ossification::My bank"   # Anki deck; default is built from the title
+# deck: "My course::My bank"   # Anki deck path ('::' nests); default: the title
 description: What this bank covers, in one sentence.
 tags: [starter]
 
@@ -187,8 +191,10 @@ def _create_exclusive(path: Path, text: str) -> None:
         raise HoquizError(f"cannot write {path}: {os_error_text(exc)}") from None
 
 
-def write_starter_bank(path: Path) -> Written:
+def write_starter_bank(path: Path, namespace: str) -> Written:
     """Write a starter bank at ``path`` (and a sources.yaml if none is found).
+
+    A new sources.yaml declares ``namespace`` (the caller draws it at random).
 
     Raises:
         UsageError: ``path`` exists or is not a .yaml/.yml file name.
@@ -214,7 +220,7 @@ def write_starter_bank(path: Path) -> Written:
             section = first.sections[0] if first.sections else "Introduction"
     else:
         created = folder / SOURCES_NAMES[0]
-        _create_exclusive(created, STARTER_SOURCES)
+        _create_exclusive(created, STARTER_SOURCES.format(namespace=namespace))
     title = path.stem.replace("-", " ").replace("_", " ").strip().capitalize() or "My bank"
     text = STARTER_BANK.format(
         path=path.name,

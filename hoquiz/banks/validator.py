@@ -9,6 +9,7 @@ from typing import Any
 
 from hoquiz.banks.checks import show
 from hoquiz.banks.fields import TypeFields
+from hoquiz.banks.media import ImageMissing, ImageRefused, check_image
 from hoquiz.banks.yamlio import DataPath
 from hoquiz.model import (
     CLASS_OF_TYPE,
@@ -43,6 +44,7 @@ class Validator(TypeFields):
     # Whether to check each question's source against the sources file
     # (not when that file is invalid: its own problems come first).
     check_sources: bool = True
+    namespace: str | None = None
 
     # -- sources ----------------------------------------------------------
 
@@ -119,6 +121,7 @@ class Validator(TypeFields):
             deck=deck,
             description=description,
             tags=tuple(tags),
+            namespace=self.namespace,
         )
 
     def question(self, data: Any, path: DataPath) -> AnyQuestion | None:
@@ -207,17 +210,18 @@ class Validator(TypeFields):
         name = self.text(data, "image", path, required=True)
         if name is None or self.folder is None:
             return None
-        file = self.folder / name
+        root = (self.sources_file.parent if self.sources_file else self.folder).resolve()
         try:
-            found = file.is_file()
-        except OSError:  # e.g. a name too long for the file system
-            found = False
-        if not found:
+            check_image(root, self.folder, name)
+        except ImageMissing:
             self.error(
                 (*path, "image"), f"image file not found: {show(name)} (relative to the bank file)"
             )
             return None
-        return file
+        except ImageRefused as refused:
+            self.error((*path, "image"), f"image {show(name)} {refused}")
+            return None
+        return self.folder / name
 
     def revision(self, data: dict[Any, Any], path: DataPath) -> int:
         value = data.get("revision", 1)

@@ -114,11 +114,26 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
 
     Most files are shown shallow by counting: flow nesting cannot exceed the
     number of '[' and '{', block nesting needs deep indentation. Others are
-    walked as libyaml events, which does not recurse.
+    walked as libyaml events, which does not recurse. Some libyaml versions
+    (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit while
+    scanning ahead, before the walk reaches ours: then the pure-Python
+    parser, which has no limit and looks ahead at most 1024 characters,
+    walks the file again, so the message is the same on every version.
     """
     if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
         return None
-    parser = _BaseLoader(text)
+    try:
+        return _walk_depth(_BaseLoader(text), display)
+    except yaml.YAMLError:
+        if not _LIBYAML:
+            return None  # the parse proper reports it, located
+    try:
+        return _walk_depth(yaml.SafeLoader(text), display)
+    except yaml.YAMLError:
+        return None  # the parse proper reports it, located
+
+
+def _walk_depth(parser: Any, display: str) -> Problem | None:
     get_event, change = parser.get_event, _DEPTH_CHANGE.get
     depth = 0
     try:
@@ -134,8 +149,6 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
                     f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
                     "a bank needs only a few (look for an unclosed '[' or '{')",
                 )
-    except yaml.YAMLError:
-        return None  # the parse proper reports it, located
     finally:
         parser.dispose()
     return None

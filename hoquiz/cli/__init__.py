@@ -14,8 +14,9 @@ from typing import IO, Any
 import click
 
 from hoquiz import __version__
+from hoquiz.cli.output import echo
 from hoquiz.errors import BankError, HoquizError, UsageError
-from hoquiz.text import plural
+from hoquiz.text import plural, terminal_safe
 
 
 class ProblemsReported(click.ClickException):
@@ -30,19 +31,20 @@ class ProblemsReported(click.ClickException):
     def show(self, file: IO[Any] | None = None) -> None:
         stream = file or sys.stderr
         for problem in self.error.problems:
-            click.echo(str(problem), file=stream)
+            echo(str(problem), file=stream)
         files = len({p.path for p in self.error.problems})
         count = len(self.error.problems)
-        click.echo(f"{plural(count, 'problem')} in {plural(files, 'file')}", file=stream)
+        echo(f"{plural(count, 'problem')} in {plural(files, 'file')}", file=stream)
 
 
 def to_click_error(error: HoquizError) -> click.ClickException:
     """Turn a library error into the click exception that prints it."""
     if isinstance(error, BankError):
         return ProblemsReported(error)
+    message = terminal_safe(str(error))  # messages quote file names and bank text
     if isinstance(error, UsageError):
-        return click.UsageError(str(error))
-    return click.ClickException(str(error))
+        return click.UsageError(message)
+    return click.ClickException(message)
 
 
 class HoquizGroup(click.Group):
@@ -74,5 +76,6 @@ def main() -> None:
 from hoquiz.cli import banks  # noqa: E402, F401, I001
 from hoquiz.cli import lint  # noqa: E402, F401
 from hoquiz.cli import export  # noqa: E402, F401
+from hoquiz.cli import diff  # noqa: E402, F401
 from hoquiz.cli import study  # noqa: E402, F401
 from hoquiz.cli import interchange  # noqa: E402, F401

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,6 +10,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
+from hoquiz.cli.output import echo, echo_json
 from hoquiz.errors import UsageError
 from hoquiz.model import AnyQuestion
 from hoquiz.text import plural
@@ -31,7 +31,7 @@ def validate(paths: tuple[Path, ...]) -> None:
     from hoquiz.banks.loader import scan_banks
 
     counts = scan_banks(list(paths), lambda bank: len(bank.questions))  # bank by bank
-    click.echo(f"{plural(len(counts), 'bank')}, {plural(sum(counts), 'question')} OK")
+    echo(f"{plural(len(counts), 'bank')}, {plural(sum(counts), 'question')} OK")
 
 
 @cli.command("list")
@@ -43,17 +43,17 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
 
     rows = scan_banks(list(paths), _list_row)  # bank by bank: only the rows are kept
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
+        echo(f"{row['id']}  {row['title']}  ({plural(row['questions'], 'question')})")
         types = ", ".join(f"{k} {v}" for k, v in row["by_type"].items())
-        click.echo(f"  types: {types}")
+        echo(f"  types: {types}")
         if row["by_tag"]:
             tags = ", ".join(f"{k} {v}" for k, v in row["by_tag"].items())
-            click.echo(f"  tags:  {tags}")
+            echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
-    click.echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
+    echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
 
 
 def _list_row(bank: Bank) -> dict[str, Any]:
@@ -97,7 +97,7 @@ def show(ref: str, paths: tuple[Path, ...], typed: str | None) -> None:
         order = fixed_order(question, card_key(bank.id, question.id))
         _show_verdict(question, tuple(order), question.card_numbers, typed)
     for line in question_sheet(bank, question):
-        click.echo(line)
+        echo(line)
 
 
 def _show_verdict(
@@ -113,9 +113,9 @@ def _show_verdict(
         result = grade(question, Presentation(order, number), typed)
         card = f"c{number}: " if len(numbers) > 1 else ""
         if isinstance(result, Unparseable):
-            click.echo(f"{card}Not an answer: {result.hint}")
+            echo(f"{card}Not an answer: {result.hint}")
         else:
-            click.echo(card + verdict_line(result))
+            echo(card + verdict_line(result))
             right = right or result.correct
     raise SystemExit(0 if right else 1)
 
@@ -132,7 +132,7 @@ def schema() -> None:
     """
     from hoquiz.banks.schema import bank_schema
 
-    click.echo(json.dumps(bank_schema(), indent=2))
+    echo_json(bank_schema())
 
 
 @cli.command()
@@ -143,10 +143,12 @@ def new(path: Path) -> None:
     Refuses to overwrite an existing file. Put it in a folder with a
     sources.yaml (or copy the bundled one) and run `hoquiz validate PATH`.
     """
+    import secrets
+
     from hoquiz.banks.scaffold import write_starter_bank
 
-    written = write_starter_bank(path)
-    click.echo(f"wrote {path}")
+    written = write_starter_bank(path, namespace=secrets.token_hex(6))
+    echo(f"wrote {path}")
     if written.sources_created:
-        click.echo(f"wrote {written.sources_created} (declare your reference documents there)")
-    click.echo(f"next: edit it, then run `hoquiz validate {path}`")
+        echo(f"wrote {written.sources_created} (declare your reference documents there)")
+    echo(f"next: edit it, then run `hoquiz validate {path}`")

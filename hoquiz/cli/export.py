@@ -11,6 +11,7 @@ import click
 from hoquiz.cli import cli
 from hoquiz.cli.interchange import export_format_options, export_interchange
 from hoquiz.cli.options import bank_filters, bank_paths, load
+from hoquiz.cli.output import echo
 from hoquiz.text import plural
 
 # Below this many notes an export takes well under a second: no progress bar.
@@ -29,6 +30,11 @@ PROGRESS_MIN_NOTES = 1000
 )
 @export_format_options
 @bank_filters
+@click.option(
+    "--no-manifest",
+    is_flag=True,
+    help="Neither read nor write the release manifest (a throwaway export).",
+)
 def export(
     paths: tuple[Path, ...],
     output: Path | None,
@@ -36,19 +42,23 @@ def export(
     strict: bool,
     bank_ids: tuple[str, ...],
     tags: tuple[str, ...],
+    no_manifest: bool,
 ) -> None:
     """Write banks as an Anki package (.apkg), one sub-deck per bank.
 
     Importing a newer export into Anki updates the notes already there and
     keeps their progress: notes are identified by bank and question id, not
-    by wording. The same banks always give the same file; set
-    SOURCE_DATE_EPOCH to fix the time written into it.
+    by wording. The release manifest beside the banks (hoquiz-manifest.json)
+    makes Anki update only the notes that changed; commit it with the banks.
+    A changed note gets the time of this export (SOURCE_DATE_EPOCH if set);
+    `hoquiz diff` shows what the next export will change.
 
     --format gift, moodle-xml, qti, aiken or csv writes a file for a learning
     platform instead (docs/formats.md); questions a format cannot hold are
     listed, or refused with --strict.
     """
     from hoquiz.banks.loader import select_banks
+    from hoquiz.cli.diff import report_export
     from hoquiz.formats.anki import export_apkg, source_date_epoch
 
     banks = select_banks(load(paths), bank_ids, tags)
@@ -58,12 +68,23 @@ def export(
     output = output or Path("hoquiz.apkg")
     epoch = source_date_epoch(os.environ)
     notes = sum(len(b.questions) for b in banks)
+    manifests, complete = not no_manifest, not bank_ids and not tags
     if notes >= PROGRESS_MIN_NOTES and sys.stdout.isatty():
         with click.progressbar(length=notes, label="Exporting") as bar:
-            summary = export_apkg(banks, output, source_date_epoch=epoch, progress=bar.update)
+            summary = export_apkg(
+                banks,
+                output,
+                source_date_epoch=epoch,
+                progress=bar.update,
+                manifests=manifests,
+                complete=complete,
+            )
     else:
-        summary = export_apkg(banks, output, source_date_epoch=epoch)
-    click.echo(
+        summary = export_apkg(
+            banks, output, source_date_epoch=epoch, manifests=manifests, complete=complete
+        )
+    echo(
         f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "
         f"{plural(summary.cards, 'card')}, {plural(summary.media, 'media file')}"
     )
+    report_export(summary)

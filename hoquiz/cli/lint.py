@@ -8,6 +8,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths
+from hoquiz.cli.output import echo
 from hoquiz.text import plural
 
 
@@ -33,10 +34,10 @@ def lint(paths: tuple[Path, ...], only: tuple[str, ...], ignore: tuple[str, ...]
     warnings, banks, questions = lint_paths(paths, rules)  # bank by bank
     summary = f"{plural(banks, 'bank')}, {plural(questions, 'question')}"
     if not warnings:
-        click.echo(f"{summary}: no lint warnings")
+        echo(f"{summary}: no lint warnings")
         return
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        echo(str(warning), err=True)
     files = len({w.path for w in warnings})
-    click.echo(f"{plural(len(warnings), 'warning')} in {plural(files, 'file')}", err=True)
+    echo(f"{plural(len(warnings), 'warning')} in {plural(files, 'file')}", err=True)
     click.get_current_context().exit(1)

@@ -15,6 +15,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.options import bank_filters, bank_paths
+from hoquiz.cli.output import echo, echo_json, echo_styled, styled
 from hoquiz.study.modes import Mode
 
 STYLES: dict[str, dict[str, Any]] = {
@@ -50,17 +51,21 @@ class ClickConsole:
         if self.width:
             text = "\n".join(wrap(line, self.width) for line in text.split("\n"))
         if self.color and style in STYLES:
-            text = click.style(text, **STYLES[style])
-        click.echo(text, color=self.color)
+            echo_styled(styled(text, **STYLES[style]), color=self.color)
+        else:
+            echo(text, color=self.color)
 
     def ask(self, prompt: str) -> str | None:
-        click.echo(click.style(prompt, bold=True) if self.color else prompt, nl=False)
+        if self.color:
+            echo_styled(styled(prompt, bold=True), nl=False, color=True)
+        else:
+            echo(prompt, nl=False)
         line = sys.stdin.readline()  # sys.stdin: what a CliRunner feeds, or the terminal
         if not line:
             return None
         line = line.rstrip("\r\n")
         if self.echo_input:  # piped answers show as a terminal would echo them
-            click.echo(line)
+            echo(line)
         return line
 
 
@@ -199,7 +204,6 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     Only the cards of the banks under PATH (default: the bundled decks) count.
     """
     import datetime as dt
-    import json
 
     from hoquiz.banks.cache import load_index
     from hoquiz.study.stats import read_totals, render
@@ -208,7 +212,7 @@ def stats(paths: tuple[Path, ...], db: Path | None, as_json: bool) -> None:
     index = load_index(list(paths), default_cache_dir())  # no question is read
     report = read_totals(index, db or default_db(), dt.datetime.now(dt.UTC))
     if as_json:
-        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        echo_json(report.to_json())
         return
     for line in render(report):
-        click.echo(line)
+        echo(line)

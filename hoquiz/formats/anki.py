@@ -5,19 +5,20 @@ genanki is imported here and nowhere else, and only inside functions, so
 
 Identity is the point of this module (see docs/anki-export.md):
 
-* a note's GUID comes from ``(bank id, question id)`` only, never from the
-  wording, so a re-exported bank updates the learner's notes and keeps their
-  progress;
-* a deck's id comes from its bank id;
+* a note's GUID comes from ``(namespace, bank id, question id)`` only, never
+  from the wording, so a re-exported bank updates the learner's notes and
+  keeps their progress; banks without a namespace keep the GUIDs of hoquiz
+  before namespaces;
+* a deck's id comes from its namespace and bank id;
 * each question type has one note type whose id is a fixed constant below.
 
 Anki replaces an existing note on import only when the incoming note's
-modification time is newer than its own. The time written is therefore derived
-from the banks themselves: each bank's notes carry the newest modification time
-of its files (the bank, its ``sources.yaml``, its images), unless
-``SOURCE_DATE_EPOCH`` is given. An edited bank exports as newer; an unchanged
-one exports byte for byte the same. Nothing in the package depends on the wall
-clock.
+modification time is newer than its own. Which time each note gets is decided
+against the folder's release manifest (:mod:`hoquiz.formats.anki_release`):
+an unchanged note keeps the time it was last shipped with, a changed one gets
+the time of this export. Without a manifest each bank's notes carry the newest
+modification time of its files (the bank, its ``sources.yaml``, its images),
+or ``SOURCE_DATE_EPOCH``.
 """
 
 from __future__ import annotations
@@ -29,12 +30,13 @@ import itertools
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar, assert_never
 
 from hoquiz import atomic
+from hoquiz.banks import media
 from hoquiz.banks.paths import find_sources_file
 from hoquiz.errors import ExportError, os_error_text
 from hoquiz.formats import anki_cards
@@ -61,6 +63,8 @@ from hoquiz.text import format_number, normalize
 if TYPE_CHECKING:
     import genanki
 
+    from hoquiz.formats.anki_release import ExportPlan
+
 # -- note type ids ------------------------------------------------------------
 #
 # Anki keys a note type by its id. The ids below are permanent:
@@ -85,7 +89,9 @@ ORDER_MODEL_ID = 1_739_204_808
 MATCH_MODEL_ID = 1_739_204_809
 RETIRED_MODEL_IDS: tuple[int, ...] = ()
 
-# When the templates or the CSS last changed (seconds since the epoch, UTC).
+# The time of every note type in a first export (no manifest yet). Once a
+# folder has a manifest, a note type's time is moved only when a hash of its
+# fields, templates and CSS changes (see anki_release.note_type_hash).
 NOTE_TYPES_REVISED = 1_796_083_200  # 2026-12-01: card script (anki_cards.py)
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
@@ -272,15 +278,10 @@ class ExportSummary:
     notes: int
     cards: int
     media: int
-
-
-@dataclass(frozen=True, slots=True)
-class _Note:
-    kind: QuestionKind
-    fields: tuple[str, ...]
-    guid: str
-    tags: tuple[str, ...]
-    cards: int
+    # Notes Anki will report as new or updated, when a manifest was used.
+    updates: int | None = None
+    warnings: tuple[str, ...] = ()
+    manifests_written: tuple[Path, ...] = ()
 
 
 # -- identity -------------------------------------------------------------------
@@ -292,14 +293,15 @@ _BASE91 = (
 )
 
 
-def note_guid(bank_id: str, question_id: str) -> str:
-    """The note's GUID: from the bank and question ids only, never the wording.
+def note_guid(bank_id: str, question_id: str, namespace: str | None = None) -> str:
+    """The note's GUID: from the namespace, bank and question ids only, never the wording.
 
     Computed here rather than by genanki so that a genanki upgrade can never
-    change a learner's note identities (it equals genanki's
-    ``guid_for("hoquiz", bank_id, question_id)``).
+    change a learner's note identities (without a namespace it equals
+    genanki's ``guid_for("hoquiz", bank_id, question_id)``).
     """
-    digest = hashlib.sha256(f"hoquiz__{bank_id}__{question_id}".encode()).digest()
+    head = "hoquiz" if namespace is None else f"hoquiz/{namespace}"
+    digest = hashlib.sha256(f"{head}__{bank_id}__{question_id}".encode()).digest()
     number = int.from_bytes(digest[:8], "big")
     chars: list[str] = []
     while number:
@@ -308,25 +310,36 @@ def note_guid(bank_id: str, question_id: str) -> str:
     return "".join(reversed(chars))
 
 
-def deck_id(bank_id: str) -> int:
+def deck_id(bank_id: str, namespace: str | None = None) -> int:
     """A stable deck id for a bank, in the range genanki recommends."""
-    digest = hashlib.sha256(f"hoquiz deck {bank_id}".encode()).digest()
+    name = bank_id if namespace is None else f"{namespace}/{bank_id}"
+    digest = hashlib.sha256(f"hoquiz deck {name}".encode()).digest()
     return (1 << 30) + int.from_bytes(digest[:8], "big") % (1 << 30)
 
 
-def anki_tags(bank: Bank, question: Question) -> tuple[str, ...]:
-    """The bank id and the question's tags, made Anki-safe.
+TAG_PREFIX = "hoquiz::"
 
-    Whitespace becomes ``_`` (Anki separates tags with spaces), empty ``::``
-    levels are dropped, and tags that differ only in case are kept once, as
-    Anki treats them as one.
+
+def bank_tag(bank_id: str) -> str:
+    """The tag of every note of a bank: ``hoquiz::bank::<id>``."""
+    return f"{TAG_PREFIX}bank::{bank_id}"
+
+
+def anki_tags(bank: Bank, question: Question) -> tuple[str, ...]:
+    """The bank's tag and the question's tags, under ``hoquiz::``, made Anki-safe.
+
+    Every tag hoquiz writes starts with ``hoquiz::`` so that it never mixes
+    with a learner's own tags. Whitespace becomes ``_`` (Anki separates tags
+    with spaces), empty ``::`` levels are dropped, and tags that differ only
+    in case are kept once, as Anki treats them as one.
     """
-    out: list[str] = []
-    seen: set[str] = set()
-    for raw in (bank.id, *question.tags):
+    out: list[str] = [bank_tag(bank.id)]
+    seen: set[str] = {out[0].casefold()}
+    for raw in question.tags:
         parts = [re.sub(r"\s+", "_", part.strip()) for part in raw.split("::")]
         tag = "::".join(p for p in parts if p)
-        if tag and tag.casefold() not in seen:
+        if tag and f"{TAG_PREFIX}tag::{tag}".casefold() not in seen:
+            tag = f"{TAG_PREFIX}tag::{tag}"
             seen.add(tag.casefold())
             out.append(tag)
     return tuple(out)
@@ -516,10 +529,10 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
             path = question.image
             if path is None or path in names:
                 continue
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                raise ExportError(f"cannot read image {path}: {os_error_text(error)}") from None
+            try:  # every check again, on the file as it is read now
+                data = media.read_image(media.bank_folder(bank.path), path)
+            except media.ImageRefused as refused:
+                raise ExportError(f"image {path} {refused}") from None
             name = media_name(data, path.suffix)
             names[path] = name
             files.setdefault(name, data)
@@ -529,28 +542,23 @@ def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, by
 # -- package ----------------------------------------------------------------------
 
 
-def _notes(bank: Bank, media: Mapping[Path, str]) -> Iterator[_Note]:
-    for question in bank.questions:
-        image = media.get(question.image) if question.image is not None else None
-        yield _Note(
-            question.type,
-            note_fields(bank, question, image),
-            note_guid(bank.id, question.id),
-            anki_tags(bank, question),
-            card_count(question),
-        )
+def model_templates(kind: QuestionKind) -> tuple[str, str, str]:
+    """A note type's front and back templates and CSS, exactly as packaged."""
+    note_type = NOTE_TYPES[kind]
+    front, back = anki_cards.templates(kind, note_type.front, note_type.back)
+    return front, back, CSS + anki_cards.css()
 
 
-def _genanki_model(kind: str, note_type: NoteType) -> genanki.Model:
+def _genanki_model(kind: QuestionKind, note_type: NoteType) -> genanki.Model:
     import genanki
 
-    front, back = anki_cards.templates(kind, note_type.front, note_type.back)
+    front, back, css = model_templates(kind)
     return genanki.Model(
         note_type.model_id,
         note_type.name,
         fields=[{"name": name} for name in note_type.fields],
         templates=[{"name": "Card", "qfmt": front, "afmt": back}],
-        css=CSS + anki_cards.css(),
+        css=css,
         model_type=genanki.Model.CLOZE if note_type.cloze else genanki.Model.FRONT_BACK,
     )
 
@@ -564,6 +572,7 @@ class Package:
     notes: int
     cards: int
     media: int
+    plan: ExportPlan
 
 
 def build_package(
@@ -571,35 +580,99 @@ def build_package(
     *,
     source_date_epoch: int | None = None,
     progress: Callable[[int], None] | None = None,
+    now: int | None = None,
+    manifests: bool = False,
+    complete: bool = True,
 ) -> Package:
-    """Build the ``.apkg`` for ``banks``; the same banks give the same bytes.
+    """Build the ``.apkg`` for ``banks``; the same banks and manifests give the same bytes.
 
-    Each bank's notes carry ``source_date_epoch`` if given, else the newest
-    modification time of that bank's files (see :func:`bank_mtime`).
+    With ``manifests`` each note's time comes from its folder's manifest (a
+    changed or new note gets ``now``, or a second more than its old time);
+    else each bank's notes carry ``source_date_epoch`` if given, else the
+    newest modification time of that bank's files (see :func:`bank_mtime`).
     ``progress`` is called with the number of notes done since its last call.
 
     Raises:
-        ExportError: an image or bank file cannot be read.
+        ExportError: an image, bank or manifest file cannot be read.
     """
+    media_files, plan = _plan(banks, source_date_epoch, now, manifests, complete)
+    data, notes, cards = _package_bytes(banks, plan, media_files, progress)
+    return Package(data, len(banks), notes, cards, len(media_files), plan)
+
+
+def export_plan(
+    banks: Sequence[Bank],
+    *,
+    now: int,
+    source_date_epoch: int | None = None,
+    manifests: bool = True,
+    complete: bool = True,
+) -> ExportPlan:
+    """What exporting ``banks`` at time ``now`` would change, without writing anything.
+
+    Raises:
+        ExportError: an image, bank or manifest file cannot be read.
+    """
+    return _plan(banks, source_date_epoch, now, manifests, complete)[1]
+
+
+def _plan(
+    banks: Sequence[Bank],
+    source_date_epoch: int | None,
+    now: int | None,
+    manifests: bool,
+    complete: bool,
+) -> tuple[dict[str, bytes], ExportPlan]:
+    from hoquiz.formats.anki_release import plan_export
+
+    media, media_files = _collect_media(banks)
+    first_times: dict[str, int] = {}
+
+    def first_time(bank: Bank) -> int:
+        if source_date_epoch is not None:
+            return source_date_epoch
+        if bank.id not in first_times:
+            first_times[bank.id] = bank_mtime(bank)
+        return first_times[bank.id]
+
+    plan = plan_export(
+        banks,
+        media,
+        now=now if now is not None else (source_date_epoch or 0),
+        first_time=first_time,
+        manifests=manifests,
+        complete=complete,
+    )
+    return media_files, plan
+
+
+def _package_bytes(
+    banks: Sequence[Bank],
+    plan: ExportPlan,
+    media_files: Mapping[str, bytes],
+    progress: Callable[[int], None] | None,
+) -> tuple[bytes, int, int]:
     import sqlite3
 
     import genanki
 
-    times = {
-        bank.id: source_date_epoch if source_date_epoch is not None else bank_mtime(bank)
-        for bank in banks
-    }
-    newest = max(times.values(), default=NOTE_TYPES_REVISED)
-    model_time = (
-        source_date_epoch if source_date_epoch is not None else max(newest, NOTE_TYPES_REVISED)
-    )
-    media, media_files = _collect_media(banks)
+    planned = plan.notes
+    newest = max((mod for _, mod in planned), default=NOTE_TYPES_REVISED)
+    model_time = max(plan.note_type_times.values(), default=NOTE_TYPES_REVISED)
     models = {key: _genanki_model(key, nt) for key, nt in NOTE_TYPES.items()}
+    decks: dict[str, genanki.Deck] = {}
+    for bank in banks:
+        decks.setdefault(
+            bank.deck_name,
+            genanki.Deck(
+                deck_id(bank.id, bank.namespace), bank.deck_name, _h(bank.description or "")
+            ),
+        )
 
     # genanki's Package.write_to_file gives every note one time, leaves its
     # database in the system temp folder and stamps the zip with the wall
     # clock. So genanki writes into an in-memory database here (sqlite3 only
-    # as genanki's storage), each bank with its own time, and the zip below
+    # as genanki's storage), each note with its own time, and the zip below
     # has fixed entry times.
     conn = sqlite3.connect(":memory:")
     try:
@@ -609,33 +682,37 @@ def build_package(
         decks_json: dict[str, Any] = json.loads(
             cursor.execute("SELECT decks FROM col").fetchone()[0]
         )
-        used_models: dict[int, genanki.Model] = {}
+        for deck in decks.values():
+            decks_json[str(deck.deck_id)] = deck.to_json()
+        used_models: dict[int, tuple[genanki.Model, int]] = {}
         notes = cards = 0
         pending = 0
-        for bank in banks:
-            deck = genanki.Deck(deck_id(bank.id), bank.deck_name, _h(bank.description or ""))
-            decks_json[str(deck.deck_id)] = deck.to_json()
-            for spec in _notes(bank, media):
-                model = models[spec.kind]
-                used_models[model.model_id] = model
-                note = genanki.Note(
-                    model=model,
-                    fields=list(spec.fields),
-                    guid=spec.guid,
-                    tags=list(spec.tags),
-                    due=notes,
-                )
-                note.write_to_db(cursor, times[bank.id], deck.deck_id, ids)
-                notes += 1
-                cards += spec.cards
-                pending += 1
-                if progress is not None and pending >= 200:
-                    progress(pending)
-                    pending = 0
-        first_deck = deck_id(banks[0].id) if banks else 1
+        for spec, mod in planned:
+            model = models[spec.type]
+            used_models[model.model_id] = (model, plan.note_type_times[spec.type])
+            deck = decks.get(spec.deck)
+            if deck is None:  # a tombstone of a bank no longer exported
+                deck = genanki.Deck(deck_id(spec.bank, spec.namespace), spec.deck)
+                decks[spec.deck] = deck
+                decks_json[str(deck.deck_id)] = deck.to_json()
+            note = genanki.Note(
+                model=model,
+                fields=list(spec.fields.values()),
+                guid=spec.guid,
+                tags=list(spec.tags),
+                due=notes,
+            )
+            note.write_to_db(cursor, mod, deck.deck_id, ids)
+            notes += 1
+            cards += len(spec.cards) if spec.type == "cloze" else 1
+            pending += 1
+            if progress is not None and pending >= 200:
+                progress(pending)
+                pending = 0
+        first_deck = next(iter(decks.values())).deck_id if decks else 1
         models_json = {
-            str(mid): model.to_json(model_time, first_deck)
-            for mid, model in sorted(used_models.items())
+            str(mid): model.to_json(mod, first_deck)
+            for mid, (model, mod) in sorted(used_models.items())
         }
         cursor.execute(
             "UPDATE col SET decks = ?, models = ?",
@@ -650,7 +727,7 @@ def build_package(
 
     buffer = io.BytesIO()
     _write_zip(buffer, database, media_files)
-    return Package(buffer.getvalue(), len(banks), notes, cards, len(media_files))
+    return buffer.getvalue(), notes, cards
 
 
 def _write_zip(out: BinaryIO, database: bytes, media_files: Mapping[str, bytes]) -> None:
@@ -701,15 +778,52 @@ def export_apkg(
     *,
     source_date_epoch: int | None = None,
     progress: Callable[[int], None] | None = None,
+    now: int | None = None,
+    manifests: bool = True,
+    complete: bool = True,
 ) -> ExportSummary:
-    """Export ``banks`` to the Anki package ``output``, atomically.
+    """Export ``banks`` to the Anki package ``output``, then update their manifests.
+
+    Both are written atomically, the package first. ``now`` is the time a
+    changed note gets (``SOURCE_DATE_EPOCH`` if given, else the clock).
+    ``manifests=False`` neither reads nor writes a manifest; ``complete=False``
+    (an export narrowed by ``--bank`` or ``--tag``) withdraws no question.
 
     Raises:
-        ExportError: the file cannot be written, or a bank's file cannot be read.
+        ExportError: a file cannot be written, or a bank's file cannot be read.
     """
-    package = build_package(banks, source_date_epoch=source_date_epoch, progress=progress)
+    import time
+
+    from hoquiz.formats.manifest import write_manifest
+
+    if now is None:
+        now = source_date_epoch if source_date_epoch is not None else int(time.time())
+    package = build_package(
+        banks,
+        source_date_epoch=source_date_epoch,
+        progress=progress,
+        now=now,
+        manifests=manifests,
+        complete=complete,
+    )
     write_atomically(output, package.data)
-    return ExportSummary(output, package.decks, package.notes, package.cards, package.media)
+    written: list[Path] = []
+    if manifests:
+        for folder in package.plan.folders:
+            if write_manifest(folder.manifest_path, folder.release.manifest):
+                written.append(folder.manifest_path)
+    updates = sum(f.release.updates for f in package.plan.folders if f.previous is not None)
+    used = any(f.previous is not None for f in package.plan.folders)
+    return ExportSummary(
+        output,
+        package.decks,
+        package.notes,
+        package.cards,
+        package.media,
+        updates if used else None,
+        tuple(package.plan.warnings),
+        tuple(written),
+    )
 
 
 class AnkiExporter:
@@ -717,7 +831,8 @@ class AnkiExporter:
 
     Unlike the text formats it reads files besides the banks' data: their
     images (which it packs) and their modification times (the notes' times,
-    unless ``source_date_epoch`` is given).
+    unless ``source_date_epoch`` is given). It neither reads nor writes a release
+    manifest: that is :func:`export_apkg`'s job.
     """
 
     name: ClassVar[str] = "anki"

@@ -31,11 +31,14 @@ class Bank:
     deck: str | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()
+    # From the folder's sources.yaml: mixed into Anki identities, so that two
+    # authors' banks with the same id never collide (None for the bundled decks).
+    namespace: str | None = None
 
     @property
     def deck_name(self) -> str:
-        """The Anki deck path: ``deck`` if given, else under "Heterotopic Ossification"."""
-        return self.deck or f"Heterotopic Ossification::{self.title}"
+        """The Anki deck path: ``deck`` if given, else the bank's title."""
+        return self.deck or self.title
 
     def question(self, question_id: str) -> AnyQuestion | None:
         for q in self.questions:

@@ -105,7 +105,7 @@ def load_cards(
     """The cards of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``.
 
     Banks come from the bank cache in ``cache_dir`` (``None``: no cache);
-    without ``tags`` no question is unpickled before it is shown.
+    without ``tags`` no question is decoded before it is shown.
 
     Raises:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and

@@ -1,0 +1,236 @@
+"""An Anki export planned against each bank folder's release manifest.
+
+Banks are grouped by the folder of the ``sources.yaml`` they use; each folder
+has its own manifest (``hoquiz-manifest.json`` beside that file). For each
+folder this module renders the notes (questions, plus a tombstone for every
+question withdrawn since the manifest was written, plus a withdrawn card for
+every cloze number that disappeared) and asks :mod:`hoquiz.formats.release`
+which time each note gets. The exporter writes the package from the plan, then
+the manifests; ``hoquiz diff`` prints the plan's changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hoquiz.banks.paths import find_sources_file
+from hoquiz.formats import anki
+from hoquiz.formats.manifest import BankRecord, Manifest, NoteRecord, manifest_path, read_manifest
+from hoquiz.formats.release import Change, Release, Rendered, plan_release
+from hoquiz.model import Bank, Cloze, QuestionKind
+
+WITHDRAWN_TAG = "hoquiz::withdrawn"
+# A sibling of WITHDRAWN_TAG, not a child: Anki's `tag:hoquiz::withdrawn`
+# also matches child tags, and a note with one withdrawn cloze card is not
+# withdrawn as a whole.
+WITHDRAWN_CARD_TAG = "hoquiz::withdrawn-card"
+
+
+@dataclass(frozen=True, slots=True)
+class FolderPlan:
+    """One bank folder: its manifest file, what the manifest said, the plan."""
+
+    folder: Path
+    manifest_path: Path
+    previous: Manifest | None
+    release: Release
+    notes: tuple[Rendered, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportPlan:
+    """Every note of an export with its time, and each folder's plan."""
+
+    folders: tuple[FolderPlan, ...]
+    note_type_times: Mapping[QuestionKind, int]
+
+    @property
+    def notes(self) -> list[tuple[Rendered, int]]:
+        return [(n, f.release.times[n.key]) for f in self.folders for n in f.notes]
+
+    @property
+    def warnings(self) -> list[str]:
+        """What a learner must do for this update, said once per cause."""
+        out: list[str] = []
+        for plan in self.folders:
+            retyped = [c for c in plan.release.changes if c.change is Change.RETYPED]
+            for change in retyped:
+                out.append(
+                    f"{change.key} changed type from {change.old} to {change.new}: learners "
+                    "must tick 'Merge note types' in Anki's import dialog, or Anki skips "
+                    "this note as conflicting"
+                )
+            for bank_id, old, new in plan.release.renamed_decks:
+                out.append(
+                    f"bank {bank_id} moved from deck '{old}' to '{new}': Anki leaves the "
+                    f"cards learners have in '{old}'; they move them with Browse, search "
+                    f'"deck:{old}", Cards > Change Deck'
+                )
+        return out
+
+
+def bank_folder(bank: Bank) -> Path:
+    """The folder whose sources.yaml (and manifest) a bank uses."""
+    sources = find_sources_file(bank.path.parent)
+    return (sources.parent if sources is not None else bank.path.parent).resolve()
+
+
+def note_type_hash(kind: QuestionKind) -> str:
+    """A hash of what hoquiz writes for a note type: name, fields, templates, CSS."""
+    nt = anki.NOTE_TYPES[kind]
+    content = [nt.model_id, nt.name, list(nt.fields), nt.cloze, *anki.model_templates(kind)]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+
+
+def plan_export(
+    banks: Sequence[Bank],
+    media: Mapping[Path, str],
+    *,
+    now: int,
+    first_time: Callable[[Bank], int],
+    manifests: bool,
+    complete: bool,
+) -> ExportPlan:
+    """Plan the export of ``banks`` (images already named in ``media``).
+
+    With ``manifests`` each folder's manifest is read; without one (or with
+    ``manifests=False``) every note takes ``first_time(bank)``. Withdrawn
+    questions become tombstones only when the export is ``complete`` (no
+    ``--bank`` or ``--tag`` narrowed it), so a narrowed export withdraws nothing.
+
+    Raises:
+        ExportError: a manifest cannot be read.
+    """
+    groups: dict[Path, list[Bank]] = {}
+    for bank in banks:
+        groups.setdefault(bank_folder(bank), []).append(bank)
+    folders: list[FolderPlan] = []
+    type_times: dict[QuestionKind, int] = {}
+    for folder, members in groups.items():
+        path = manifest_path(folder)
+        previous = read_manifest(path) if manifests else None
+        notes = _render(members, media, previous)
+        if previous is not None and complete:
+            notes.extend(_tombstones(folder, members, previous))
+        release = plan_release(
+            notes,
+            {kind: note_type_hash(kind) for kind in sorted({n.type for n in notes})},
+            {b.id: BankRecord(_relative(b.path, folder), b.deck_name) for b in members},
+            previous,
+            now=now,
+            first_times={b.id: first_time(b) for b in members},
+            first_note_type_time=anki.NOTE_TYPES_REVISED,
+        )
+        for kind, mod in release.note_type_times.items():
+            type_times[kind] = max(mod, type_times.get(kind, mod))
+        folders.append(FolderPlan(folder, path, previous, release, tuple(notes)))
+    return ExportPlan(tuple(folders), type_times)
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _render(
+    banks: Sequence[Bank], media: Mapping[Path, str], previous: Manifest | None
+) -> list[Rendered]:
+    out: list[Rendered] = []
+    for bank in banks:
+        for question in bank.questions:
+            key = f"{bank.id}/{question.id}"
+            image = media.get(question.image) if question.image is not None else None
+            names = anki.NOTE_TYPES[question.type].fields
+            fields = dict(zip(names, anki.note_fields(bank, question, image), strict=True))
+            tags = anki.anki_tags(bank, question)
+            cards: tuple[int, ...] = ()
+            if isinstance(question, Cloze):
+                before = previous.notes.get(key) if previous is not None else None
+                shipped = set(before.cards) if before is not None else set()
+                if before is not None and before.type != question.type:
+                    shipped = set()
+                gone = sorted(shipped - set(question.numbers))
+                fields["Text"] += "".join(_withdrawn_cloze(n) for n in gone)
+                tags += tuple(f"{WITHDRAWN_CARD_TAG}::c{n}" for n in gone)
+                cards = tuple(sorted(shipped | set(question.numbers)))
+            out.append(
+                Rendered(
+                    key=key,
+                    bank=bank.id,
+                    guid=anki.note_guid(bank.id, question.id, bank.namespace),
+                    type=question.type,
+                    deck=bank.deck_name,
+                    fields=fields,
+                    tags=tags,
+                    cards=cards,
+                    namespace=bank.namespace,
+                )
+            )
+    return out
+
+
+def _withdrawn_cloze(number: int) -> str:
+    notice = f"Card {number} of this note was withdrawn: {{{{c{number}::withdrawn}}}}"
+    return f'<div class="withdrawn">{notice}</div>'
+
+
+def _tombstones(folder: Path, banks: Sequence[Bank], previous: Manifest) -> list[Rendered]:
+    """A withdrawn note for every question the manifest has and the banks no longer do."""
+    present = {b.id: {q.id for q in b.questions} for b in banks}
+    loaded_files = {_relative(b.path, folder) for b in banks}
+    out: list[Rendered] = []
+    for key, record in previous.notes.items():
+        bank_id, _, question_id = key.partition("/")
+        if bank_id in present:
+            if question_id in present[bank_id]:
+                continue
+        else:
+            shipped = previous.banks.get(bank_id)
+            still_there = shipped is not None and (
+                shipped.file not in loaded_files and (folder / shipped.file).is_file()
+            )
+            if still_there:  # a bank file this export did not include
+                continue
+        out.append(_tombstone(key, bank_id, record, banks[0].namespace))
+    return out
+
+
+def _tombstone(key: str, bank_id: str, record: NoteRecord, namespace: str | None) -> Rendered:
+    """The withdrawn note: built from the record's identity only, never its stored HTML.
+
+    The manifest is a file of the bank folder, so nothing it holds reaches a
+    card unescaped; and a tombstone renders the same at every export.
+    """
+    names = anki.NOTE_TYPES[record.type].fields
+    fields = dict.fromkeys(names, "")
+    ref = html.escape(key, quote=False)
+    notice = (
+        f'<div class="withdrawn">Withdrawn: {ref} was removed from its bank. '
+        f"Delete or suspend this note (Anki search: tag:{WITHDRAWN_TAG}).</div>"
+    )
+    if record.type == "cloze":
+        numbers = record.cards or (1,)
+        notice += " ".join(f"{{{{c{n}::withdrawn}}}}" for n in numbers)
+    fields[names[0]] = notice
+    fields["Ref"] = ref
+    tags = (anki.bank_tag(re.sub(r"\s+", "_", bank_id)), WITHDRAWN_TAG)
+    return Rendered(
+        key=key,
+        bank=bank_id,
+        guid=record.guid,
+        type=record.type,
+        deck=record.deck,
+        fields=fields,
+        tags=tags,
+        cards=record.cards,
+        withdrawn=True,
+        namespace=namespace,
+    )

@@ -1,0 +1,249 @@
+"""The release manifest: what the Anki exporter last shipped from a bank folder.
+
+One JSON file, ``hoquiz-manifest.json``, beside the folder's ``sources.yaml``
+and committed with the banks. For every note ever exported from the folder
+it records the note's GUID, type, deck, field values, tags, cloze numbers, a
+hash of all of that, and the modification time the note was last exported
+with; for every note type, a hash of its template and CSS and its time. The
+exporter reads it to give a note a newer time only when what it renders to
+has changed (see docs/anki-export.md), and writes it back, atomically.
+
+Written with sorted keys and one note per line, so that a review of a
+release's ``git diff`` shows exactly which notes learners will receive.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from hoquiz import atomic
+from hoquiz.errors import ExportError
+from hoquiz.model import QUESTION_TYPES, QuestionKind
+
+MANIFEST_NAME = "hoquiz-manifest.json"
+FORMAT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """One exported note as it was last shipped."""
+
+    guid: str
+    type: QuestionKind
+    deck: str
+    hash: str
+    mod: int
+    fields: Mapping[str, str] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    # Cloze numbers the note has had cards for, withdrawn ones included.
+    cards: tuple[int, ...] = ()
+    withdrawn: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "guid": self.guid,
+            "type": self.type,
+            "deck": self.deck,
+            "hash": self.hash,
+            "mod": self.mod,
+            "fields": dict(self.fields),
+            "tags": list(self.tags),
+        }
+        if self.cards:
+            out["cards"] = list(self.cards)
+        if self.withdrawn:
+            out["withdrawn"] = True
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NoteRecord:
+        return cls(
+            guid=_text(data["guid"]),
+            type=_kind(data["type"]),
+            deck=_text(data["deck"]),
+            hash=_text(data["hash"]),
+            mod=_int(data["mod"]),
+            fields={_text(k): _text(v) for k, v in _mapping(data.get("fields", {})).items()},
+            tags=tuple(_text(t) for t in _list(data.get("tags", []))),
+            cards=tuple(_int(n) for n in _list(data.get("cards", []))),
+            withdrawn=data.get("withdrawn", False) is True,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NoteTypeRecord:
+    """A note type as last shipped: a hash of its fields, templates and CSS."""
+
+    hash: str
+    mod: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"hash": self.hash, "mod": self.mod}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> NoteTypeRecord:
+        return cls(_text(data["hash"]), _int(data["mod"]))
+
+
+@dataclass(frozen=True, slots=True)
+class BankRecord:
+    """A bank as last shipped: its file (relative to the manifest) and deck."""
+
+    file: str
+    deck: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "deck": self.deck}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> BankRecord:
+        return cls(_text(data["file"]), _text(data["deck"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """Notes by ``bank/question`` key, note types by question type, banks by id."""
+
+    notes: Mapping[str, NoteRecord] = field(default_factory=dict)
+    note_types: Mapping[QuestionKind, NoteTypeRecord] = field(default_factory=dict)
+    banks: Mapping[str, BankRecord] = field(default_factory=dict)
+
+    def to_text(self) -> str:
+        """Valid JSON with one bank, note type or note per line, keys sorted.
+
+        A line per note keeps a release's ``git diff`` to the notes it
+        changes, and lets the C JSON encoder write each line (an indented
+        dump is several times slower for a large bank).
+        """
+
+        def block(name: str, items: Mapping[str, Any], last: bool = False) -> list[str]:
+            rows = [
+                f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}"
+                for key, value in sorted(items.items())
+            ]
+            body = ",\n".join(rows)
+            return [f' "{name}": {{' + (f"\n{body}\n }}" if rows else "}") + ("" if last else ",")]
+
+        lines = [
+            "{",
+            f' "format": {FORMAT},',
+            *block("banks", {k: v.to_dict() for k, v in self.banks.items()}),
+            *block("note_types", {k: v.to_dict() for k, v in self.note_types.items()}),
+            *block("notes", {k: v.to_dict() for k, v in self.notes.items()}, last=True),
+            "}",
+        ]
+        return "\n".join(lines) + "\n"
+
+    @classmethod
+    def from_text(cls, text: str, path: Path) -> Manifest:
+        """Parse a manifest.
+
+        Raises:
+            ExportError: the text is not a manifest this hoquiz can read.
+        """
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ExportError(f"{path}:{error.lineno}:{error.colno}: {error.msg}") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ExportError(f"{path}: not a hoquiz manifest of format {FORMAT}")
+        try:
+            return cls(
+                notes={
+                    _text(k): NoteRecord.from_dict(_mapping(v))
+                    for k, v in _mapping(data.get("notes", {})).items()
+                },
+                note_types={
+                    _kind(k): NoteTypeRecord.from_dict(_mapping(v))
+                    for k, v in _mapping(data.get("note_types", {})).items()
+                },
+                banks={
+                    _text(k): BankRecord.from_dict(_mapping(v))
+                    for k, v in _mapping(data.get("banks", {})).items()
+                },
+            )
+        except (KeyError, TypeError) as error:
+            raise ExportError(f"{path}: damaged manifest ({_why(error)})") from None
+
+
+def manifest_path(folder: Path) -> Path:
+    """Where the manifest of the banks that use ``folder``'s sources.yaml lives."""
+    return folder / MANIFEST_NAME
+
+
+def read_manifest(path: Path) -> Manifest | None:
+    """The manifest at ``path``, or None when there is none yet.
+
+    Raises:
+        ExportError: it exists but cannot be read or parsed.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ExportError(f"cannot read {path}: {_why(error)}") from None
+    return Manifest.from_text(text, path)
+
+
+def write_manifest(path: Path, manifest: Manifest) -> bool:
+    """Write ``manifest`` atomically unless the file already says the same.
+
+    Returns whether the file was written.
+
+    Raises:
+        ExportError: it cannot be written.
+    """
+    text = manifest.to_text()
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    try:
+        atomic.write_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        raise ExportError(f"cannot write {path}: {_why(error)}") from None
+    return True
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror[:1].lower() + error.strerror[1:]
+    if isinstance(error, KeyError):
+        return f"missing {error.args[0]!r}"
+    return str(error)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected text, found {type(value).__name__}")
+    return value
+
+
+def _kind(value: Any) -> QuestionKind:
+    if value not in QUESTION_TYPES:
+        raise TypeError(f"unknown question type {value!r}")
+    return cast(QuestionKind, value)
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected a whole number, found {type(value).__name__}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError(f"expected a list, found {type(value).__name__}")
+    return value
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, found {type(value).__name__}")
+    return value
