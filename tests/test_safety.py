@@ -14,6 +14,7 @@ from conftest import MakeBank
 
 from hoquiz.banks.yamlio import MAX_DEPTH, MAX_FILE_BYTES
 from hoquiz.cli import cli
+from hoquiz.errors import Problem
 
 VALID = """\
 id: t
@@ -258,4 +259,15 @@ def test_many_shallow_lists_are_fine(make_bank: MakeBank) -> None:
     tags = "".join(f"  - [a{i}, b{i}]\n" for i in range(2 * MAX_DEPTH))
     assert stderr_lines(make_bank(VALID + "tags:\n" + tags))[0] == (
         "bank.yaml:11:5: tag must be text, not a list"
+    )
+
+
+def test_a_lone_surrogate_is_a_located_problem_not_a_crash() -> None:
+    # Text decoded leniently (surrogateescape) can hold lone surrogates, which libyaml
+    # cannot encode: the parser reports where the first one is.
+    from hoquiz.banks.yamlio import parse
+
+    assert parse("id: x\ntitle: a\udcff\n", "bank.yaml") == (
+        None,
+        [Problem("bank.yaml", 2, 9, "U+DCFF is not a character; remove it")],
     )

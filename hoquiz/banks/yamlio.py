@@ -211,8 +211,16 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
         ]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into plain data, or report where it is broken."""
+    surrogate = _SURROGATE.search(text)
+    if surrogate is not None:  # text decoded leniently; libyaml cannot encode these
+        line, column = _position(text, surrogate.start())
+        code = ord(surrogate.group())
+        return None, [Problem(display, line, column, f"U+{code:04X} is not a character; remove it")]
     too_deep = _nesting_problem(text, display)
     if too_deep is not None:
         return None, [too_deep]
