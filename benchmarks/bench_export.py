@@ -1,22 +1,23 @@
-"""Anki export of a 10,000-question bank against a bare load plus raw genanki writing.
+"""Anki export against a bare load plus raw genanki writing, in one file and in 100 files.
 
-The baseline, run in the same way (a fresh interpreter) in the same run: load
-the bank with PyYAML's C loader and no validation, then let genanki write one
-basic note per question (prompt and explanation) with ``Package.write_to_file``.
+The baseline, run in the same way (a fresh interpreter), paired: load the
+banks with PyYAML's C loader and no validation, then let genanki write one
+basic note per question (prompt and explanation) with
+``Package.write_to_file``; it checks it wrote every note.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
-from benchmarks.synth import write_synthetic_bank
-from benchmarks.timing import PYTHON, hoquiz_argv, result, time_command
+from benchmarks.fixtures import inputs
+from benchmarks.timing import PYTHON, Command, Config, growth, hoquiz_argv, paired, result
 
 BASELINE = """\
 import sys, yaml, genanki
-with open(sys.argv[1], encoding="utf-8") as f:
-    data = yaml.load(f, Loader=yaml.CSafeLoader)
+from pathlib import Path
 model = genanki.Model(
     1607392319, "Basic",
     fields=[{"name": "Front"}, {"name": "Back"}],
@@ -25,27 +26,49 @@ model = genanki.Model(
     ],
 )
 deck = genanki.Deck(2059400110, "Synthetic")
-for q in data["questions"]:
-    front = q.get("prompt") or q.get("text") or q.get("front")
-    deck.add_note(genanki.Note(model=model, fields=[front, q["explanation"]]))
+path = Path(sys.argv[1])
+for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+    if file.name == "sources.yaml":
+        continue
+    with open(file, encoding="utf-8") as f:
+        data = yaml.load(f, Loader=yaml.CSafeLoader)
+    for q in data["questions"]:
+        front = q.get("prompt") or q.get("text") or q.get("front")
+        deck.add_note(genanki.Note(model=model, fields=[front, q["explanation"]]))
 genanki.Package(deck).write_to_file(sys.argv[2], timestamp=1_700_000_000)
+print(f"wrote {len(deck.notes)} notes")
 """
 
 
-def run(workdir: Path) -> list[dict[str, Any]]:
-    bank = write_synthetic_bank(workdir / "synthetic.yaml")
+def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
     # genanki leaves its temporary database behind: keep it inside workdir.
     env = {"TMPDIR": str(workdir)}
-    baseline = time_command([PYTHON, "-c", BASELINE, str(bank), str(workdir / "raw.apkg")], env=env)
-    export = time_command(
-        hoquiz_argv("export", str(bank), "-o", str(workdir / "hoquiz.apkg")), env=env
-    )
-    return [
-        result(
-            "hoquiz export (10,000 questions)",
-            export,
-            "CSafeLoader load + raw genanki write",
-            baseline,
-            1.3,
-        )
-    ]
+    rows = []
+    times: dict[str, list[tuple[int, float]]] = {}
+    for n in config.sizes:
+        for label, path in inputs(workdir, n, config.files):
+            baseline = Command(
+                [PYTHON, "-c", BASELINE, str(path), str(workdir / "raw.apkg")],
+                env=env,
+                expect=f"wrote {n} notes",
+            )
+            export = Command(
+                hoquiz_argv("export", str(path), "-o", str(workdir / "hoquiz.apkg")), env=env
+            )
+            p = paired(export, baseline, config.pairs_for(n))
+            times.setdefault(label, []).append((n, p.a))
+            rows.append(
+                result(
+                    f"hoquiz export ({n:,} questions, {label})",
+                    p.a,
+                    "CSafeLoader load + raw genanki write",
+                    p.b,
+                    1.0 if label != "1 file" else 1.3,
+                    ratio=p.ratio,
+                )
+            )
+    for label, series in times.items():
+        if len(series) >= 2:
+            (n1, t1), (n2, t2) = series[-2:]
+            rows.append(growth(f"hoquiz export ({label})", n1, t1, n2, t2, math.inf))
+    return rows

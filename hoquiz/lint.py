@@ -17,7 +17,6 @@ bank is item ``i`` of its file's ``questions`` list.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -186,21 +185,67 @@ def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> fr
     return frozenset(only or RULES) - frozenset(ignore)
 
 
-def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Finding]:
-    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order."""
+@dataclass(frozen=True, slots=True)
+class _Stem:
+    file: Path
+    where: DataPath
+    field: str
+    ref: str
+    text: str
+    numbers: tuple[str, ...]
+
+
+_Answer = tuple[Path, str, DataPath, str]  # bank file, bank/question, where, a typed answer
+
+
+@dataclass(frozen=True, slots=True)
+class BankLint:
+    """What lint keeps of one bank: its own findings, and its stems for the rule across banks."""
+
+    findings: list[Finding]
+    stems: list[_Stem]
+    answers: list[_Answer]
+    questions: int
+
+
+def lint_bank(bank: Bank, rules: Collection[str] | None = None) -> BankLint:
+    """The findings of one bank's own rules, and what :func:`combine` needs of it."""
     selected = frozenset(RULES) if rules is None else frozenset(rules)
     findings: list[Finding] = []
-    for bank in banks:
-        for index, question in enumerate(bank.questions):
-            for rule_check in _QUESTION_CHECKS:
-                findings.extend(rule_check(bank, index, question))
-        findings.extend(_longest_key(bank))
-        findings.extend(_negative_share(bank))
+    for index, question in enumerate(bank.questions):
+        for rule_check in _QUESTION_CHECKS:
+            findings.extend(rule_check(bank, index, question))
+    findings.extend(_longest_key(bank))
+    findings.extend(_negative_share(bank))
+    stems = _bank_stems(bank) if "duplicate-prompt" in selected else []
+    answers = (
+        [
+            (bank.path, f"{bank.id}/{q.id}", where, answer)
+            for i, q in enumerate(bank.questions)
+            for where, answer in _typed_answers(bank, i, q)
+        ]
+        if "confusable-answers" in selected
+        else []
+    )
+    return BankLint(
+        [f for f in findings if f.rule in selected], stems, answers, len(bank.questions)
+    )
+
+
+def combine(banks: Sequence[BankLint], rules: Collection[str] | None = None) -> list[Finding]:
+    """Every finding: each bank's, then those across banks, in a stable order."""
+    selected = frozenset(RULES) if rules is None else frozenset(rules)
+    findings = [f for bank in banks for f in bank.findings]
     if "duplicate-prompt" in selected:  # the one costly rule
-        findings.extend(_duplicates(banks))
+        findings.extend(_duplicates([stem for bank in banks for stem in bank.stems]))
     if "confusable-answers" in selected:
-        findings.extend(_confusable_answers(banks))
-    return [f for f in findings if f.rule in selected]
+        findings.extend(_confusable_answers([a for bank in banks for a in bank.answers]))
+    return findings
+
+
+def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Finding]:
+    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order."""
+    return combine([lint_bank(bank, rules) for bank in banks], rules)
 
 
 def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Problem]:
@@ -223,12 +268,38 @@ def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Probl
 
 def lint_banks(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Problem]:
     """Run :func:`check` and locate its findings in the bank files (read from disk)."""
-    findings = check(banks, rules)
-    texts: dict[Path, str] = {}
-    for file in {f.file for f in findings}:
+    return _located(check(banks, rules))
+
+
+def lint_paths(
+    paths: Sequence[Path], rules: Collection[str] | None = None
+) -> tuple[list[Problem], int, int]:
+    """Lint the banks under ``paths`` reading one bank at a time.
+
+    Only each bank's findings and stems are kept, so memory is bounded by the
+    largest bank. Returns the located warnings, the number of banks and of
+    questions.
+
+    Raises:
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
+    """
+    from hoquiz.banks.loader import scan_banks
+
+    banks = scan_banks(list(paths), lambda bank: lint_bank(bank, rules))
+    problems = _located(combine(banks, rules))
+    return problems, len(banks), sum(bank.questions for bank in banks)
+
+
+def _located(findings: list[Finding]) -> list[Problem]:
+    """Locate findings file by file, each file's text read once and then let go."""
+    by_file: dict[Path, list[Finding]] = {}
+    for finding in findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    problems: list[Problem] = []
+    for file, found in by_file.items():
         text, _ = read_text(file, str(file))
-        texts[file] = text or ""
-    return locate(findings, texts)
+        problems.extend(locate(found, {file: text or ""}))
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
 
 
 # -- helpers ----------------------------------------------------------------
@@ -552,28 +623,22 @@ def _typed_answers(bank: Bank, i: int, q: AnyQuestion) -> Iterator[tuple[DataPat
             yield ("questions", i, "text"), " ".join(parts)
 
 
-def _confusable_answers(banks: Sequence[Bank]) -> Iterator[Finding]:
+def _confusable_answers(answers: Sequence[_Answer]) -> Iterator[Finding]:
     """Answers of different questions either of which the matcher accepts for the other.
 
     Reported once per pair of questions, on the later one.
     """
     from hoquiz.study.matching import confusable_pairs
 
-    answers: list[tuple[Bank, str, DataPath, str]] = [
-        (bank, f"{bank.id}/{q.id}", where, answer)
-        for bank in banks
-        for i, q in enumerate(bank.questions)
-        for where, answer in _typed_answers(bank, i, q)
-    ]
     reported: set[tuple[str, str]] = set()
     for first, second in confusable_pairs([answer for *_, answer in answers]):
         _, earlier_ref, _, earlier = answers[first]
-        bank, ref, where, answer = answers[second]
+        path, ref, where, answer = answers[second]
         if ref == earlier_ref or (earlier_ref, ref) in reported:
             continue
         reported.add((earlier_ref, ref))
         yield Finding(
-            bank.path,
+            path,
             where,
             "confusable-answers",
             f"{_quote(answer)} would be accepted for {_quote(earlier)} of "
@@ -665,52 +730,43 @@ def _negative_share(bank: Bank) -> Iterator[Finding]:
 # -- across banks -----------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Stem:
-    file: Path
-    where: DataPath
-    field: str
-    ref: str
-    text: str
-    numbers: tuple[str, ...]
-    counts: tuple[int, ...]  # how often each character of the shared alphabet occurs
+def _bank_stems(bank: Bank) -> list[_Stem]:
+    """Every non-empty normalised stem of a bank, in file order."""
+    stems = []
+    for i, q in enumerate(bank.questions):
+        text = normalize(q.stem)
+        if text:
+            stems.append(
+                _Stem(
+                    bank.path,
+                    ("questions", i, q.stem_key),
+                    q.stem_key,
+                    f"{bank.id}/{q.id}",
+                    text,
+                    tuple(sorted(_NUMBER_RE.findall(text))),
+                )
+            )
+    return stems
 
 
-def _stems(banks: Sequence[Bank]) -> list[_Stem]:
-    """Every non-empty normalised stem, banks in order, questions in file order."""
-    raw = [(bank, i, q, normalize(q.stem)) for bank in banks for i, q in enumerate(bank.questions)]
-    alphabet = sorted({char for *_, text in raw for char in text})
-    return [
-        _Stem(
-            file=bank.path,
-            where=("questions", i, q.stem_key),
-            field=q.stem_key,
-            ref=f"{bank.id}/{q.id}",
-            text=text,
-            numbers=tuple(sorted(_NUMBER_RE.findall(text))),
-            counts=tuple(map(text.count, alphabet)),
-        )
-        for bank, i, q, text in raw
-        if text
-    ]
+def _duplicates(stems: Sequence[_Stem]) -> Iterator[Finding]:
+    """Each stem against the earlier ones; reported on the later question.
 
-
-def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
-    """Each stem against every earlier one; reported on the later question.
-
-    Quadratic in the number of questions (about 3 s for 2,000 stems). A
-    trigram index was tried and dropped: at a 0.9 character ratio, two near
-    duplicates need share only about a third of their trigrams, too few for
-    the index to rule out enough pairs.
+    Exact repeats by a dictionary; near duplicates by
+    :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words so
+    that most pairs are never compared.
     """
+    from hoquiz.neardup import near_duplicates
+
     exact: dict[str, str] = {}
+    found: dict[int, Finding] = {}
     # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
     # differ by one character but ask different things), so only stems with
     # equal numbers are compared.
-    earlier: dict[tuple[str, ...], list[_Stem]] = {}
-    for stem in _stems(banks):
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for position, stem in enumerate(stems):
         if stem.text in exact:
-            yield Finding(
+            found[position] = Finding(
                 stem.file,
                 stem.where,
                 "duplicate-prompt",
@@ -718,41 +774,17 @@ def _duplicates(banks: Sequence[Bank]) -> Iterator[Finding]:
             )
             continue
         exact[stem.text] = stem.ref
-        group = earlier.setdefault(stem.numbers, [])
-        similar = _most_similar_earlier(stem, group)
-        if similar is not None:
-            other, ratio = similar
-            yield Finding(
+        groups.setdefault(stem.numbers, []).append(position)
+    for members in groups.values():
+        pairs = near_duplicates([stems[p].text for p in members], DUPLICATE_RATIO)
+        for later, (earlier, ratio) in pairs.items():
+            stem, other = stems[members[later]], stems[members[earlier]]
+            found[members[later]] = Finding(
                 stem.file,
                 stem.where,
                 "duplicate-prompt",
                 f"{stem.field} nearly duplicates {other.ref} ({int(ratio * 100)}% similar); "
                 "merge them or make them ask different things",
             )
-        group.append(stem)
-
-
-def _most_similar_earlier(stem: _Stem, earlier: Sequence[_Stem]) -> tuple[_Stem, float] | None:
-    """The first of ``earlier`` more than DUPLICATE_RATIO similar to ``stem``, with its ratio.
-
-    difflib's ratio is 2M / T (M matched characters, T both lengths). Two
-    cheap upper bounds of M rule most pairs out before the real comparison:
-    the shorter length, and the characters the two have in common (what
-    ``SequenceMatcher.quick_ratio`` counts, here from precomputed counts).
-    """
-    matcher: difflib.SequenceMatcher[str] | None = None  # built only when a pair needs it
-    size = len(stem.text)
-    for other in earlier:
-        total = size + len(other.text)
-        if 2 * min(size, len(other.text)) <= DUPLICATE_RATIO * total:
-            continue
-        if 2 * sum(map(min, stem.counts, other.counts)) <= DUPLICATE_RATIO * total:
-            continue
-        if matcher is None:
-            matcher = difflib.SequenceMatcher(None, autojunk=False)
-            matcher.set_seq2(stem.text)
-        matcher.set_seq1(other.text)
-        ratio = matcher.ratio()
-        if ratio > DUPLICATE_RATIO:
-            return other, ratio
-    return None
+    for position in sorted(found):
+        yield found[position]

@@ -413,51 +413,69 @@ def test_sigint_exits_130_with_the_summary(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
-    """Counts calls of the real loader (the cache's fallback)."""
+def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Names the bank files the real loader parses (the cache's fallback)."""
     import hoquiz.banks.loader
 
-    calls: list[int] = []
-    real = hoquiz.banks.loader.load_banks
+    calls: list[str] = []
+    real_file = hoquiz.banks.loader.load_bank_file
+    real_all = hoquiz.banks.loader.load_banks
 
-    def counting(paths):  # type: ignore[no-untyped-def]
-        calls.append(1)
-        return real(paths)
+    def one(file):  # type: ignore[no-untyped-def]
+        calls.append(file.name)
+        return real_file(file)
 
-    monkeypatch.setattr(hoquiz.banks.loader, "load_banks", counting)
+    def every(paths):  # type: ignore[no-untyped-def]
+        calls.append("*")
+        return real_all(paths)
+
+    monkeypatch.setattr(hoquiz.banks.loader, "load_bank_file", one)
+    monkeypatch.setattr(hoquiz.banks.loader, "load_banks", every)
     yield calls
 
 
-def test_unchanged_banks_are_not_parsed_again(tmp_path: Path, loads: list[int]) -> None:
+def test_unchanged_banks_are_not_parsed_again(tmp_path: Path, loads: list[str]) -> None:
     folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)
     where = tmp_path / "c"
     first = cache.load_banks_cached([folder], where)
     second = cache.load_banks_cached([folder], where)
-    assert len(loads) == 1
-    assert second == first
-    assert [p.name for p in where.iterdir()] == [next(where.iterdir()).name]  # one entry
+    assert loads == ["alpha.yaml", "beta.yaml"]
+    assert second == first == load_banks([folder])
+    assert len(list(where.iterdir())) == 2  # one entry per bank file
 
 
-def test_cache_is_invalidated_by_any_change(tmp_path: Path, loads: list[int]) -> None:
+def test_an_edit_reparses_only_the_edited_bank(tmp_path: Path, loads: list[str]) -> None:
     folder = write_banks(tmp_path / "banks", alpha=ALPHA)
     where = tmp_path / "c"
     cache.load_banks_cached([folder], where)
     bank = folder / "alpha.yaml"
     bank.write_text(ALPHA.replace("Alpha bank", "Alpha bank, edited"))
     edited = cache.load_banks_cached([folder], where)
-    assert edited[0].title == "Alpha bank, edited" and len(loads) == 2
+    assert edited[0].title == "Alpha bank, edited" and loads == ["alpha.yaml"] * 2
     (folder / "sources.yaml").write_text(
         (folder / "sources.yaml").read_text().replace("Patient guide", "The patient guide")
     )
     sourced = cache.load_banks_cached([folder], where)
     assert sourced[0].sources["guide"].title == "The patient guide to HO" and len(loads) == 3
     (folder / "beta.yaml").write_text(BETA)
-    assert len(cache.load_banks_cached([folder], where)) == 2 and len(loads) == 4
+    assert len(cache.load_banks_cached([folder], where)) == 2 and loads[3:] == ["beta.yaml"]
     cache.load_banks_cached([folder], where)
     assert len(loads) == 4
 
 
-def test_cache_failures_fall_back_to_loading(tmp_path: Path, loads: list[int]) -> None:
+def test_an_edit_that_restores_size_and_time_is_seen(tmp_path: Path, loads: list[str]) -> None:
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA)
+    where = tmp_path / "c"
+    bank = folder / "alpha.yaml"
+    before = bank.stat()
+    cache.load_banks_cached([folder], where)
+    bank.write_text(ALPHA.replace("Alpha bank", "Alpha bunk"))  # same length
+    os.utime(bank, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert bank.stat().st_size == before.st_size
+    assert cache.load_banks_cached([folder], where)[0].title == "Alpha bunk"
+
+
+def test_cache_failures_fall_back_to_loading(tmp_path: Path, loads: list[str]) -> None:
     folder = write_banks(tmp_path / "banks", beta=BETA)
     where = tmp_path / "c"
     cache.load_banks_cached([folder], where)
@@ -468,6 +486,41 @@ def test_cache_failures_fall_back_to_loading(tmp_path: Path, loads: list[int]) -
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the cache folder should be")
     assert cache.load_banks_cached([folder], blocked)[0].id == "beta"
+
+
+def test_a_changed_byte_in_an_entry_is_rebuilt_never_shown(
+    tmp_path: Path, loads: list[str]
+) -> None:
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    where = tmp_path / "c"
+    right = cache.load_banks_cached([folder], where)
+    [entry] = where.iterdir()
+    data = entry.read_bytes()
+    prompt = right[0].questions[0].prompt.encode()  # type: ignore[union-attr]
+    assert prompt in data
+    entry.write_bytes(data.replace(prompt, prompt.swapcase(), 1))  # same length, wrong text
+    assert cache.load_banks_cached([folder], where) == right
+    assert len(loads) == 2
+    entry.write_bytes(data[: len(data) // 2])  # truncated
+    assert cache.load_banks_cached([folder], where) == right
+
+
+def test_an_entry_cannot_name_code_to_run(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    where = tmp_path / "c"
+    right = cache.load_banks_cached([folder], where)
+    [entry] = where.iterdir()
+    header = json.loads(entry.read_bytes().split(b"\n", 1)[0])
+    # A well-formed, correctly hashed entry naming a class outside the model.
+    body = json.dumps({"bank": {"c": "Popen", "f": {"args": ["touch", "pwned"]}}, "rows": []})
+    assert b"Popen" not in entry.read_bytes()
+    header["sha256"] = hashlib.sha256(body.encode()).hexdigest()
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + body.encode())
+    assert cache.load_banks_cached([folder], where) == right
+    assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
 
 
 def test_errors_are_never_cached(tmp_path: Path) -> None:
@@ -525,7 +578,7 @@ def test_long_lines_wrap_on_a_terminal_only() -> None:
     assert wrap("short line", 30) == "short line"
 
 
-def test_cached_index_unpickles_a_question_only_when_shown(tmp_path: Path) -> None:
+def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None:
     from hoquiz.study.planning import indexed_cards
 
     folder = write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)

@@ -234,3 +234,24 @@ def test_stats_on_a_foreign_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert result.exit_code == 1
     assert result.output == f"Error: cannot use {db}: it is not a hoquiz progress database\n"
     assert db.read_text() == "hello"
+
+
+def test_sql_aggregates_give_the_same_report(
+    tmp_path: Path, banks: list[Bank], stats: Stats
+) -> None:
+    from hoquiz.model import question_cards
+    from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, from_totals
+
+    cards = [
+        (key, bank.id, q.revision)
+        for bank in banks
+        for q in bank.questions
+        for key, _ in question_cards(bank, q)
+    ]
+    with Store.open(tmp_path / "progress.db") as store:
+        totals = store.study_totals(
+            cards, NOW, NOW.replace(hour=0), NOW - 30 * D, LEECH_LAPSES, FORECAST_DAYS
+        )
+    aggregated = from_totals([b.id for b in banks], totals, NOW)
+    assert aggregated == stats
+    assert render(aggregated) == render(stats)

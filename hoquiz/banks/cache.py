@@ -1,17 +1,25 @@
-"""A cache of compiled banks, so that unchanged YAML is not parsed on every quiz start.
+"""A cache of compiled banks, one entry per bank file, so that unchanged YAML is not parsed again.
 
-An entry is keyed on the resolved path, modification time (ns) and size of
-every bank file and of the ``sources.yaml`` each one uses, plus a digest of
-hoquiz's own code (:func:`code_digest`); images the banks name are checked too. Any change
-makes a miss, and so does any failure to read an entry: the banks are then
-loaded by :func:`hoquiz.banks.loader.load_banks` (which reports problems as usual)
-and the entry is rewritten atomically.
+An entry is keyed on a SHA-256 of the bank file's bytes and of the
+``sources.yaml`` it uses, the path it was named by (and the working
+directory, for a relative one) and a digest of hoquiz's own code
+(:func:`code_digest`);
+images the bank names are checked by path, modification time and size.
+Editing one bank of a hundred re-parses that bank only; a content hash
+notices any edit, even one that restores the size and modification time.
 
-An entry is an *index*: per bank, its fields without questions, and per
+Entries are JSON, never pickle: reading one cannot run code. The body of an
+entry carries its own SHA-256 in the header line, checked before the body is
+used, so a changed byte or a truncated file is a miss, never wrong text. Any
+miss is rebuilt from the YAML by :func:`hoquiz.banks.loader.load_bank_file`
+and rewritten atomically. When a miss has problems, or the banks clash
+(the same bank id twice), :func:`hoquiz.banks.loader.load_banks` loads them
+all and reports every problem as usual; errors are never cached.
+
+An entry is an *index*: the bank's fields without questions, and per
 question the little that queue building needs (id, type, revision, tags,
-cloze numbers) plus the question itself, pickled on its own. Rebuilding ten
-thousand question objects costs more than the rest of a quiz start, so a
-quiz unpickles a question only when it shows it (:func:`materialize`).
+card numbers) plus the question itself as JSON text, decoded only when the
+quiz shows it (:func:`materialize`).
 
 The cache-hit path never imports the loader (and so PyYAML): it finds bank
 and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
@@ -20,8 +28,10 @@ and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import hashlib
+import json
 import os
-import pickle
 import sys
 import zlib
 from collections.abc import Sequence
@@ -32,25 +42,92 @@ import hoquiz
 from hoquiz.atomic import write_atomically
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.errors import UsageError
-from hoquiz.model import QUESTION_CLASSES, AnyQuestion, Bank
+from hoquiz.model import (
+    QUESTION_CLASSES,
+    AnyQuestion,
+    Bank,
+    Choice,
+    ClozeDeletion,
+    Source,
+    SourceRef,
+)
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes"]
-"""(id, type, revision, tags, card numbers, the question or its pickle)."""
+"""(id, type, revision, tags, card numbers, the question or its JSON text)."""
 BankIndex = list[tuple[Bank, list[QuestionRow]]]
 """Per bank: the bank without its questions, and a row per question."""
 
+# The only classes an entry may name: plain data of the model.
+_CLASSES: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (*QUESTION_CLASSES, SourceRef, Choice, ClozeDeletion, Source, Bank)
+}
+
+
+class _Damaged(Exception):
+    """An entry that does not decode to what was written."""
+
 
 def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
-    """The question of an index row."""
+    """The question of an index row (decoded from its verified JSON text if need be)."""
     if isinstance(question, bytes):
-        loaded = pickle.loads(question)
+        loaded = decode(json.loads(question))
         if not isinstance(loaded, QUESTION_CLASSES):
-            raise TypeError("not a question")  # pragma: no cover - entries are checked
+            raise _Damaged("not a question")  # pragma: no cover - entries are verified
         return loaded
     return question
+
+
+def encode(value: Any) -> Any:
+    """Model values as JSON-ready data: each dataclass, tuple, dict and path tagged."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            "c": type(value).__name__,
+            "f": {
+                f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+            },
+        }
+    if isinstance(value, tuple):
+        return {"t": [encode(v) for v in value]}
+    if isinstance(value, list):
+        return [encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"m": [[k, encode(v)] for k, v in value.items()]}
+    if isinstance(value, Path):
+        return {"p": str(value)}
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def decode(data: Any) -> Any:
+    """The inverse of :func:`encode`; only the model's classes are built.
+
+    Raises:
+        _Damaged: data that :func:`encode` could not have written.
+    """
+    if isinstance(data, (str, int, float, bool)) or data is None:
+        return data
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if isinstance(data, dict) and len(data) == 1:
+        ((tag, inner),) = data.items()
+        if tag == "t" and isinstance(inner, list):
+            return tuple(decode(v) for v in inner)
+        if tag == "m" and isinstance(inner, list):
+            return {str(k): decode(v) for k, v in inner}
+        if tag == "p" and isinstance(inner, str):
+            return Path(inner)
+    if isinstance(data, dict) and set(data) == {"c", "f"} and isinstance(data["f"], dict):
+        cls = _CLASSES.get(data["c"])
+        if cls is not None:
+            try:
+                return cls(**{str(k): decode(v) for k, v in data["f"].items()})
+            except (TypeError, ValueError) as error:
+                raise _Damaged(str(error)) from None
+    raise _Damaged("unexpected data")
 
 
 def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Bank]:
@@ -61,32 +138,18 @@ def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Ban
     Raises:
         BankError, UsageError: as ``load_banks`` (errors are never cached).
     """
-    from dataclasses import replace
-
     return [
-        replace(bank, questions=tuple(materialize(row[5]) for row in rows))
+        dataclasses.replace(bank, questions=tuple(materialize(row[5]) for row in rows))
         for bank, rows in load_index(paths, cache_dir)
     ]
 
 
 def index_banks(banks: Sequence[Bank]) -> BankIndex:
     """The index of loaded banks (questions kept as objects)."""
-    from dataclasses import replace
-
     return [
         (
-            replace(bank, questions=()),
-            [
-                (
-                    q.id,
-                    q.type,
-                    q.revision,
-                    q.tags,
-                    q.card_numbers,
-                    q,
-                )
-                for q in bank.questions
-            ],
+            dataclasses.replace(bank, questions=()),
+            [(q.id, q.type, q.revision, q.tags, q.card_numbers, q) for q in bank.questions],
         )
         for bank in banks
     ]
@@ -99,26 +162,40 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
     """
     inputs = list(paths) or [bundled_decks_dir()]
-    key = None
-    entry = None
-    if cache_dir is not None:
+    files = bank_files(inputs) if cache_dir is not None else None
+    if cache_dir is None or files is None:
+        from hoquiz.banks.loader import load_banks
+
+        return index_banks(load_banks(inputs))
+    cwd = "" if all(p.is_absolute() for p in inputs) else str(Path.cwd())
+    code = _code_stamp()
+    memo: dict[Path, Path | None] = {}
+    index: BankIndex = []
+    for file in files:
         try:
-            key = _key(inputs)
+            key = _key(file, cwd, code, memo)
         except OSError:
             key = None
-        if key is not None:
-            # A short name per set of inputs; the full key inside decides hits.
-            digest = zlib.crc32(repr(key[:2]).encode())
-            entry = cache_dir / f"banks-{digest:08x}.pickle"
-            index = _read(entry, key)
-            if index is not None:
-                return index
-    from hoquiz.banks.loader import load_banks
+        entry = cache_dir / f"bank-{_name(file, cwd)}.json"
+        found = _read(entry, key) if key is not None else None
+        if found is None:
+            from hoquiz.banks.loader import load_bank_file, load_banks
+            from hoquiz.errors import BankError
 
-    banks = load_banks(inputs)
-    if entry is not None and key is not None:
-        _write(entry, key, banks)
-    return index_banks(banks)
+            try:
+                bank = load_bank_file(file)
+            except BankError:
+                return index_banks(load_banks(inputs))  # every problem, as usual
+            if key is not None:
+                _write(entry, key, bank)
+            found = index_banks([bank])[0]
+        index.append(found)
+    ids = [bank.id for bank, _ in index]
+    if len(set(ids)) != len(ids):  # the loader names the clash
+        from hoquiz.banks.loader import load_banks
+
+        return index_banks(load_banks(inputs))
+    return index
 
 
 def bank_files(inputs: Sequence[Path]) -> list[Path] | None:
@@ -137,32 +214,8 @@ def _stamp(path: Path) -> FileStamp:
     return (str(path), info.st_mtime_ns, info.st_size)
 
 
-def _sources_file(folder: Path, memo: dict[Path, Path | None]) -> Path | None:
-    if folder not in memo:
-        memo[folder] = find_sources_file(folder)
-    return memo[folder]
-
-
-def _key(inputs: Sequence[Path]) -> tuple[Any, ...] | None:
-    files = bank_files(inputs)
-    if files is None:
-        return None
-    memo: dict[Path, Path | None] = {}
-    stamps: list[tuple[str, FileStamp, FileStamp | None]] = []
-    for file in files:
-        resolved = file.resolve()
-        sources = _sources_file(resolved.parent, memo)
-        stamps.append((str(file), _stamp(resolved), None if sources is None else _stamp(sources)))
-    return (
-        tuple(str(p) for p in inputs),
-        # Banks record paths as given: relative ones depend on the working directory.
-        "" if all(p.is_absolute() for p in inputs) else str(Path.cwd()),
-        CACHE_FORMAT,
-        hoquiz.__version__,
-        sys.version_info[:2],
-        code_digest(),
-        tuple(stamps),
-    )
+def _code_stamp() -> str:
+    return repr((CACHE_FORMAT, hoquiz.__version__, sys.version_info[:2], code_digest()))
 
 
 def code_digest() -> tuple[int, int]:
@@ -192,39 +245,82 @@ def code_digest() -> tuple[int, int]:
     return checksum, size
 
 
-def _images(banks: list[Bank]) -> tuple[FileStamp, ...]:
-    return tuple(
-        _stamp(q.image.resolve()) for bank in banks for q in bank.questions if q.image is not None
-    )
+def _name(file: Path, cwd: str) -> str:
+    """The entry's file name: one per bank file as named."""
+    where = f"{file}\0{cwd}\0{file.resolve()}"
+    return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def _read(entry: Path, key: tuple[Any, ...]) -> BankIndex | None:
+def _key(file: Path, cwd: str, code: str, memo: dict[Path, Path | None]) -> str:
+    """SHA-256 of what the bank compiled from: its bytes, its sources', its name, the code."""
+    resolved = file.resolve()
+    folder = resolved.parent
+    if folder not in memo:
+        memo[folder] = find_sources_file(folder)
+    sources = memo[folder]
+    digest = hashlib.sha256()
+    for part in (str(file), cwd, code, str(sources)):
+        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    with resolved.open("rb") as handle:
+        digest.update(hashlib.file_digest(handle, "sha256").digest())
+    if sources is not None:
+        with sources.open("rb") as handle:
+            digest.update(hashlib.file_digest(handle, "sha256").digest())
+    return digest.hexdigest()
+
+
+def _read(entry: Path, key: str) -> tuple[Bank, list[QuestionRow]] | None:
+    """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
+
+    Layout: a header line (key, the SHA-256 of the rest, image stamps), the
+    index line (the bank and a row per question), then one line per
+    question, kept as bytes until the question is shown.
+    """
     try:
-        with entry.open("rb") as handle:
-            header = pickle.load(handle)
-            if not isinstance(header, tuple) or len(header) != 2 or header[0] != key:
-                return None
-            if any(_stamp(Path(path)) != (path, m, s) for path, m, s in header[1]):
-                return None
-            index = pickle.load(handle)
-        if not isinstance(index, list) or not all(
-            isinstance(bank, Bank) and isinstance(rows, list) for bank, rows in index
+        raw = entry.read_bytes()
+        newline = raw.index(b"\n")
+        header = json.loads(raw[:newline])
+        body = raw[newline + 1 :]
+        if (
+            not isinstance(header, dict)
+            or header.get("key") != key
+            or header.get("sha256") != hashlib.sha256(body).hexdigest()
         ):
             return None
-    except Exception:  # any unreadable entry is a miss
+        for path, mtime, size in header["images"]:
+            if _stamp(Path(path)) != (path, mtime, size):
+                return None
+        lines = body.split(b"\n")
+        data = json.loads(lines[0])
+        bank = decode(data["bank"])
+        if not isinstance(bank, Bank) or len(data["rows"]) != len(lines) - 1:
+            return None
+        rows: list[QuestionRow] = [
+            (str(i), str(kind), int(revision), tuple(tags), tuple(numbers), question)
+            for (i, kind, revision, tags, numbers), question in zip(
+                data["rows"], lines[1:], strict=True
+            )
+        ]
+    except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
-    return index
+    return bank, rows
 
 
-def _write(entry: Path, key: tuple[Any, ...], banks: list[Bank]) -> None:
+def _write(entry: Path, key: str, bank: Bank) -> None:
     """Write the entry atomically; failures are ignored."""
-    protocol = pickle.HIGHEST_PROTOCOL
-    index = [
-        (bank, [(*row[:5], pickle.dumps(row[5], protocol=protocol)) for row in rows])
-        for bank, rows in index_banks(banks)
-    ]
-    header = pickle.dumps((key, _images(banks)), protocol=protocol)
+    images = [_stamp(q.image.resolve()) for q in bank.questions if q.image is not None]
+    index = {
+        "bank": encode(dataclasses.replace(bank, questions=())),
+        "rows": [
+            [q.id, q.type, q.revision, list(q.tags), list(q.card_numbers)] for q in bank.questions
+        ],
+    }
+    # json.dumps escapes line breaks inside strings: one line per value.
+    lines = [json.dumps(index, ensure_ascii=False)]
+    lines += [json.dumps(encode(q), ensure_ascii=False) for q in bank.questions]
+    body = "\n".join(lines).encode("utf-8", "surrogateescape")
+    header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest(), "images": images})
     # The cache is an optimisation: never fail a quiz over it.
     with contextlib.suppress(Exception):
         entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(entry, header + pickle.dumps(index, protocol=protocol))
+        write_atomically(entry, header.encode() + b"\n" + body)

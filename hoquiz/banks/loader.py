@@ -8,9 +8,10 @@ has problems is its node tree composed to turn those paths into positions.
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.banks.validator import Validator
@@ -18,6 +19,8 @@ from hoquiz.banks.yamlio import Locator, parse, read_text
 from hoquiz.errors import BankError, Problem, UsageError
 from hoquiz.model import AnyQuestion, Bank, Source
 from hoquiz.text import did_you_mean
+
+T = TypeVar("T")
 
 
 def load_banks(paths: Sequence[Path]) -> list[Bank]:
@@ -27,37 +30,78 @@ def load_banks(paths: Sequence[Path]) -> list[Bank]:
         BankError: with every problem of every file, located.
         UsageError: a path does not exist or holds no bank.
     """
+    return scan_banks(paths, _itself)
+
+
+def scan_banks(paths: Sequence[Path], keep: Callable[[Bank], T]) -> list[T]:
+    """:func:`load_banks`, keeping only ``keep(bank)`` of each bank, bank by bank.
+
+    Memory is then bounded by the largest bank, not by all of them (for
+    commands that need a summary of each bank, such as validate and list).
+
+    Raises:
+        BankError, UsageError: as :func:`load_banks`.
+    """
     files = discover(paths or [bundled_decks_dir()])
     # Loading allocates hundreds of thousands of small containers and no
     # cycles; pausing the cyclic collector roughly halves the time it takes.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_files(files)
+        return _load_files(files, keep)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _load_files(files: list[Path]) -> list[Bank]:
+def _itself(bank: Bank) -> Bank:
+    return bank
+
+
+def load_bank_file(file: Path) -> Bank:
+    """One bank file and the sources.yaml it uses, validated on its own.
+
+    Checks across banks (the same bank id twice) are the caller's: see
+    :func:`load_banks`.
+
+    Raises:
+        BankError: with every problem of the file and of its sources.yaml, located.
+    """
     problems: list[Problem] = []
-    banks: list[Bank] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        found = _sources_for(file, {}, problems)
+        bank, file_problems, _ = _load_bank(file, str(file), found)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    problems.extend(file_problems)
+    if problems or bank is None:
+        raise BankError(problems or [Problem(str(file), 1, 1, "not a bank")])
+    return bank
+
+
+def _load_files(files: list[Path], keep: Callable[[Bank], T]) -> list[T]:
+    problems: list[Problem] = []
+    banks: list[T] = []
     sources_cache: dict[Path, _SourcesFound] = {}
-    first_seen: dict[str, tuple[Bank, str]] = {}
+    first_seen: dict[str, str] = {}  # bank id -> the file that has it
     for file in files:
         display = str(file)
         found = _sources_for(file, sources_cache, problems)
         bank, file_problems, locator = _load_bank(file, display, found)
         if bank is not None and bank.id in first_seen:
-            other = first_seen[bank.id][1]
+            other = first_seen[bank.id]
             line, column = locator.locate(("id",)) if locator else (1, 1)
             file_problems.append(
                 Problem(display, line, column, f"duplicate bank id '{bank.id}' (also in {other})")
             )
         problems.extend(file_problems)
         if bank is not None and not file_problems:
-            first_seen[bank.id] = (bank, display)
-            banks.append(bank)
+            first_seen[bank.id] = display
+            if not problems:  # once a file has problems, only problems are collected
+                banks.append(keep(bank))
     if problems:
         raise BankError(problems)
     return banks

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,6 +14,9 @@ from hoquiz.cli.output import echo, echo_json
 from hoquiz.errors import UsageError
 from hoquiz.model import AnyQuestion
 from hoquiz.text import plural
+
+if TYPE_CHECKING:
+    from hoquiz.model import Bank
 
 
 @cli.command()
@@ -25,9 +28,10 @@ def validate(paths: tuple[Path, ...]) -> None:
     *.yml (sources.yaml is not a bank). Without PATH, the bundled decks.
     Exit status: 0 all valid, 1 problems found, 2 usage error.
     """
-    banks = load(paths)
-    questions = sum(len(b.questions) for b in banks)
-    echo(f"{plural(len(banks), 'bank')}, {plural(questions, 'question')} OK")
+    from hoquiz.banks.loader import scan_banks
+
+    counts = scan_banks(list(paths), lambda bank: len(bank.questions))  # bank by bank
+    echo(f"{plural(len(counts), 'bank')}, {plural(sum(counts), 'question')} OK")
 
 
 @cli.command("list")
@@ -35,22 +39,9 @@ def validate(paths: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
     """List banks with their question counts by type and by tag."""
-    banks = load(paths)
-    rows: list[dict[str, Any]] = []
-    for bank in banks:
-        by_type = Counter(q.type for q in bank.questions)
-        by_tag = Counter(t for q in bank.questions for t in q.tags)
-        rows.append(
-            {
-                "id": bank.id,
-                "title": bank.title,
-                "deck": bank.deck_name,
-                "path": str(bank.path),
-                "questions": len(bank.questions),
-                "by_type": dict(sorted(by_type.items())),
-                "by_tag": dict(sorted(by_tag.items())),
-            }
-        )
+    from hoquiz.banks.loader import scan_banks
+
+    rows = scan_banks(list(paths), _list_row)  # bank by bank: only the rows are kept
     if as_json:
         echo_json(rows)
         return
@@ -63,6 +54,20 @@ def list_banks(paths: tuple[Path, ...], as_json: bool) -> None:
             echo(f"  tags:  {tags}")
     total = sum(r["questions"] for r in rows)
     echo(f"{plural(len(rows), 'bank')}, {plural(total, 'question')}")
+
+
+def _list_row(bank: Bank) -> dict[str, Any]:
+    by_type = Counter(q.type for q in bank.questions)
+    by_tag = Counter(t for q in bank.questions for t in q.tags)
+    return {
+        "id": bank.id,
+        "title": bank.title,
+        "deck": bank.deck_name,
+        "path": str(bank.path),
+        "questions": len(bank.questions),
+        "by_type": dict(sorted(by_type.items())),
+        "by_tag": dict(sorted(by_tag.items())),
+    }
 
 
 @cli.command()

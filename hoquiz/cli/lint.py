@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from hoquiz.cli import cli
-from hoquiz.cli.options import bank_paths, load
+from hoquiz.cli.options import bank_paths
 from hoquiz.cli.output import echo
 from hoquiz.text import plural
 
@@ -28,13 +28,11 @@ def lint(paths: tuple[Path, ...], only: tuple[str, ...], ignore: tuple[str, ...]
 
     Exit status: 0 no warnings, 1 warnings or invalid banks, 2 usage error.
     """
-    from hoquiz.lint import choose_rules, lint_banks
+    from hoquiz.lint import choose_rules, lint_paths
 
     rules = choose_rules(only, ignore)
-    banks = load(paths)
-    warnings = lint_banks(banks, rules)
-    questions = sum(len(b.questions) for b in banks)
-    summary = f"{plural(len(banks), 'bank')}, {plural(questions, 'question')}"
+    warnings, banks, questions = lint_paths(paths, rules)  # bank by bank
+    summary = f"{plural(banks, 'bank')}, {plural(questions, 'question')}"
     if not warnings:
         echo(f"{summary}: no lint warnings")
         return

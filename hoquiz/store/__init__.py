@@ -9,6 +9,7 @@ from hoquiz.store.records import (
     LoggedReview,
     Recorded,
     StoredCard,
+    StudyTotals,
     from_ms,
     to_ms,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "Recorded",
     "Store",
     "StoredCard",
+    "StudyTotals",
     "from_ms",
     "to_ms",
 ]

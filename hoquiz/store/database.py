@@ -16,7 +16,7 @@ left untouched.
 
 import datetime as dt
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ from hoquiz.store.records import (
     LoggedReview,
     Recorded,
     StoredCard,
+    StudyTotals,
     from_ms,
     indexes_from,
     indexes_text,
@@ -199,6 +200,100 @@ class Store:
             return [
                 stored_card(row) for row in self._db.execute(f"SELECT {CARD_COLUMNS} FROM cards")
             ]
+
+    def study_totals(
+        self,
+        cards: Iterable[tuple[str, str, int]],
+        now: dt.datetime,
+        day_start: dt.datetime,
+        retention_since: dt.datetime,
+        leech_lapses: int,
+        forecast_days: int,
+    ) -> StudyTotals:
+        """Aggregates over the given cards ``(key, bank id, revision)``, computed in SQL.
+
+        A card counts as scheduled when its row has a schedule for at least its
+        revision; otherwise it is new. Only the given cards' rows and reviews are
+        read; the cards go to a temporary table (never to the database file).
+        """
+        scheduled = (
+            "c.id IS NOT NULL AND c.state > 0 AND c.due IS NOT NULL AND l.revision <= c.revision"
+        )
+        with self._errors():
+            db = self._db
+            db.execute("PRAGMA temp_store=MEMORY")  # the temporary table never touches a disk
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS loaded_cards "
+                "(card_key TEXT NOT NULL, bank_id TEXT NOT NULL, revision INTEGER NOT NULL)"
+            )
+            db.execute("DELETE FROM temp.loaded_cards")
+            db.executemany("INSERT INTO temp.loaded_cards VALUES (?,?,?)", cards)
+            params = {
+                "now": to_ms(now),
+                "day": to_ms(day_start),
+                "since": to_ms(retention_since),
+                "learning": Phase.LEARNING.value,
+                "relearning": Phase.RELEARNING.value,
+                "review": Phase.REVIEW.value,
+                "again": Rating.AGAIN.value,
+                "mode": Mode.REVIEW.value,
+                "leech": leech_lapses,
+                "days": forecast_days,
+            }
+            join = "FROM temp.loaded_cards l LEFT JOIN cards c ON c.card_key = l.card_key"
+            states = {
+                bank: (int(new), int(learning), int(review), int(due))
+                for bank, new, learning, review, due in db.execute(
+                    f"SELECT l.bank_id, total(NOT ({scheduled})), "
+                    f"total(({scheduled}) AND c.state IN (:learning, :relearning)), "
+                    f"total(({scheduled}) AND c.state NOT IN (:learning, :relearning)), "
+                    f"total(({scheduled}) AND c.due <= :now) {join} GROUP BY l.bank_id",
+                    params,
+                )
+            }
+            forecast = dict(
+                db.execute(
+                    f"SELECT max(0, (c.due - :day) / 86400000) AS d, count(*) {join} "
+                    f"WHERE {scheduled} AND (c.due - :day) / 86400000 < :days GROUP BY d",
+                    params,
+                ).fetchall()
+            )
+            leeches = db.execute(
+                f"SELECT l.card_key, c.lapses {join} WHERE {scheduled} AND c.lapses >= :leech",
+                params,
+            ).fetchall()
+            reviews = {
+                bank: (int(n), int(today))
+                for bank, n, today in db.execute(
+                    # Per card through the (card_id, reviewed_at) index: never the whole log.
+                    "SELECT l.bank_id, "
+                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = c.id)), "
+                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = c.id "
+                    "AND r.reviewed_at >= :day)) "
+                    "FROM temp.loaded_cards l JOIN cards c ON c.card_key = l.card_key "
+                    "GROUP BY l.bank_id",
+                    params,
+                )
+            }
+            retention = {
+                bank: (int(n), int(passed))
+                for bank, n, passed in db.execute(
+                    "SELECT c.bank_id, count(*), total(r.rating != :again) "
+                    "FROM review_log r JOIN cards c ON c.id = r.card_id "
+                    "JOIN temp.loaded_cards l ON l.card_key = c.card_key "
+                    "WHERE r.reviewed_at >= :since AND r.mode = :mode "
+                    "AND r.state_before = :review GROUP BY c.bank_id",
+                    params,
+                )
+            }
+            db.execute("DELETE FROM temp.loaded_cards")
+        return StudyTotals(
+            states,
+            {int(day): int(n) for day, n in forecast.items()},
+            [(str(key), int(lapses)) for key, lapses in leeches],
+            reviews,
+            retention,
+        )
 
     def review_counts(self, since: dt.datetime) -> dict[str, tuple[int, int]]:
         """Per card key: (answers logged in all, answers logged since ``since``)."""

@@ -175,3 +175,23 @@ def schedule_values(state: CardState | None) -> tuple[object, ...]:
         data["reps"],
         data["lapses"],
     )
+
+
+class StudyTotals(NamedTuple):
+    """What ``hoquiz stats`` counts, aggregated in SQL over the loaded banks' cards.
+
+    Attributes:
+        states: per bank id, (new, learning, review, due now) cards.
+        forecast: per day from today (0) on, the scheduled cards due that day
+            (overdue ones count today).
+        leeches: (card key, lapses) of scheduled cards with many lapses.
+        reviews: per bank id of the card, (answers in all, answers today).
+        retention: per bank id of the stored card, (review-mode answers to cards in
+            review since the cut-off, those not rated again).
+    """
+
+    states: dict[str, tuple[int, int, int, int]]
+    forecast: dict[int, int]
+    leeches: list[tuple[str, int]]
+    reviews: dict[str, tuple[int, int]]
+    retention: dict[str, tuple[int, int]]

@@ -44,8 +44,8 @@ DEFAULT_EXAM_LENGTH = 20
 class StudyCard:
     """One card of a loaded question: a cloze question makes one per deletion number.
 
-    Queue building reads only the fields; :attr:`question` may be a pickle
-    from the bank cache, unpickled the first time the card is shown.
+    Queue building reads only the fields; :attr:`question` may be JSON text
+    from the bank cache, decoded the first time the card is shown.
     """
 
     __slots__ = ("_question", "bank", "cloze", "key", "kind", "question_id", "revision")
@@ -109,7 +109,7 @@ def load_cards(
     """The cards of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``.
 
     Banks come from the bank cache in ``cache_dir`` (``None``: no cache);
-    without ``tags`` no question is unpickled before it is shown.
+    without ``tags`` no question is decoded before it is shown.
 
     Raises:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and

@@ -13,14 +13,17 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hoquiz.model import Bank, question_cards
-from hoquiz.store import LoggedReview, StoredCard
+from hoquiz.model import Bank, card_key, question_cards
+from hoquiz.store import LoggedReview, StoredCard, StudyTotals
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import Phase, Rating
 from hoquiz.study.settings import Settings
+
+if TYPE_CHECKING:
+    from hoquiz.banks.cache import BankIndex
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -125,6 +128,38 @@ def read_stats(
     return stats
 
 
+def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL_DAYS) -> Stats:
+    """:func:`read_stats` from a bank index, aggregated in SQL: no question is read.
+
+    Raises:
+        StoreError: ``db`` exists but cannot be used.
+    """
+    cards = [
+        (card_key(bank.id, row[0], n), bank.id, row[2])
+        for bank, rows in index
+        for row in rows
+        for n in row[4]
+    ]
+    if db.exists():  # statistics never create a database
+        from hoquiz.store import Store
+
+        with Store.open(db) as store:
+            totals = store.study_totals(
+                cards,
+                now,
+                days.today_started(now),
+                now - dt.timedelta(days=RETENTION_DAYS),
+                LEECH_LAPSES,
+                FORECAST_DAYS,
+            )
+    else:
+        new: dict[str, tuple[int, int, int, int]] = {}
+        for _, bank_id, _ in cards:
+            new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
+        totals = StudyTotals(new, {}, [], {}, {})
+    return from_totals([bank.id for bank, _ in index], totals, now)
+
+
 def compute(
     banks: Sequence[Bank],
     cards: Iterable[StoredCard],
@@ -185,6 +220,36 @@ def compute(
             t.retention_passed += int(review.rating != Rating.AGAIN)
     due_by_day = [(today + dt.timedelta(days=i), n) for i, n in enumerate(forecast)]
     leeches.sort(key=lambda item: (-item[1], item[0]))
+    return Stats(now, total, by_bank, due_by_day, leeches)
+
+
+def from_totals(bank_ids: Sequence[str], totals: StudyTotals, now: dt.datetime) -> Stats:
+    """The statistics from SQL aggregates (:meth:`hoquiz.store.Store.study_totals`).
+
+    Gives what :func:`compute` gives on the same banks and store, without
+    reading every card row or any question.
+    """
+    today = now.astimezone(dt.UTC).date()
+    total = Tally()
+    by_bank = {bank_id: Tally() for bank_id in bank_ids}
+    for bank_id, tally in by_bank.items():
+        new, learning, review, due = totals.states.get(bank_id, (0, 0, 0, 0))
+        reviews, reviews_today = totals.reviews.get(bank_id, (0, 0))
+        for t in (total, tally):
+            t.new += new
+            t.learning += learning
+            t.review += review
+            t.due_now += due
+            t.reviews_total += reviews
+            t.reviews_today += reviews_today
+    for bank_id, (n, passed) in totals.retention.items():
+        for t in (total, by_bank[bank_id]) if bank_id in by_bank else (total,):
+            t.retention_reviews += n
+            t.retention_passed += passed
+    due_by_day = [
+        (today + dt.timedelta(days=i), totals.forecast.get(i, 0)) for i in range(FORECAST_DAYS)
+    ]
+    leeches = sorted(totals.leeches, key=lambda item: (-item[1], item[0]))
     return Stats(now, total, by_bank, due_by_day, leeches)
 
 
