@@ -155,6 +155,38 @@ def index_banks(banks: Sequence[Bank]) -> BankIndex:
     ]
 
 
+def select_index(
+    index: BankIndex, bank_ids: Sequence[str] = (), tags: Sequence[str] = ()
+) -> BankIndex:
+    """Narrow a bank index to ``bank_ids`` and to questions carrying any of ``tags``.
+
+    A bank's own tags count for each of its questions. Banks left with no
+    question are dropped. No question is decoded: the rows carry their tags.
+
+    Raises:
+        UsageError: an id names no loaded bank, or nothing matches.
+    """
+    from hoquiz.text import did_you_mean
+
+    known = {bank.id for bank, _ in index}
+    for bank_id in bank_ids:
+        if bank_id not in known:
+            raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, known)}")
+    wanted = set(tags)
+    chosen: BankIndex = []
+    for bank, rows in index:
+        if bank_ids and bank.id not in bank_ids:
+            continue
+        if wanted and not wanted & set(bank.tags):
+            rows = [row for row in rows if wanted & set(row[3])]
+            if not rows:
+                continue
+        chosen.append((bank, rows))
+    if not chosen:
+        raise UsageError(f"no question has the tag {' or '.join(sorted(wanted))}")
+    return chosen
+
+
 def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     """The index of the banks under ``paths``: from the cache, or loaded and cached.
 

@@ -382,15 +382,14 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
-    from hoquiz.banks.cache import load_banks_cached
-    from hoquiz.banks.loader import select_banks
-    from hoquiz.study.stats import read_stats, render
+    from hoquiz.banks.cache import load_index, select_index
+    from hoquiz.study.stats import read_totals, render
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    banks = load_banks_cached(list(paths), default_cache_dir())
+    index = load_index(list(paths), default_cache_dir())
     if bank_ids or tags:
-        banks = select_banks(banks, bank_ids, tags)
-    report = read_stats(banks, db or default_db(), clock_from(now)(), day_starts)
+        index = select_index(index, bank_ids, tags)
+    report = read_totals(index, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
         echo_json(report.to_json())
         return

@@ -21,7 +21,6 @@ import datetime as dt
 import itertools
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -108,27 +107,18 @@ def load_cards(
 ) -> list[StudyCard]:
     """The cards of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``.
 
-    Banks come from the bank cache in ``cache_dir`` (``None``: no cache);
-    without ``tags`` no question is decoded before it is shown.
+    Banks come from the bank cache in ``cache_dir`` (``None``: no cache); no
+    question is decoded before it is shown.
 
     Raises:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and
             :func:`hoquiz.banks.loader.select_banks`.
     """
-    from hoquiz.banks.cache import load_index
+    from hoquiz.banks.cache import load_index, select_index
 
     index = load_index(paths, cache_dir)
-    if tags:
-        from hoquiz.banks.cache import materialize
-        from hoquiz.banks.loader import select_banks
-
-        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
-        return study_cards(select_banks(banks, bank_ids, tags))
-    if bank_ids:
-        from hoquiz.banks.loader import select_banks
-
-        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
-        index = [(b, rows) for b, rows in index if b.id in wanted]
+    if bank_ids or tags:
+        index = select_index(index, bank_ids, tags)
     return indexed_cards(index)
 
 

@@ -106,13 +106,9 @@ def read_stats(
     cards: list[StoredCard] = []
     counts: dict[str, tuple[int, int]] = {}
     recent: list[LoggedReview] = []
-    from hoquiz.store.schema import check_header
-
     stored = Settings()
     days = Days(Settings(day_starts=day_starts).resolved().day_starts)
-    # A missing or empty file holds nothing to read, and nothing is written into it;
-    # anything else that is not a regular file is left for Store.open to refuse.
-    exists = db.exists() and (not db.is_file() or check_header(db))
+    exists = _database_exists(db)
     if exists:
         from hoquiz.store import Store
 
@@ -128,8 +124,23 @@ def read_stats(
     return stats
 
 
-def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL_DAYS) -> Stats:
-    """:func:`read_stats` from a bank index, aggregated in SQL: no question is read.
+def _database_exists(db: Path) -> bool:
+    """Whether ``db`` holds a database to read (a missing or empty file holds nothing).
+
+    Anything else that is not a regular file is left for ``Store.open`` to refuse.
+    """
+    from hoquiz.store.schema import check_header
+
+    return db.exists() and (not db.is_file() or check_header(db))
+
+
+def read_totals(
+    index: BankIndex, db: Path, now: dt.datetime, day_starts: int | None = None
+) -> Stats:
+    """:func:`read_stats` from a bank index, aggregated in SQL: no question is decoded.
+
+    The same figures as :func:`read_stats` on the same banks; days start at
+    ``day_starts`` if given, else at the learner's setting.
 
     Raises:
         StoreError: ``db`` exists but cannot be used.
@@ -140,10 +151,16 @@ def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL
         for row in rows
         for n in row[4]
     ]
-    if db.exists():  # statistics never create a database
+    stored = Settings()
+    days = Days(Settings(day_starts=day_starts).resolved().day_starts)
+    exists = _database_exists(db)
+    if exists:
         from hoquiz.store import Store
 
         with Store.open(db) as store:
+            stored = store.settings()
+            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
+            today = days.date(now)
             totals = store.study_totals(
                 cards,
                 now,
@@ -151,13 +168,18 @@ def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL
                 now - dt.timedelta(days=RETENTION_DAYS),
                 LEECH_LAPSES,
                 FORECAST_DAYS,
+                day_starts=[
+                    days.start(today + dt.timedelta(days=i)) for i in range(1, FORECAST_DAYS + 1)
+                ],
             )
     else:
         new: dict[str, tuple[int, int, int, int]] = {}
         for _, bank_id, _ in cards:
             new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
         totals = StudyTotals(new, {}, [], {}, {})
-    return from_totals([bank.id for bank, _ in index], totals, now)
+    stats = from_totals([bank.id for bank, _ in index], totals, now, days)
+    stats.database, stats.database_exists, stats.settings = db, exists, stored
+    return stats
 
 
 def compute(
@@ -223,13 +245,15 @@ def compute(
     return Stats(now, total, by_bank, due_by_day, leeches)
 
 
-def from_totals(bank_ids: Sequence[str], totals: StudyTotals, now: dt.datetime) -> Stats:
+def from_totals(
+    bank_ids: Sequence[str], totals: StudyTotals, now: dt.datetime, days: Days = LOCAL_DAYS
+) -> Stats:
     """The statistics from SQL aggregates (:meth:`hoquiz.store.Store.study_totals`).
 
     Gives what :func:`compute` gives on the same banks and store, without
     reading every card row or any question.
     """
-    today = now.astimezone(dt.UTC).date()
+    today = days.date(now)
     total = Tally()
     by_bank = {bank_id: Tally() for bank_id in bank_ids}
     for bank_id, tally in by_bank.items():
