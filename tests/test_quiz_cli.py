@@ -585,7 +585,7 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
     where = tmp_path / "c"
     cold = indexed_cards(cache.load_index([folder], where))
     warm_index = cache.load_index([folder], where)
-    assert all(isinstance(row[5], bytes) for _, rows in warm_index for row in rows)
+    assert all(isinstance(row[5], cache.Pending) for _, rows in warm_index for row in rows)
     warm = indexed_cards(warm_index)
     eager = study_cards(load_banks([folder]))
     assert [c.key for c in warm] == [c.key for c in cold] == [c.key for c in eager]
@@ -593,7 +593,7 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
         (c.kind, c.revision, c.cloze) for c in eager
     ]
     first = warm[0]
-    assert isinstance(first._question, bytes)  # not read yet
+    assert isinstance(first._question, cache.Pending)  # not read yet
     assert first.question == eager[0].question
-    assert not isinstance(first._question, bytes)
+    assert not isinstance(first._question, cache.Pending)
     assert warm_index[0][0].questions == () and warm_index[0][0].title == "Alpha bank"

@@ -224,7 +224,7 @@ def select_banks(
     from hoquiz.banks.cache import index_banks, materialize, select_index
 
     return [
-        replace(bank, questions=tuple(materialize(row[5]) for row in rows))
+        replace(bank, questions=tuple(materialize(row[5], row[0]) for row in rows))
         for bank, rows in select_index(index_banks(banks), bank_ids, tags)
     ]
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, card_key, question_cards
+from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, Question, card_key, question_cards
 from hoquiz.render import natural_order
 from hoquiz.store import CardRef, CardSummary, from_ms, to_ms
 from hoquiz.study.days import LOCAL_DAYS, Days
@@ -34,7 +34,7 @@ from hoquiz.study.scheduling import Phase
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
-    from hoquiz.banks.cache import BankIndex
+    from hoquiz.banks.cache import BankIndex, Pending
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
 DEFAULT_EXAM_LENGTH = 20
@@ -57,7 +57,7 @@ class StudyCard:
         revision: int,
         cloze: int | None,
         key: str,
-        question: AnyQuestion | bytes,
+        question: "AnyQuestion | bytes | Pending",
     ) -> None:
         self.bank = bank
         self.question_id = question_id
@@ -70,10 +70,10 @@ class StudyCard:
     @property
     def question(self) -> AnyQuestion:
         question = self._question
-        if isinstance(question, bytes):
+        if not isinstance(question, Question):
             from hoquiz.banks.cache import materialize
 
-            question = self._question = materialize(question)
+            question = self._question = materialize(question, self.question_id)
         return question
 
     @property
