@@ -103,25 +103,36 @@ class Pending:
     entry is removed, and the bank is loaded from its YAML instead.
     """
 
-    __slots__ = ("entry", "file", "from_yaml", "ids", "lines", "raw", "sha256")
+    __slots__ = ("entry", "file", "from_yaml", "header", "ids", "lines", "offset")
 
     def __init__(
-        self, raw: memoryview, sha256: str, ids: list[str], file: Path, entry: Path
+        self, entry: Path, offset: int, header: dict[str, Any], ids: list[str], file: Path
     ) -> None:
-        self.raw = raw
-        self.sha256 = sha256
+        self.entry = entry
+        self.offset = offset
+        self.header = header
         self.ids = ids
         self.file = file
-        self.entry = entry
         self.lines: dict[str, bytes] | None = None
         self.from_yaml: dict[str, AnyQuestion] | None = None
 
+    def _read_lines(self) -> dict[str, bytes]:
+        """The entry's question lines by id; empty if the entry changed or is damaged."""
+        try:
+            with self.entry.open("rb") as handle:
+                if json.loads(handle.readline()) != self.header:
+                    return {}  # rebuilt since: the bank changed
+                handle.seek(self.offset)
+                raw = handle.read()
+        except Exception:
+            return {}
+        if hashlib.sha256(raw).hexdigest() != self.header["sha256"]:
+            return {}
+        return dict(zip(self.ids, raw.split(b"\n"), strict=False))
+
     def question(self, question_id: str) -> AnyQuestion:
         if self.lines is None:
-            intact = hashlib.sha256(self.raw).hexdigest() == self.sha256
-            lines = bytes(self.raw).split(b"\n") if intact else []
-            self.lines = dict(zip(self.ids, lines, strict=False))
-            self.raw = memoryview(b"")
+            self.lines = self._read_lines()
         if self.from_yaml is None:
             try:
                 question = _question_from(self.lines[question_id])
@@ -265,12 +276,12 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     index: BankIndex = []
     for file in files:
         entry = cache_dir / f"bank-{_name(file, cwd)}.json"
-        header, raw, start = _open(entry)
+        header, line, offset = _open(entry)
         try:
             key, hashed = _key(file, cwd, code, memo, _hashed_before(header))
         except OSError:
             key, hashed = None, []
-        found = _read(header, raw, start, key, file, entry) if key is not None else None
+        found = _read(header, line, offset, key, file, entry) if key is not None else None
         if found is None:
             from hoquiz.banks.loader import load_bank_file, load_banks
             from hoquiz.errors import BankError
@@ -410,14 +421,19 @@ def _hashed_before(header: dict[str, Any] | None) -> dict[str, tuple[list[int], 
 
 
 def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
-    """An entry's header, its bytes and where its body starts (``None``: unreadable)."""
+    """An entry's header, its index line and where its question lines start.
+
+    ``None`` for the header if the entry cannot be read. The question lines
+    are read when a question is first shown (:class:`Pending`).
+    """
     try:
-        raw = entry.read_bytes()
-        newline = raw.index(b"\n")
-        header = json.loads(raw[:newline])
+        with entry.open("rb") as handle:
+            header = json.loads(handle.readline())
+            line = handle.readline()
+            offset = handle.tell()
     except Exception:  # absent, unreadable or damaged: a miss
         return None, b"", 0
-    return (header if isinstance(header, dict) else None), raw, newline + 1
+    return (header if isinstance(header, dict) else None), line.rstrip(b"\n"), offset
 
 
 _KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
@@ -425,7 +441,7 @@ _KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
 
 def _read(
-    header: dict[str, Any] | None, raw: bytes, start: int, key: str, file: Path, entry: Path
+    header: dict[str, Any] | None, line: bytes, offset: int, key: str, file: Path, entry: Path
 ) -> tuple[Bank, list[QuestionRow]] | None:
     """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
 
@@ -436,8 +452,6 @@ def _read(
     is checked and read here; the question lines when a question is shown.
     """
     try:
-        newline = raw.find(b"\n", start)
-        line = raw[start:] if newline < 0 else raw[start:newline]
         if (
             header is None
             or header.get("key") != key
@@ -461,8 +475,7 @@ def _read(
             numbers[i] = tuple(None if n is None else int(n) for n in cards)
         if not isinstance(bank, Bank) or not count == len(kinds) == len(revisions) == len(tags):
             return None
-        rest = memoryview(raw)[len(raw) if newline < 0 else newline + 1 :]
-        questions = [Pending(rest, header["sha256"], ids, file, entry)] * count
+        questions = [Pending(entry, offset, header, ids, file)] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
     return bank, list(zip(ids, kinds, revisions, tags, numbers, questions, strict=True))

@@ -302,12 +302,12 @@ def quiz(
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.days import Days
-    from hoquiz.study.planning import load_cards
+    from hoquiz.study.planning import Deck, load_index_selected
     from hoquiz.study.scheduling import Scheduler, use_scheduler
     from hoquiz.study.settings import Settings
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
+    cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
     store = Store.open(path)

@@ -189,6 +189,67 @@ class Store:
                 for key, revision, state, due, introduced, lapses in rows
             }
 
+    def scheduled_until(
+        self, bank_ids: Sequence[str], until: int | None = None
+    ) -> Iterator[tuple[str, int, int, int]]:
+        """``(card key, revision, state, due)`` of the banks' scheduled cards, soonest due first.
+
+        Only cards due at ``until`` (UTC milliseconds) or before, if given; ties
+        by key. Read through the index on due times, row by row as consumed.
+        """
+        marks = ",".join("?" * len(bank_ids))
+        query = (
+            "SELECT card_key, revision, state, due FROM cards "
+            f"WHERE state > 0 AND due IS NOT NULL AND due <= ? AND bank_id IN ({marks}) "
+            "ORDER BY due, card_key"
+        )
+        limit = 2**62 if until is None else until
+        with self._errors():
+            cursor = self._db.execute(query, (limit, *bank_ids))
+        while True:
+            with self._errors():
+                rows = cursor.fetchmany(256)
+            if not rows:
+                return
+            yield from rows
+
+    def introduced_since(
+        self, bank_ids: Sequence[str], since: int
+    ) -> list[tuple[str, int, int, int | None]]:
+        """``(card key, revision, state, due)`` of the banks' cards first scheduled since then."""
+        marks = ",".join("?" * len(bank_ids))
+        with self._errors():
+            return self._db.execute(
+                "SELECT card_key, revision, state, due FROM cards "
+                f"WHERE introduced >= ? AND bank_id IN ({marks})",
+                (since, *bank_ids),
+            ).fetchall()
+
+    def scheduled_keys(self, bank_ids: Sequence[str], revision: int) -> dict[str, list[str]]:
+        """Per bank, the keys of its scheduled cards whose revision is ``revision`` or more.
+
+        One aggregate in SQL: a string per bank, not a row per card.
+        """
+        marks = ",".join("?" * len(bank_ids))
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT bank_id, group_concat(card_key, char(10)) FROM cards "
+                f"WHERE state > 0 AND due IS NOT NULL AND revision >= ? AND bank_id IN ({marks}) "
+                "GROUP BY bank_id",
+                (revision, *bank_ids),
+            ).fetchall()
+        return {str(bank): str(keys).split("\n") for bank, keys in rows if keys}
+
+    def scheduled_below(self, bank_ids: Sequence[str], revision: int) -> list[tuple[str, int]]:
+        """``(card key, revision)`` of the banks' scheduled cards of a lower revision."""
+        marks = ",".join("?" * len(bank_ids))
+        with self._errors():
+            return self._db.execute(
+                "SELECT card_key, revision FROM cards "
+                f"WHERE state > 0 AND due IS NOT NULL AND revision < ? AND bank_id IN ({marks})",
+                (revision, *bank_ids),
+            ).fetchall()
+
     def card(self, key: str) -> StoredCard | None:
         """One card's row, or ``None`` if it was never answered."""
         with self._errors():
