@@ -35,7 +35,7 @@ from hoquiz.study.scheduling import Phase
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
-    from hoquiz.banks.cache import BankIndex, Pending
+    from hoquiz.banks.cache import BankIndex, Pending, QuestionRow
     from hoquiz.store import Store
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -384,6 +384,8 @@ def _new_cards(
     for bank, rows in deck.index:
         done = scheduled.get(bank.id, set())
         prefix = bank.id + "/"
+        if done and _all_scheduled(bank.id, prefix, rows, done):
+            continue  # a bank studied through: no new card, checked at C speed
         for question_id, kind, revision, _, numbers, question in rows:
             if numbers == (None,):
                 key = prefix + question_id
@@ -403,6 +405,16 @@ def _new_cards(
             queues.setdefault(kind, {}).setdefault(bank.id, deque()).append(item)
             count += 1
     return queues, count
+
+
+def _all_scheduled(bank_id: str, prefix: str, rows: "list[QuestionRow]", done: set[str]) -> bool:
+    """Whether every card of the bank's ``rows`` has its key in ``done``."""
+    single = [row[0] for row in rows if row[4] == (None,)]
+    if not done.issuperset(map(prefix.__add__, single)):
+        return False
+    return all(
+        card_key(bank_id, row[0], n) in done for row in rows if row[4] != (None,) for n in row[4]
+    )
 
 
 def _one_per_question(cards: Sequence[StudyCard], rng: random.Random) -> list[StudyCard]:
