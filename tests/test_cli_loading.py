@@ -14,3 +14,17 @@ def test_every_command_is_loaded_from_the_module_named_for_it() -> None:
         name: command.callback.__module__.rsplit(".", 1)[1]  # type: ignore[union-attr]
         for name, command in cli.commands.items()
     } == COMMAND_MODULES
+
+
+def test_the_fsrs_release_is_read_without_importing_fsrs() -> None:
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from hoquiz.study.scheduling import fsrs_version\n"
+        "print(fsrs_version(), 'fsrs' in sys.modules, 'importlib.metadata' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [importlib.metadata.version("fsrs"), "False", "False"]

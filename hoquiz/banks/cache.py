@@ -7,19 +7,28 @@ directory, for a relative one) and a digest of hoquiz's own code
 images the bank names are checked by path, modification time and size.
 Editing one bank of a hundred re-parses that bank only; a content hash
 notices any edit, even one that restores the size and modification time.
+A file's SHA-256 is recorded in the entry with the file's stat stamp
+(device, inode, size, modification and change times) and reused while the
+stamp is unchanged: an edit always moves the change time, which no program
+can set back, and a file changed within two seconds of being hashed is
+hashed again next time (timestamps have a granularity).
 
-Entries are JSON, never pickle: reading one cannot run code. The body of an
-entry carries its own SHA-256 in the header line, checked before the body is
-used, so a changed byte or a truncated file is a miss, never wrong text. Any
-miss is rebuilt from the YAML by :func:`hoquiz.banks.loader.load_bank_file`
-and rewritten atomically. When a miss has problems, or the banks clash
-(the same bank id twice), :func:`hoquiz.banks.loader.load_banks` loads them
-all and reports every problem as usual; errors are never cached.
+Entries are JSON, never pickle: reading one cannot run code. The index
+line and the question lines of an entry each carry their own SHA-256 in
+the header line, checked before they are used, so a changed byte or a
+truncated file is a miss, never wrong text. Any miss is rebuilt from the
+YAML by :func:`hoquiz.banks.loader.load_bank_file` and rewritten
+atomically; damaged question lines, found when a question is first shown,
+are replaced by the bank's YAML and the entry is removed. When a miss has
+problems, or the banks clash (the same bank id twice),
+:func:`hoquiz.banks.loader.load_banks` loads them all and reports every
+problem as usual; errors are never cached.
 
 An entry is an *index*: the bank's fields without questions, and per
-question the little that queue building needs (id, type, revision, tags,
-card numbers) plus the question itself as JSON text, decoded only when the
-quiz shows it (:func:`materialize`).
+question, column by column, the little that queue building and selection
+need (id, type, revision, tags, card numbers). The question lines are read
+(and checked) for a bank only when one of its questions is shown
+(:func:`materialize`, :class:`Pending`).
 
 The cache-hit path never imports the loader (and so PyYAML): it finds bank
 and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
