@@ -69,7 +69,7 @@ def _unwritable(folder: Path) -> str | None:
         read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
     except OSError:
         read_only = False
-    return "read-only file system" if read_only else "permission denied"
+    return "on a read-only file system" if read_only else "permission denied"
 
 
 def _check_writable(path: Path) -> None:
@@ -79,7 +79,7 @@ def _check_writable(path: Path) -> None:
     except OSError as error:
         if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise StoreError(f"cannot open {path}: {os_error_text(error)}") from None
-        why = "read-only file system" if error.errno == errno.EROFS else "permission denied"
+        why = "on a read-only file system" if error.errno == errno.EROFS else "permission denied"
         raise StoreError(f"progress database {path} is read-only ({why}); {_ELSEWHERE}") from None
     folder = path.absolute().parent
     reason = _unwritable(folder)
@@ -100,7 +100,10 @@ def _quick_check_problem(db: sqlite3.Connection) -> str | None:
         first = db.execute("PRAGMA quick_check(1)").fetchone()
     except sqlite3.DatabaseError as error:
         return str(error)
-    return None if first is None or first[0] == "ok" else f"quick_check: {first[0]}"
+    if first is None or first[0] == "ok":
+        return None
+    lines = str(first[0]).splitlines()  # "*** in database main ***" heads the list
+    return "quick_check: " + " ".join(line for line in lines if not line.startswith("***"))
 
 
 class _Check:
@@ -192,7 +195,7 @@ class Store:
             if reason:
                 raise StoreError(
                     f"cannot create progress database {path}: its folder {path.parent} is "
-                    f"read-only ({reason}); {_ELSEWHERE}"
+                    f"read-only ({reason}); choose another with --db or HOQUIZ_DB"
                 )
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)

@@ -94,9 +94,9 @@ SELECT card_key, CASE
     WHEN NOT reps {_COUNT} THEN 'reps ' || quote(reps)
     WHEN NOT lapses {_COUNT} THEN 'lapses ' || quote(lapses)
     WHEN NOT ifnull(cloze, 1) BETWEEN 1 AND 9223372036854775807 THEN 'cloze ' || quote(cloze)
-    WHEN state > 0 AND due IS NOT NULL AND NOT stability BETWEEN 0 AND 1e300
+    WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(stability, -1) BETWEEN 0 AND 1e300
         THEN 'stability ' || quote(stability)
-    WHEN state > 0 AND due IS NOT NULL AND NOT difficulty BETWEEN 0 AND 1e300
+    WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(difficulty, -1) BETWEEN 0 AND 1e300
         THEN 'difficulty ' || quote(difficulty)
     END AS problem
 FROM cards WHERE problem IS NOT NULL LIMIT 1
