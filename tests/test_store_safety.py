@@ -152,6 +152,34 @@ def test_stats_reads_a_database_on_a_read_only_file_system(tmp_path: Path) -> No
     assert state_of(db.parent) == before
 
 
+@needs_mount
+def test_stats_with_answers_waiting_in_a_wal_on_read_only_media(tmp_path: Path) -> None:
+    db = studied(tmp_path / "data")
+    media = tmp_path / "media"
+    media.mkdir()
+    live = sqlite3.connect(db)  # a quiz still running: its answers wait in the -wal
+    live.execute("INSERT INTO settings VALUES ('new_per_day', '7')")
+    live.commit()
+    for suffix in ("", "-wal", "-shm"):
+        shutil.copy(f"{db}{suffix}", media / f"with-shm.db{suffix}")
+    for suffix in ("", "-wal"):
+        shutil.copy(f"{db}{suffix}", media / f"without-shm.db{suffix}")
+    live.close()
+    before = state_of(media)
+    done = on_read_only_mount(media, hoquiz("settings", "--db", str(media / "with-shm.db")))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[1] == "  new cards a day: 7"
+    bare = media / "without-shm.db"
+    done = on_read_only_mount(media, hoquiz("settings", "--db", str(bare)))
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"Error: cannot read {bare}: answers not yet merged into it wait in {bare}-wal, and "
+        f"SQLite cannot make the {bare}-shm it needs to read them (the folder is read-only); "
+        "open it once with `hoquiz quiz` where it is writable\n"
+    )
+    assert state_of(media) == before
+
+
 def test_stats_and_settings_write_nothing_beside_the_database(tmp_path: Path) -> None:
     db = studied(tmp_path / "data")
     before = state_of(db.parent)
@@ -210,7 +238,13 @@ def test_read_only_file_and_folder_are_refused_before_the_first_question(shared_
 
     db.chmod(0o444)  # the file read-only, its folder writable
     db.parent.chmod(0o777)
+    empty = db.with_name("empty.db")
+    empty.touch(mode=0o444)
     before = state_of(db.parent)
+    done = as_user(hoquiz("quiz", str(banks), "--db", str(empty)), "t\n", env)
+    assert done.stderr == (
+        f"Error: progress database {empty} is read-only (permission denied); {ELSEWHERE}\n"
+    )
     done = as_user(hoquiz("quiz", str(banks), "--db", str(db)), "t\n", env)
     assert done.returncode == 1, done.stderr
     assert (

@@ -184,7 +184,7 @@ class Store:
         """
         path = Path(path)
         exists = check_header(path)
-        if exists:
+        if path.exists():  # a database, or an empty file to make one in
             _check_writable(path)
         else:
             try:
@@ -231,6 +231,13 @@ class Store:
         # Without a -wal or -journal the file holds every committed answer: read it
         # as immutable, so that SQLite creates no -wal or -shm beside it. Else a
         # quiz may be running: read through its files.
+        wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+        if wal.exists() and not shm.exists() and _unwritable(path.absolute().parent):
+            raise StoreError(
+                f"cannot read {path}: answers not yet merged into it wait in {wal}, and SQLite "
+                f"cannot make the {shm} it needs to read them (the folder is read-only); "
+                "open it once with `hoquiz quiz` where it is writable"
+            )
         uri = f"{path.absolute().as_uri()}?mode=ro{'' if side_files else '&immutable=1'}"
         try:
             db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
