@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from quiz_banks import tf_bank, write_banks
+from unprivileged import as_user, shared_folder
 
 from hoquiz.cli import cli
 from hoquiz.errors import StoreError
@@ -203,27 +204,8 @@ def test_settings_shown_from_an_empty_file_leave_it_empty(tmp_path: Path) -> Non
 
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
-    """A folder an unprivileged user can reach (pytest's tmp_path is private to root)."""
-    folder = Path(tempfile.mkdtemp(prefix="hoquiz-"))
-    folder.chmod(0o755)
-    try:
+    with shared_folder() as folder:
         yield folder
-    finally:
-        for p in folder.rglob("*"):
-            if p.is_dir():
-                p.chmod(0o755)
-        shutil.rmtree(folder)
-
-
-def as_user(argv: list[str], stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` as an unprivileged user: nobody when the tests run as root."""
-    if os.geteuid() == 0:
-        if shutil.which("setpriv") is None:
-            pytest.skip("needs setpriv to drop root")
-        argv = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *argv]
-    return subprocess.run(
-        argv, input=stdin, capture_output=True, text=True, env={**os.environ, **env}, check=False
-    )
 
 
 def test_read_only_file_and_folder_are_refused_before_the_first_question(shared_dir: Path) -> None:
@@ -241,11 +223,11 @@ def test_read_only_file_and_folder_are_refused_before_the_first_question(shared_
     empty = db.with_name("empty.db")
     empty.touch(mode=0o444)
     before = state_of(db.parent)
-    done = as_user(hoquiz("quiz", str(banks), "--db", str(empty)), "t\n", env)
+    done = as_user(["quiz", str(banks), "--db", str(empty)], "t\n", env)
     assert done.stderr == (
         f"Error: progress database {empty} is read-only (permission denied); {ELSEWHERE}\n"
     )
-    done = as_user(hoquiz("quiz", str(banks), "--db", str(db)), "t\n", env)
+    done = as_user(["quiz", str(banks), "--db", str(db)], "t\n", env)
     assert done.returncode == 1, done.stderr
     assert (
         done.stderr
@@ -256,14 +238,14 @@ def test_read_only_file_and_folder_are_refused_before_the_first_question(shared_
 
     db.chmod(0o666)  # the file writable, its folder (where SQLite puts its journal) not
     db.parent.chmod(0o555)
-    done = as_user(hoquiz("quiz", str(banks), "--db", str(db)), "t\n", env)
+    done = as_user(["quiz", str(banks), "--db", str(db)], "t\n", env)
     assert done.returncode == 1, done.stderr
     assert done.stderr == (
         f"Error: progress database {db} cannot be written: its folder {db.parent} is read-only "
         f"(permission denied) and SQLite keeps its journal there; {ELSEWHERE}\n"
     )
     assert done.stdout == ""
-    stats = as_user(hoquiz("stats", str(banks), "--db", str(db)), "", env)
+    stats = as_user(["stats", str(banks), "--db", str(db)], "", env)
     assert stats.returncode == 0, stats.stderr
     assert stats.stdout.splitlines()[2] == "Cards: 3 (1 new, 2 learning, 0 review)"
     assert state_of(db.parent) == before
