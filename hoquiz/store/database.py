@@ -10,8 +10,10 @@ shown. Times are stored as UTC milliseconds since the Unix epoch.
 
 A file is checked before anything is written to it: it must be empty or a
 SQLite database stamped with hoquiz's application id, of a schema version
-this hoquiz knows. Otherwise :class:`StoreError` names the file, which is
-left untouched.
+this hoquiz knows, with that version's tables and columns, card rows that
+hoquiz writes, passing ``PRAGMA quick_check``, and writable (file and
+folder). Otherwise :class:`StoreError` names the file, which is left
+byte-identical. :meth:`Store.open_read_only` reads without writing anything.
 """
 
 import datetime as dt
