@@ -69,7 +69,7 @@ def _unwritable(folder: Path) -> str | None:
         return None
     try:
         read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
-    except OSError:
+    except (OSError, AttributeError):  # no statvfs on Windows
         read_only = False
     return "on a read-only file system" if read_only else "permission denied"
 
@@ -111,7 +111,7 @@ def _quick_check_problem(db: sqlite3.Connection) -> str | None:
 class _Check:
     """``PRAGMA quick_check`` on a connection of its own, in a thread.
 
-    SQLite works outside the GIL, so the check (about 0.3 s for a million
+    SQLite works outside the GIL, so the check (0.3 to 1 s for a million
     logged answers) overlaps the quiz's start instead of delaying it.
     """
 
@@ -227,19 +227,17 @@ class Store:
         path = Path(path)
         if not check_header(path):
             return None
-        side_files = any(
-            path.with_name(path.name + suffix).exists() for suffix in ("-wal", "-journal")
-        )
-        # Without a -wal or -journal the file holds every committed answer: read it
-        # as immutable, so that SQLite creates no -wal or -shm beside it. Else a
-        # quiz may be running: read through its files.
-        wal, shm = (path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))
+        wal, shm, journal = (path.with_name(path.name + e) for e in ("-wal", "-shm", "-journal"))
         if wal.exists() and not shm.exists() and _unwritable(path.absolute().parent):
             raise StoreError(
                 f"cannot read {path}: answers not yet merged into it wait in {wal}, and SQLite "
                 f"cannot make the {shm} it needs to read them (the folder is read-only); "
                 "open it once with `hoquiz quiz` where it is writable"
             )
+        # Without a -wal or -journal the file holds every committed answer: read it
+        # as immutable, so that SQLite creates no -wal or -shm beside it. Else a
+        # quiz may be running: read through its files.
+        side_files = wal.exists() or journal.exists()
         uri = f"{path.absolute().as_uri()}?mode=ro{'' if side_files else '&immutable=1'}"
         try:
             db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
