@@ -55,6 +55,15 @@ def test_a_symlink_loop_is_named(tmp_path: Path, pair: bool) -> None:
     assert validate(loop) == (2, f"Error: {loop} is a symlink loop\n")
 
 
+def test_a_symlink_to_a_missing_bank_is_named(tmp_path: Path) -> None:
+    banks = write_banks(tmp_path / "banks", tf=tf_bank("tf", 2))
+    gone = banks / "gone.yaml"
+    gone.symlink_to("moved/away.yaml")
+    expected = f"Error: {gone} is a symlink to moved/away.yaml, which does not exist\n"
+    assert validate(banks) == (2, expected)
+    assert validate(gone) == (2, expected)
+
+
 @pytest.mark.parametrize(
     ("bom", "name"),
     [

@@ -34,7 +34,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
     Raises:
         UsageError: a path does not exist, a folder cannot be read, a symlink
-            loops, or no bank file was found.
+            loops or leads nowhere, or no bank file was found.
     """
     found: list[Path] = []
     for path in paths:
@@ -60,6 +60,7 @@ def _banks_at(path: Path) -> list[Path]:
     if path.is_file():
         return [] if path.name in SOURCES_NAMES else [path]
     _refuse_loop(path)
+    _refuse_dangling(path)
     raise UsageError(f"no such file or folder: {path}")
 
 
@@ -82,6 +83,7 @@ def _banks_in(folder: Path) -> Iterator[Path]:
                 yield candidate
             else:
                 _refuse_loop(candidate)
+                _refuse_dangling(candidate)
 
 
 def _refuse_loop(path: Path) -> None:
@@ -91,6 +93,12 @@ def _refuse_loop(path: Path) -> None:
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise UsageError(f"{path} is a symlink loop") from None
+
+
+def _refuse_dangling(path: Path) -> None:
+    """Name a bank symlink whose target is gone, rather than leave its bank out unsaid."""
+    if path.is_symlink() and not path.exists():
+        raise UsageError(f"{path} is a symlink to {os.readlink(path)}, which does not exist")
 
 
 def find_sources_file(folder: Path) -> Path | None:
