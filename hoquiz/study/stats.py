@@ -106,13 +106,15 @@ def read_stats(
     cards: list[StoredCard] = []
     counts: dict[str, tuple[int, int]] = {}
     recent: list[LoggedReview] = []
+    from hoquiz.store import Store
+
     stored = Settings()
     days = Days(Settings(day_starts=day_starts).resolved().day_starts)
-    exists = _database_exists(db)
-    if exists:
-        from hoquiz.store import Store
-
-        with Store.open(db) as store:
+    # A missing or empty file holds nothing to read; nothing is written, to it or beside it.
+    store = Store.open_read_only(db)
+    exists = store is not None
+    if store is not None:
+        with store:
             stored = store.settings()
             days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
             cards = store.cards()
@@ -122,16 +124,6 @@ def read_stats(
     stats = compute(banks, cards, counts, recent, now, days)
     stats.database, stats.database_exists, stats.settings = db, exists, stored
     return stats
-
-
-def _database_exists(db: Path) -> bool:
-    """Whether ``db`` holds a database to read (a missing or empty file holds nothing).
-
-    Anything else that is not a regular file is left for ``Store.open`` to refuse.
-    """
-    from hoquiz.store.schema import check_header
-
-    return db.exists() and (not db.is_file() or check_header(db))
 
 
 def read_totals(
@@ -151,13 +143,14 @@ def read_totals(
         for row in rows
         for n in row[4]
     ]
+    from hoquiz.store import Store
+
     stored = Settings()
     days = Days(Settings(day_starts=day_starts).resolved().day_starts)
-    exists = _database_exists(db)
-    if exists:
-        from hoquiz.store import Store
-
-        with Store.open(db) as store:
+    store = Store.open_read_only(db)  # statistics never create or write a database
+    exists = store is not None
+    if store is not None:
+        with store:
             stored = store.settings()
             days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
             today = days.date(now)
