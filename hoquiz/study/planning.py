@@ -216,22 +216,14 @@ def plan_review(
             waiting.append((summary.due_ms, card.key, card))
     due.sort(key=lambda item: item[:2])
     waiting.sort(key=lambda item: item[:2])
-    in_session: set[tuple[str, str]] = set()
-    queue: list[StudyCard] = []
-    for _, _, card in due:
-        if card.sibling_of not in in_session:
-            in_session.add(card.sibling_of)
-            queue.append(card)
-    learning: list[tuple[dt.datetime, StudyCard]] = []
-    for due_ms, _, card in waiting:
-        if card.sibling_of not in in_session:
-            in_session.add(card.sibling_of)
-            learning.append((from_ms(due_ms), card))
-    if limit is not None:
-        queue = queue[:limit]
+    queue, learning, in_session, allowance, room = _due_part(
+        [card for _, _, card in due],
+        [(due_ms, card) for due_ms, _, card in waiting],
+        introduced_today,
+        new_per_day,
+        limit,
+    )
     due_count = len(queue)
-    allowance = max(0, new_per_day - introduced_today)
-    room = allowance if limit is None else min(allowance, max(0, limit - due_count))
     unseen = []
     for card in fresh:
         if card.sibling_of not in in_session:
@@ -334,22 +326,10 @@ def plan_from_store(
         card = deck.card(key)
         if card is not None and state > 0 and due_at is not None and revision >= card.revision:
             introduced_today += 1
-    in_session: set[tuple[str, str]] = set()
-    queue: list[StudyCard] = []
-    for card in due:
-        if card.sibling_of not in in_session:
-            in_session.add(card.sibling_of)
-            queue.append(card)
-    learning: list[tuple[dt.datetime, StudyCard]] = []
-    for due_ms, card in waiting:
-        if card.sibling_of not in in_session:
-            in_session.add(card.sibling_of)
-            learning.append((from_ms(due_ms), card))
-    if limit is not None:
-        queue = queue[:limit]
+    queue, learning, in_session, allowance, room = _due_part(
+        due, waiting, introduced_today, new_per_day, limit
+    )
     due_count = len(queue)
-    allowance = max(0, new_per_day - introduced_today)
-    room = allowance if limit is None else min(allowance, max(0, limit - due_count))
     queues, unseen = _new_cards(deck, store, in_session)
     new_cards = [StudyCard(*item) for item in itertools.islice(interleave_queues(queues), room)]
     return Plan(
@@ -415,6 +395,36 @@ def _all_scheduled(bank_id: str, prefix: str, rows: "list[QuestionRow]", done: s
     return all(
         card_key(bank_id, row[0], n) in done for row in rows if row[4] != (None,) for n in row[4]
     )
+
+
+def _due_part(
+    due: list[StudyCard],
+    waiting: list[tuple[int, StudyCard]],
+    introduced_today: int,
+    new_per_day: int,
+    limit: int | None,
+) -> tuple[list[StudyCard], list[tuple[dt.datetime, StudyCard]], set[tuple[str, str]], int, int]:
+    """The due queue and the learning cards, one card per question; the new-card room.
+
+    Returns the queue, the learning cards, the questions they take, the day's
+    allowance of new cards and how many of them fit in the session.
+    """
+    in_session: set[tuple[str, str]] = set()
+    queue: list[StudyCard] = []
+    for card in due:
+        if card.sibling_of not in in_session:
+            in_session.add(card.sibling_of)
+            queue.append(card)
+    learning: list[tuple[dt.datetime, StudyCard]] = []
+    for due_ms, card in waiting:
+        if card.sibling_of not in in_session:
+            in_session.add(card.sibling_of)
+            learning.append((from_ms(due_ms), card))
+    if limit is not None:
+        queue = queue[:limit]
+    allowance = max(0, new_per_day - introduced_today)
+    room = allowance if limit is None else min(allowance, max(0, limit - len(queue)))
+    return queue, learning, in_session, allowance, room
 
 
 def _one_per_question(cards: Sequence[StudyCard], rng: random.Random) -> list[StudyCard]:
