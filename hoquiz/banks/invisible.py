@@ -112,23 +112,34 @@ def _question(checker: Checker, path: DataPath, data: dict[Any, Any]) -> None:
                     _blank(checker, (*path, key, j, "feedback"), choice.get("feedback"))
                 else:
                     _blank(checker, (*path, key, j), choice)
-            texts = [c.get("text") if isinstance(c, dict) else c for c in value]
-            _look_alike(checker, (*path, key), texts, "choice", "choice")
+            texts = [
+                ((*path, key, j, "text"), c.get("text"))
+                if isinstance(c, dict)
+                else ((*path, key, j), c)
+                for j, c in enumerate(value)
+            ]
+            _look_alike(checker, texts, "choice", "choice")
         elif key == "pairs" and isinstance(value, list):
             for j, pair in enumerate(value):
                 if isinstance(pair, list):
                     _texts(checker, (*path, key, j), pair)
             for side in (0, 1):
-                sides = [p[side] if isinstance(p, list) and len(p) == 2 else None for p in value]
-                what = f"{_SIDES[side]} side"
-                _look_alike(checker, (*path, key), sides, what, "pair", (side,))
+                sides = [
+                    (
+                        (*path, key, j, side),
+                        p[side] if isinstance(p, list) and len(p) == 2 else None,
+                    )
+                    for j, p in enumerate(value)
+                ]
+                _look_alike(checker, sides, f"{_SIDES[side]} side", "pair")
         elif key == "source" and isinstance(value, dict):
             for part in ("doc", "section"):
                 _blank(checker, (*path, key, part), value.get(part))
         elif isinstance(value, list):
             _texts(checker, (*path, key), value)
             if key == "items":
-                _look_alike(checker, (*path, key), value, "item", "item")
+                items = [((*path, key, j), item) for j, item in enumerate(value)]
+                _look_alike(checker, items, "item", "item")
         else:
             _blank(checker, (*path, key), value)
             if key == "text" and data.get("type") == "cloze" and isinstance(value, str):
@@ -165,16 +176,11 @@ def _cloze_answers(checker: Checker, path: DataPath, text: str) -> None:
 
 
 def _look_alike(
-    checker: Checker,
-    path: DataPath,
-    values: Sequence[Any],
-    what: str,
-    counted_as: str,
-    within: DataPath = (),
+    checker: Checker, options: Sequence[tuple[DataPath, Any]], what: str, counted_as: str
 ) -> None:
     """Options equal once invisible characters are removed, but not before (at the later one)."""
     seen: dict[str, tuple[int, str]] = {}
-    for j, value in enumerate(values):
+    for j, (path, value) in enumerate(options):
         if not isinstance(value, str) or _looks_blank(value):
             continue
         seen_as = normalize(without_invisible(value))
@@ -186,7 +192,7 @@ def _look_alike(
         if normalize(text) == normalize(value):
             continue  # a plain duplicate, reported by the domain rules
         checker.error(
-            (*path, j, *within),
+            path,
             f"duplicate {what} {quote(value)} (same as {counted_as} {index + 1} but for "
             f"invisible characters: {describe_all(value + text)})",
         )
