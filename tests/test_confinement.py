@@ -1,4 +1,4 @@
-"""Whatever ``image:`` says, no file outside the bank is ever opened: not by validate, lint or export.
+"""Whatever ``image:`` says, no file outside the bank is opened: not by validate, lint, export.
 
 The kernel is the witness: an inotify watch on a secret file beside the bank
 folder reports any open or read of it, by any code path (a symlink, ``..``,

@@ -58,7 +58,7 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, answer_text, fixed_order, source_text
-from hoquiz.text import format_number, normalize
+from hoquiz.text import format_number, normalize, terminal_safe
 
 if TYPE_CHECKING:
     import genanki
@@ -384,8 +384,10 @@ def _h(text: str) -> str:
 
 def _h_inline(text: str) -> str:
     # '[' as an entity: Anki reads "[sound:...]" and "[anki:tts]" in a field's HTML
-    # as tags that play files; bank text must show them as written.
-    return html.escape(text, quote=False).replace("[", "&#91;")
+    # as tags that play files; bank text must show them as written. Control
+    # characters are written visibly, as the terminal shows them: U+001F is
+    # Anki's field separator, and one in a field makes the package unimportable.
+    return html.escape(terminal_safe(text), quote=False).replace("[", "&#91;")
 
 
 def _letter(i: int) -> str:
