@@ -120,3 +120,23 @@ def test_no_image_value_opens_a_file_outside_the_bank(
     # Whatever reaches outside the folder is refused, not skipped.
     if not target.is_relative_to(bank.resolve()) or absolute:
         assert banks == []
+
+
+@pytest.mark.xfail(
+    strict=True, reason="discovery still reads a bank file symlinked to outside the folder"
+)
+def test_a_bank_file_symlinked_outside_the_folder_is_not_read(tmp_path: Path) -> None:
+    # An error line quotes a bank's first characters: a symlink to /etc/passwd
+    # showed 'root:x:0:0:root:/root:/bin/bash ...' (in a CI log, any file's start).
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "sources.yaml").write_text(
+        "sources:\n  - {id: doc, title: D, kind: k, sections: [Intro]}\n", encoding="utf-8"
+    )
+    private = tmp_path / "private.yaml"
+    private.write_text("token: SECRET-OUTSIDE-THE-BANK\n", encoding="utf-8")
+    (folder / "leak.yaml").symlink_to(private)
+    with watched(private) as events:
+        with pytest.raises(BankError):
+            load_banks([folder])
+    assert events == []
