@@ -136,7 +136,6 @@ def test_a_bank_file_symlinked_outside_the_folder_is_not_read(tmp_path: Path) ->
     private = tmp_path / "private.yaml"
     private.write_text("token: SECRET-OUTSIDE-THE-BANK\n", encoding="utf-8")
     (folder / "leak.yaml").symlink_to(private)
-    with watched(private) as events:
-        with pytest.raises(BankError):
-            load_banks([folder])
+    with watched(private) as events, pytest.raises(BankError):
+        load_banks([folder])
     assert events == []
