@@ -60,6 +60,7 @@ RULES: dict[str, str] = {
     "import-placeholder": "a placeholder left by hoquiz import, still to be written",
     "option-position": "feedback or an explanation naming an option by its place (shuffled)",
     "invisible-characters": "a zero-width, bidi or other invisible character in bank text",
+    "control-characters": "a control character (ESC, BEL, U+001F...) in bank text",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -721,15 +722,23 @@ def _longest_key(bank: Bank) -> Iterator[Finding]:
 
 
 def _invisible_characters(bank: Bank) -> Iterator[Finding]:
-    """Zero-width, bidi and other invisible characters, at the first one of each text."""
-    from hoquiz.banks.invisible import bank_texts, lint_message
-    from hoquiz.text import invisible_characters
+    """Zero-width, bidi and other invisible characters, and control characters.
+
+    One finding per text and kind, at the first such character.
+    """
+    from hoquiz.banks.invisible import bank_texts, control_message, lint_message
+    from hoquiz.text import control_characters, invisible_characters
 
     for where, text in bank_texts(bank):
-        found = invisible_characters(text)
-        if found:
-            message = lint_message(where, text)
-            yield Finding(bank.path, where, "invisible-characters", message, char=found[0])
+        if text.isascii() and text.isprintable():
+            continue
+        for rule, find, message in (
+            ("invisible-characters", invisible_characters, lint_message),
+            ("control-characters", control_characters, control_message),
+        ):
+            found = find(text)
+            if found:
+                yield Finding(bank.path, where, rule, message(where, text), char=found[0])
 
 
 def _negative_share(bank: Bank) -> Iterator[Finding]:

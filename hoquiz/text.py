@@ -115,10 +115,18 @@ def describe_character(char: str) -> str:
     return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
 
 
-# C0 controls but tab and newline, DEL, C1 controls (0x9b alone starts a CSI on
-# many terminals), lone surrogates (undecodable bytes kept by surrogateescape)
-# and bidi controls, which would reorder the rest of the line hoquiz prints.
-_UNSAFE_FOR_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}]")
+# C0 controls but tab and newline, DEL and the C1 controls (0x9b alone starts a
+# CSI on many terminals): characters a terminal acts on instead of showing.
+CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_CONTROL_RE = re.compile(f"[{CONTROLS}]")
+# Controls, lone surrogates (undecodable bytes kept by surrogateescape) and bidi
+# controls, which would reorder the rest of the line hoquiz prints.
+_UNSAFE_FOR_TERMINAL = re.compile(f"[{CONTROLS}\ud800-\udfff{BIDI_CONTROLS}]")
+
+
+def control_characters(text: str) -> list[tuple[int, str]]:
+    """Each control character of ``text`` (see :data:`CONTROLS`) with its index."""
+    return [(m.start(), m.group()) for m in _CONTROL_RE.finditer(text)]
 
 
 def _visible(match: re.Match[str]) -> str:

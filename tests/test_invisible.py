@@ -255,3 +255,16 @@ def test_lint_covers_every_text(make_bank: MakeBank, where: str) -> None:
 def test_bundled_decks_hold_no_invisible_characters() -> None:
     result = run("lint", "--rule", "invisible-characters")
     assert result.exit_code == 0, result.output
+
+
+def test_lint_names_control_characters(make_bank: MakeBank) -> None:
+    body = '    prompt: "Retitle \\e]0;pwned\\a and \\x1f"\n    answer: true'
+    path = make_bank(bank(("q1", "true_false", body), title="T\\x9b"))
+    assert lint(path) == [
+        "bank.yaml:2:8: 'title' holds U+009B, a control character: it shows as escapes such "
+        "as \\x1b, or not at all; delete it [control-characters]",
+        "bank.yaml:6:13: 'prompt' holds U+001B, U+0007 and U+001F, control characters: they "
+        "show as escapes such as \\x1b, or not at all; delete them [control-characters]",
+    ]
+    ignored = run("lint", "--ignore", "control-characters", str(path))
+    assert ignored.exit_code == 0, ignored.output

@@ -10,7 +10,7 @@ count is :data:`hoquiz.text.INVISIBLE`'s.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, assert_never
 
 from hoquiz.banks.checks import Checker
@@ -30,6 +30,7 @@ from hoquiz.model import (
 )
 from hoquiz.model.cloze import parse_cloze
 from hoquiz.text import (
+    control_characters,
     describe_character,
     invisible_characters,
     is_bidi_control,
@@ -45,12 +46,15 @@ _SIDES = ("left", "right")
 _LISTED = 3
 
 
-def describe_all(text: str) -> str:
-    """The distinct invisible characters of ``text``: ``"U+200B ZERO WIDTH SPACE"``.
+def describe_all(
+    text: str, find: Callable[[str], list[tuple[int, str]]] = invisible_characters
+) -> str:
+    """The distinct invisible characters (or others ``find`` finds) of ``text``.
 
-    At most three are named, then how many more: ``"..., U+2060 WORD JOINER and 2 more"``.
+    ``"U+200B ZERO WIDTH SPACE"``; at most three are named, then how many
+    more: ``"..., U+2060 WORD JOINER and 2 more"``.
     """
-    distinct = list(dict.fromkeys(char for _, char in invisible_characters(text)))
+    distinct = list(dict.fromkeys(char for _, char in find(text)))
     named = [describe_character(char) for char in distinct[:_LISTED]]
     if len(distinct) > _LISTED:
         return f"{', '.join(named)} and {len(distinct) - _LISTED} more"
@@ -265,3 +269,14 @@ def lint_message(where: DataPath, text: str) -> str:
     else:
         why = f"a learner cannot see {'it' if one else 'them'}"
     return f"{label(where)} holds {describe_all(text)}: {why}; delete {'it' if one else 'them'}"
+
+
+def control_message(where: DataPath, text: str) -> str:
+    """The lint warning for the control characters of ``text`` at ``where``."""
+    one = len({char for _, char in control_characters(text)}) == 1
+    what = "a control character" if one else "control characters"
+    return (
+        f"{label(where)} holds {describe_all(text, control_characters)}, {what}: "
+        f"{'it shows' if one else 'they show'} as escapes such as \\x1b, or not at all; "
+        f"delete {'it' if one else 'them'}"
+    )
