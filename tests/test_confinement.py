@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_media import BANK, PNG, SECRET
 
 from hoquiz.banks.loader import load_banks
 from hoquiz.errors import BankError
@@ -29,20 +30,6 @@ from hoquiz.lint import lint_banks
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify is Linux's")
 
 IN_ACCESS, IN_OPEN, IN_NONBLOCK = 0x1, 0x20, 0o4000
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
-SECRET = b"\x89PNG\r\n\x1a\n SECRET-OUTSIDE-THE-BANK"
-BANK = """\
-id: b
-title: B
-questions:
-  - id: q1
-    type: flashcard
-    front: F
-    back: B
-    image: '{image}'
-    explanation: E
-    source: {{doc: doc, section: Intro}}
-"""
 
 
 @contextmanager
@@ -106,7 +93,7 @@ def test_no_image_value_opens_a_file_outside_the_bank(
     name = "/".join(parts)
     if absolute:
         name = str(bank / name)
-    (bank / "b.yaml").write_text(BANK.format(image=name), encoding="utf-8")
+    (bank / "b.yaml").write_text(BANK.format(image=f"'{name}'"), encoding="utf-8")
     target = Path(os.path.realpath(bank / name))
     with watched(secret) as events:
         try:
