@@ -472,28 +472,40 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
 
 
 # Text that YAML reads back as the same string without quotes: starts with a
-# letter, holds no indicator characters, and is not a YAML 1.1 boolean or null.
+# letter, holds no indicator characters, and is no boolean or null to YAML 1.1
+# or 1.2 (so that older tools read the file the same). In a flow sequence
+# ([a, b]) a comma would end the item, so there it needs quotes too.
 _PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;'()/?!%+_-]*(?<! )")
 _NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
-def dump(data: Any) -> str:
+def dump(data: dict[Any, Any]) -> str:
     """Plain bank data as block-style YAML, keys in the order given; same data, same text.
 
-    Strings that need quoting are double-quoted with backslash escapes.
-    Written by hand: PyYAML's emitter takes longer than loading the result.
+    Takes mappings, lists, text, whole and finite numbers, booleans and
+    ``None``; ``parse(dump(data))`` gives ``data`` back. Strings that need
+    quoting are double-quoted with backslash escapes. Written by hand:
+    PyYAML's emitter takes longer than loading the result.
+
+    Raises:
+        ValueError: a value banks cannot hold (an infinite float, a number
+            of more than ``MAX_DIGITS`` digits, a set or other object).
     """
+    if not data:
+        return "{}\n"
     lines: list[str] = []
     _dump_mapping(data, "", lines)
     return "\n".join(lines) + "\n"
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, *, flow: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, int):
+        if value.bit_length() > 3 * MAX_DIGITS:  # too long to read back (or to write)
+            raise ValueError("cannot write a number this long in a bank")
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -502,10 +514,15 @@ def _scalar(value: Any) -> str:
         if e and "." not in mantissa:
             mantissa += ".0"  # YAML 1.1 reads a float only with a point: 1.0e-05
         return mantissa + e + exponent
-    text = str(value)
-    if _PLAIN_RE.fullmatch(text) and text.lower() not in _NOT_PLAIN:
-        return text
-    return _quoted(text)
+    if not isinstance(value, str):
+        raise ValueError(f"cannot write a {type(value).__name__} in a bank")
+    if (
+        _PLAIN_RE.fullmatch(value)
+        and value.lower() not in _NOT_PLAIN
+        and not (flow and "," in value)
+    ):
+        return value
+    return _quoted(value)
 
 
 _QUOTE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
@@ -527,28 +544,42 @@ def _quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _dump_mapping(data: dict[str, Any], pad: str, lines: list[str]) -> None:
+def _dump_mapping(data: dict[Any, Any], pad: str, lines: list[str]) -> None:
     for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"{pad}{key}:")
-            _dump_mapping(value, pad + "  ", lines)
-        elif isinstance(value, list):
-            lines.append(f"{pad}{key}:")
-            _dump_list(value, pad + "  ", lines)
+        name = _scalar(key)
+        if isinstance(value, (dict, list)) and value:
+            lines.append(f"{pad}{name}:")
+            _dump_nested(value, pad + "  ", lines)
         else:
-            lines.append(f"{pad}{key}: {_scalar(value)}")
+            lines.append(f"{pad}{name}: {_inline(value)}")
+
+
+def _dump_nested(value: dict[Any, Any] | list[Any], pad: str, lines: list[str]) -> None:
+    if isinstance(value, dict):
+        _dump_mapping(value, pad, lines)
+    else:
+        _dump_list(value, pad, lines)
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: a scalar, an empty collection or a list of scalars."""
+    if isinstance(value, dict):
+        return "{}"  # only ever empty here
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(item, flow=True) for item in value) + "]"
+    return _scalar(value)
 
 
 def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
     for item in items:
-        if isinstance(item, dict):
+        flat = isinstance(item, list) and not any(isinstance(v, (dict, list)) for v in item)
+        if isinstance(item, (dict, list)) and item and not flat:
+            # The first line of the nested block, moved up beside the dash.
             start = len(lines)
-            _dump_mapping(item, pad + "  ", lines)
+            _dump_nested(item, pad + "  ", lines)
             lines[start] = f"{pad}- {lines[start][len(pad) + 2 :]}"
-        elif isinstance(item, list):
-            lines.append(f"{pad}- [{', '.join(_scalar(v) for v in item)}]")
         else:
-            lines.append(f"{pad}- {_scalar(item)}")
+            lines.append(f"{pad}- {_inline(item)}")
 
 
 class Locator:
