@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -54,14 +55,19 @@ def same(a: object, b: object) -> bool:
 @example({"id": [["A,", ""]]})
 @example({"a": [], "b": {}, "c": [[[1]], [{"d": [[]]}]]})
 def test_dump_reads_back_as_the_same_data(data: dict[object, object]) -> None:
+    """Under the bank resolver, and under YAML 1.1 (PyYAML's own), as older tools read it."""
     text = dump(data)
     loaded, problems = parse(text, "dumped.yaml")
     assert problems == []
     assert same(loaded, data), text
+    assert same(yaml.safe_load(text), data), text
 
 
-def test_dump_quotes_a_comma_in_a_flow_sequence() -> None:
-    assert dump({"id": [["A,", ""], ["a, b", "c"]]}) == 'id:\n  - ["A,", ""]\n  - ["a, b", c]\n'
+def test_dump_quotes_a_comma_or_question_mark_in_a_flow_sequence() -> None:
+    assert dump({"id": [["A,", ""], ["a, b", "Why?"]]}) == (
+        'id:\n  - ["A,", ""]\n  - ["a, b", "Why?"]\n'
+    )
+    assert dump({"q": "Why, then?"}) == "q: Why, then?\n"
 
 
 def test_dump_writes_plain_text_unquoted_and_quotes_the_rest() -> None:

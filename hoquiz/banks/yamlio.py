@@ -474,7 +474,8 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
 # Text that YAML reads back as the same string without quotes: starts with a
 # letter, holds no indicator characters, and is no boolean or null to YAML 1.1
 # or 1.2 (so that older tools read the file the same). In a flow sequence
-# ([a, b]) a comma would end the item, so there it needs quotes too.
+# ([a, b]) a comma ends the item, and for PyYAML's pure-Python reader a '?'
+# does too, so there either needs quotes.
 _PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;'()/?!%+_-]*(?<! )")
 _NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
@@ -519,7 +520,7 @@ def _scalar(value: Any, *, flow: bool = False) -> str:
     if (
         _PLAIN_RE.fullmatch(value)
         and value.lower() not in _NOT_PLAIN
-        and not (flow and "," in value)
+        and not (flow and ("," in value or "?" in value))
     ):
         return value
     return _quoted(value)
