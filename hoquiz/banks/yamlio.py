@@ -10,6 +10,7 @@ in C, and a file of a few ten thousand '[' would overflow the stack.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from collections.abc import Sequence
@@ -372,6 +373,15 @@ def _too_large(display: str, size: int) -> list[Problem]:
     ]
 
 
+# UTF-32 LE's BOM begins with UTF-16 LE's: the longer ones are tried first.
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file (BOM allowed), refusing oversized or undecodable ones."""
     try:
@@ -388,10 +398,11 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
             return None, _too_large(display, len(raw))
     except OSError as exc:
         return None, [Problem(display, 1, 1, f"cannot read file: {os_error_text(exc)}")]
-    if raw.startswith(b"\xef\xbb\xbf"):
+    if raw.startswith(codecs.BOM_UTF8):
         raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(display, 1, 1, "file is UTF-16 text; save it as UTF-8")]
+    for bom, name in _OTHER_BOMS:
+        if raw.startswith(bom):
+            return None, [Problem(display, 1, 1, f"file is {name} text; save it as UTF-8")]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
