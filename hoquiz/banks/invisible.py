@@ -28,7 +28,8 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
-from hoquiz.model.cloze import parse_cloze
+from hoquiz.model.invariants import Violation
+from hoquiz.model.invariants import cloze as cloze_deletions
 from hoquiz.text import (
     control_characters,
     describe_character,
@@ -170,7 +171,10 @@ def _blank(checker: Checker, path: DataPath, value: Any) -> None:
 
 
 def _cloze_answers(checker: Checker, path: DataPath, text: str) -> None:
-    for deletion in parse_cloze(text):
+    deletions = cloze_deletions(text)
+    if isinstance(deletions, Violation):
+        return  # malformed: the domain rules report it
+    for deletion in deletions:
         if _looks_blank(deletion.answer):
             checker.error(
                 path,
