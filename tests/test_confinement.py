@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from test_media import BANK, PNG, SECRET
 
 from hoquiz.banks.loader import load_banks
-from hoquiz.errors import BankError
+from hoquiz.banks.paths import discover
+from hoquiz.errors import BankError, UsageError
 from hoquiz.formats.anki import build_package
 from hoquiz.lint import lint_banks
 
@@ -109,9 +110,6 @@ def test_no_image_value_opens_a_file_outside_the_bank(
         assert banks == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="discovery still reads a bank file symlinked to outside the folder"
-)
 def test_a_bank_file_symlinked_outside_the_folder_is_not_read(tmp_path: Path) -> None:
     # An error line quotes a bank's first characters: a symlink to /etc/passwd
     # showed 'root:x:0:0:root:/root:/bin/bash ...' (in a CI log, any file's start).
@@ -123,6 +121,31 @@ def test_a_bank_file_symlinked_outside_the_folder_is_not_read(tmp_path: Path) ->
     private = tmp_path / "private.yaml"
     private.write_text("token: SECRET-OUTSIDE-THE-BANK\n", encoding="utf-8")
     (folder / "leak.yaml").symlink_to(private)
-    with watched(private) as events, pytest.raises(BankError):
+    with watched(private) as events, pytest.raises(UsageError) as refused:
         load_banks([folder])
     assert events == []
+    assert str(refused.value) == (
+        f"{folder / 'leak.yaml'} is a symlink to a file outside {folder}; hoquiz reads only "
+        "the files inside a folder it searches (copy the bank in, or name the file itself)"
+    )
+    inside = folder / "inner.yaml"  # a link within the folder is still followed
+    inside.write_text(private.read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "leak.yaml").unlink()
+    (folder / "alias.yaml").symlink_to("inner.yaml")
+    assert [p.name for p in discover([folder])] == ["alias.yaml"]
+
+
+def test_a_sources_file_symlinked_outside_its_folder_is_not_read(tmp_path: Path) -> None:
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    private = tmp_path / "private.yaml"
+    private.write_text("token: SECRET-OUTSIDE-THE-BANK\n", encoding="utf-8")
+    (folder / "sources.yaml").symlink_to(private)
+    (folder / "b.yaml").write_text("id: b\ntitle: B\nquestions: []\n", encoding="utf-8")
+    with watched(private) as events, pytest.raises(UsageError) as refused:
+        load_banks([folder])
+    assert events == []
+    assert str(refused.value) == (
+        f"{folder / 'sources.yaml'} is a symlink to a file outside {folder}; "
+        "copy the file in instead"
+    )
