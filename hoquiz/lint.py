@@ -59,6 +59,8 @@ RULES: dict[str, str] = {
     "key-near-distractor": "an mcq or multi key within a spelling slip of a distractor",
     "import-placeholder": "a placeholder left by hoquiz import, still to be written",
     "option-position": "feedback or an explanation naming an option by its place (shuffled)",
+    "invisible-characters": "a zero-width, bidi or other invisible character in bank text",
+    "control-characters": "a control character (ESC, BEL, U+001F...) in bank text",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -162,7 +164,8 @@ _POSITION_RE = re.compile(
 class Finding:
     """One warning before it is located: a data path into a bank file.
 
-    ``key`` points at the key of ``where`` rather than its value.
+    ``key`` points at the key of ``where`` rather than its value; ``char``
+    at one character of its text, by index.
     """
 
     file: Path
@@ -170,6 +173,7 @@ class Finding:
     rule: str
     message: str
     key: bool = False
+    char: tuple[int, str] | None = None
 
 
 def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> frozenset[str]:
@@ -217,6 +221,7 @@ def lint_bank(bank: Bank, rules: Collection[str] | None = None) -> BankLint:
             findings.extend(rule_check(bank, index, question))
     findings.extend(_longest_key(bank))
     findings.extend(_negative_share(bank))
+    findings.extend(_invisible_characters(bank))
     stems = _bank_stems(bank) if "duplicate-prompt" in selected else []
     answers = (
         [
@@ -259,7 +264,10 @@ def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Probl
         locator = locators.get(finding.file)
         if locator is None:
             locator = locators[finding.file] = Locator(texts.get(finding.file, ""))
-        line, column = locator.locate(finding.where, key=finding.key)
+        if finding.char is None:
+            line, column = locator.locate(finding.where, key=finding.key)
+        else:
+            line, column = locator.locate_character(finding.where, *finding.char)
         problems.append(
             Problem(str(finding.file), line, column, f"{finding.message} [{finding.rule}]")
         )
@@ -711,6 +719,26 @@ def _longest_key(bank: Bank) -> Iterator[Finding]:
             f"{len(choice_questions)} mcq/multi questions of this bank; "
             "shorten the key or lengthen the distractors",
         )
+
+
+def _invisible_characters(bank: Bank) -> Iterator[Finding]:
+    """Zero-width, bidi and other invisible characters, and control characters.
+
+    One finding per text and kind, at the first such character.
+    """
+    from hoquiz.banks.invisible import bank_texts, control_message, lint_message
+    from hoquiz.text import control_characters, invisible_characters
+
+    for where, text in bank_texts(bank):
+        if text.isascii() and text.isprintable():
+            continue
+        for rule, find, message in (
+            ("invisible-characters", invisible_characters, lint_message),
+            ("control-characters", control_characters, control_message),
+        ):
+            found = find(text)
+            if found:
+                yield Finding(bank.path, where, rule, message(where, text), char=found[0])
 
 
 def _negative_share(bank: Bank) -> Iterator[Finding]:

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -69,17 +69,75 @@ class _Loader(_BaseLoader):
                 seen.add(key_node.value)
 
 
+# -- scalars: the YAML 1.2 core schema, numbers in decimal only ----------------
+# PyYAML implements YAML 1.1, where `yes` is a boolean, `0777` octal 511 and
+# `1:30` the number 90. Banks resolve plain scalars as YAML 1.2's core schema
+# does, except that its octal (0o17), hexadecimal (0x10), infinity and
+# not-a-number forms stay text too: no bank field takes one, and a choice
+# written `.inf` then stays what its author wrote. docs/bank-format.md, "YAML
+# values", is the user's side of this.
+_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT_RE = re.compile(
+    r"[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)\Z"
+)
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+# Python refuses to turn longer digit strings into an int (and no bank
+# number comes near): such a number is a located error, not a traceback.
+MAX_DIGITS = 1000
+
+_CORE = "tag:yaml.org,2002:"
+_IMPLICIT: list[tuple[str, re.Pattern[str], list[str]]] = [
+    ("bool", re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF")),
+    ("int", _INT_RE, list("-+0123456789")),
+    ("float", _FLOAT_RE, list("-+0123456789.")),
+    ("null", re.compile(r"(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""]),
+]
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    value = loader.construct_scalar(node)
+    if not _INT_RE.match(value):
+        raise ValueError(value)
+    if len(value) > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"this number has {len(value.lstrip('+-'))} digits; no bank value needs so many",
+            node.start_mark,
+        )
+    return int(value)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    value = loader.construct_scalar(node)
+    if not (_INT_RE.match(value) or _FLOAT_RE.match(value)):
+        raise ValueError(value)
+    return float(value)  # very large ones become inf, which the validator refuses
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    value = loader.construct_scalar(node)
+    if value not in _TRUE and value not in _FALSE:
+        raise ValueError(value)
+    return value in _TRUE
+
+
+def _construct_null(loader: Any, node: yaml.ScalarNode) -> None:
+    if loader.construct_scalar(node) not in _NULL:
+        raise ValueError(node.value)
+
+
 def _bad_scalar(node: yaml.ScalarNode) -> str:
     kind = node.tag.rsplit(":", 1)[-1]
     if kind == "timestamp":
-        return (
-            f"{node.value!r} is not a valid date (write YYYY-MM-DD, or quote it to keep it as text)"
-        )
+        return f"{node.value!r} is not a valid date (write YYYY-MM-DD)"
     return f"{node.value!r} cannot be read as !!{kind}: remove the tag or fix the value"
 
 
 def _checked(construct: Any) -> Any:
-    """A scalar constructor whose bad values (``!!int abc``, ``2025-02-30``) are located errors."""
+    """A scalar constructor whose bad values (``!!int abc``) are located errors."""
 
     def checked(loader: Any, node: yaml.ScalarNode) -> Any:
         try:
@@ -92,9 +150,119 @@ def _checked(construct: Any) -> Any:
     return checked
 
 
-for _kind in ("int", "float", "bool", "timestamp"):
-    _tag = f"tag:yaml.org,2002:{_kind}"
-    _Loader.add_constructor(_tag, _checked(_BaseLoader.yaml_constructors[_tag]))
+_Loader.yaml_implicit_resolvers = {}
+for _kind, _pattern, _first in _IMPLICIT:
+    _Loader.add_implicit_resolver(_CORE + _kind, _pattern, _first)
+for _kind, _construct in (
+    ("int", _construct_int),
+    ("float", _construct_float),
+    ("bool", _construct_bool),
+    ("null", _construct_null),
+    # An explicit !!timestamp still makes a date (sources.yaml 'date').
+    ("timestamp", _BaseLoader.yaml_constructors[_CORE + "timestamp"]),
+):
+    _Loader.add_constructor(_CORE + _kind, _checked(_construct))
+
+
+class Reading(NamedTuple):
+    """What a YAML 1.1 (or 1.2) reader makes of a plain scalar that banks read as text."""
+
+    value: bool | int | float
+    how: str  # "YAML 1.1 reads it as octal 511"
+    instead: str  # what to write in a bank for that number or boolean: "777"
+
+
+_OLD_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+_YAML12_OCTAL = re.compile(r"[-+]?0o[0-7]+\Z")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+\Z")
+
+
+_YAML11 = yaml.resolver.Resolver()
+
+
+def _yaml11_tag(text: str) -> str:
+    """The tag YAML 1.1 (PyYAML's own resolver) gives ``text`` written unquoted."""
+    return str(_YAML11.resolve(yaml.ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
+
+
+def _bank_reads_as_text(text: str) -> bool:
+    return not (
+        text in _TRUE
+        or text in _FALSE
+        or text in _NULL
+        or _INT_RE.match(text)
+        or _FLOAT_RE.match(text)
+    )
+
+
+def other_reading(text: str) -> Reading | None:
+    """What other YAML readers make of ``text`` written unquoted, when banks read it as text.
+
+    For the message naming what to write instead; ``None`` when ``text`` is
+    no number or boolean to anyone.
+    """
+    if len(text) > 100 or not _bank_reads_as_text(text):
+        return None
+    if text in _OLD_BOOLS:
+        value = _OLD_BOOLS[text]
+        return Reading(value, f"YAML 1.1 reads it as {str(value).lower()}", "true or false")
+    sign = "-" if text.startswith("-") else ""
+    digits = text.lstrip("+-")
+    if _YAML12_OCTAL.match(text):
+        number = int(sign + digits[2:], 8)
+        return Reading(number, f"YAML 1.2 reads it as octal {number}", str(number))
+    tag = _yaml11_tag(text)
+    if tag not in (_CORE + "int", _CORE + "float"):
+        if _LEADING_ZERO.match(text):  # 09: text to YAML 1.1 too
+            return Reading(int(text), "a whole number does not start with 0", str(int(text)))
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        old = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, text))
+    except (ValueError, TypeError, OverflowError):  # pragma: no cover - 1.1 read it
+        return None
+    finally:
+        loader.dispose()
+    if not math.isfinite(old):
+        what = "not-a-number" if math.isnan(old) else f"{sign}infinity"
+        return Reading(old, f"YAML reads it as {what}", "a finite decimal number")
+    if ":" in text:
+        return Reading(
+            old, f"YAML 1.1 reads it as {old}, in base 60", f"{old} or the decimal number you mean"
+        )
+    if digits[:2] in ("0x", "0b"):
+        base = "hexadecimal" if digits[1] == "x" else "binary"
+        return Reading(old, f"YAML reads it as {base} {old}", str(old))
+    if _LEADING_ZERO.match(text):
+        decimal = sign + (digits.lstrip("0") or "0")
+        return Reading(old, f"YAML 1.1 reads it as octal {old}", decimal)
+    return Reading(old, f"YAML 1.1 reads it as {old}", str(old))  # 1_000
+
+
+def iso_date(text: str) -> str | None:
+    """A date-shaped text (``2025-08-07``, or with a time) in ISO form; ``None`` if not date-shaped.
+
+    Dates are text to the core schema; a field that takes a date reads them
+    with YAML 1.1's timestamp rules, so what an older reader took for a date
+    means the same here.
+
+    Raises:
+        ValueError: date-shaped but no such day or time (``2025-02-29``).
+    """
+    tag = _yaml11_tag(text)
+    if tag != _CORE + "timestamp":
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        value = loader.construct_yaml_timestamp(yaml.ScalarNode(tag, text))
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(text) from None
+    finally:
+        loader.dispose()
+    return str(value.isoformat())
 
 
 class _NoAliasLoader(_Loader):
@@ -114,7 +282,9 @@ class _NoAliasLoader(_Loader):
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            # `<<` is text to the core schema, but a YAML 1.1 reader would merge.
+            plain_merge = key_node.value == "<<" and not getattr(key_node, "style", "")
+            if key_node.tag == _CORE + "merge" or plain_merge:
                 raise yaml.constructor.ConstructorError(
                     None, None, "YAML merge keys (<<) are not supported", key_node.start_mark
                 )
@@ -313,28 +483,41 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
 
 
 # Text that YAML reads back as the same string without quotes: starts with a
-# letter, holds no indicator characters, and is not a YAML 1.1 boolean or null.
+# letter, holds no indicator characters, and is no boolean or null to YAML 1.1
+# or 1.2 (so that older tools read the file the same). In a flow sequence
+# ([a, b]) a comma ends the item, and for PyYAML's pure-Python reader a '?'
+# does too, so there either needs quotes.
 _PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;'()/?!%+_-]*(?<! )")
 _NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
-def dump(data: Any) -> str:
+def dump(data: dict[Any, Any]) -> str:
     """Plain bank data as block-style YAML, keys in the order given; same data, same text.
 
-    Strings that need quoting are double-quoted with backslash escapes.
-    Written by hand: PyYAML's emitter takes longer than loading the result.
+    Takes mappings, lists, text, whole and finite numbers, booleans and
+    ``None``; ``parse(dump(data))`` gives ``data`` back. Strings that need
+    quoting are double-quoted with backslash escapes. Written by hand:
+    PyYAML's emitter takes longer than loading the result.
+
+    Raises:
+        ValueError: a value banks cannot hold (an infinite float, a number
+            of more than ``MAX_DIGITS`` digits, a set or other object).
     """
+    if not data:
+        return "{}\n"
     lines: list[str] = []
     _dump_mapping(data, "", lines)
     return "\n".join(lines) + "\n"
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, *, flow: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, int):
+        if value.bit_length() > 3 * MAX_DIGITS:  # too long to read back (or to write)
+            raise ValueError("cannot write a number this long in a bank")
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -343,10 +526,15 @@ def _scalar(value: Any) -> str:
         if e and "." not in mantissa:
             mantissa += ".0"  # YAML 1.1 reads a float only with a point: 1.0e-05
         return mantissa + e + exponent
-    text = str(value)
-    if _PLAIN_RE.fullmatch(text) and text.lower() not in _NOT_PLAIN:
-        return text
-    return _quoted(text)
+    if not isinstance(value, str):
+        raise ValueError(f"cannot write a {type(value).__name__} in a bank")
+    if (
+        _PLAIN_RE.fullmatch(value)
+        and value.lower() not in _NOT_PLAIN
+        and not (flow and ("," in value or "?" in value))
+    ):
+        return value
+    return _quoted(value)
 
 
 _QUOTE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
@@ -368,28 +556,42 @@ def _quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _dump_mapping(data: dict[str, Any], pad: str, lines: list[str]) -> None:
+def _dump_mapping(data: dict[Any, Any], pad: str, lines: list[str]) -> None:
     for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"{pad}{key}:")
-            _dump_mapping(value, pad + "  ", lines)
-        elif isinstance(value, list):
-            lines.append(f"{pad}{key}:")
-            _dump_list(value, pad + "  ", lines)
+        name = _scalar(key)
+        if isinstance(value, (dict, list)) and value:
+            lines.append(f"{pad}{name}:")
+            _dump_nested(value, pad + "  ", lines)
         else:
-            lines.append(f"{pad}{key}: {_scalar(value)}")
+            lines.append(f"{pad}{name}: {_inline(value)}")
+
+
+def _dump_nested(value: dict[Any, Any] | list[Any], pad: str, lines: list[str]) -> None:
+    if isinstance(value, dict):
+        _dump_mapping(value, pad, lines)
+    else:
+        _dump_list(value, pad, lines)
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: a scalar, an empty collection or a list of scalars."""
+    if isinstance(value, dict):
+        return "{}"  # only ever empty here
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(item, flow=True) for item in value) + "]"
+    return _scalar(value)
 
 
 def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
     for item in items:
-        if isinstance(item, dict):
+        flat = isinstance(item, list) and not any(isinstance(v, (dict, list)) for v in item)
+        if isinstance(item, (dict, list)) and item and not flat:
+            # The first line of the nested block, moved up beside the dash.
             start = len(lines)
-            _dump_mapping(item, pad + "  ", lines)
+            _dump_nested(item, pad + "  ", lines)
             lines[start] = f"{pad}- {lines[start][len(pad) + 2 :]}"
-        elif isinstance(item, list):
-            lines.append(f"{pad}- [{', '.join(_scalar(v) for v in item)}]")
         else:
-            lines.append(f"{pad}- {_scalar(item)}")
+            lines.append(f"{pad}- {_inline(item)}")
 
 
 class Locator:
@@ -418,10 +620,37 @@ class Locator:
 
         Falls back to the nearest enclosing node that exists.
         """
-        node = self._compose()
+        node = self._node(path, key=key)
+        return (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def locate_character(self, path: Sequence[str | int], index: int, char: str) -> tuple[int, int]:
+        """Position of ``char``, at ``index`` in the text value at ``path``, in the file.
+
+        Found when the file writes the character itself (not as an escape such
+        as ``\\u200b``); otherwise the position of the value.
+        """
+        node = self._node(path)
         if node is None:
             return 1, 1
-        mark = node.start_mark
+        start = node.start_mark
+        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            raw = self._text[start.index : node.end_mark.index]
+            at = -1
+            for _ in range(node.value[:index].count(char) + 1):
+                at = raw.find(char, at + 1)
+                if at < 0:
+                    break
+            if at >= 0:
+                line_start = raw.rfind("\n", 0, at)
+                column = start.column + at if line_start < 0 else at - line_start - 1
+                return start.line + raw.count("\n", 0, at) + 1, column + 1
+        return start.line + 1, start.column + 1
+
+    def _node(self, path: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+        """The node at ``path`` or the nearest enclosing one that exists."""
+        node = self._compose()
+        if node is None:
+            return None
         for i, step in enumerate(path):
             last = i == len(path) - 1
             child: yaml.Node | None = None
@@ -440,5 +669,4 @@ class Locator:
             if child is None:
                 break
             node = child
-            mark = node.start_mark
-        return mark.line + 1, mark.column + 1
+        return node
