@@ -285,12 +285,12 @@ def quiz(
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.days import Days
-    from hoquiz.study.planning import load_cards
+    from hoquiz.study.planning import Deck, load_index_selected
     from hoquiz.study.scheduling import Scheduler, use_scheduler
     from hoquiz.study.settings import Settings
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
+    cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
     store = Store.open(path)
@@ -365,15 +365,14 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
-    from hoquiz.banks.cache import load_banks_cached
-    from hoquiz.banks.loader import select_banks
-    from hoquiz.study.stats import read_stats, render
+    from hoquiz.banks.cache import load_index, select_index
+    from hoquiz.study.stats import read_totals, render
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    banks = load_banks_cached(list(paths), default_cache_dir())
+    index = load_index(list(paths), default_cache_dir())
     if bank_ids or tags:
-        banks = select_banks(banks, bank_ids, tags)
-    report = read_stats(banks, db or default_db(), clock_from(now)(), day_starts)
+        index = select_index(index, bank_ids, tags)
+    report = read_totals(index, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
         echo_json(report.to_json())
         return
