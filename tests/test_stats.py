@@ -242,12 +242,10 @@ def test_sql_aggregates_give_the_same_report(
     from hoquiz.model import question_cards
     from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, from_totals
 
-    cards = [
-        (key, bank.id, q.revision)
+    cards = {
+        bank.id: {key: q.revision for q in bank.questions for key, _ in question_cards(bank, q)}
         for bank in banks
-        for q in bank.questions
-        for key, _ in question_cards(bank, q)
-    ]
+    }
     with Store.open(tmp_path / "progress.db") as store:
         totals = store.study_totals(
             cards, NOW, NOW.replace(hour=0), NOW - 30 * D, LEECH_LAPSES, FORECAST_DAYS
