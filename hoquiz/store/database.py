@@ -546,8 +546,8 @@ class Store:
         with self._errors():
             db = self._db
             removed, unscheduled = self._exceptions(banks, in_banks, params)
-            keep = ""
-            counted = "c.state > 0 AND c.due IS NOT NULL"
+            keep = ""  # rows of the given cards
+            counted = "c.state > 0 AND c.due IS NOT NULL"  # scheduled for their revision
             if removed or unscheduled:
                 db.execute("PRAGMA temp_store=MEMORY")  # never on a disk
                 for name, keys in (("removed", removed), ("unscheduled", unscheduled)):
@@ -560,91 +560,88 @@ class Store:
                     )
                 keep = " AND c.card_key NOT IN temp.removed"
                 counted += " AND c.card_key NOT IN temp.unscheduled"
+            # Whole-table passes grouped by bank, other banks' groups dropped here: cheaper
+            # than testing every row's bank in SQL.
             answers = "c.answers" if self._version >= ANSWERS_FROM else "0"
-            states = {bank_id: (len(keys), 0, 0, 0) for bank_id, keys in banks.items()}
-            reviews_total: dict[str, int] = {}
-            leeches: list[tuple[str, int]] = []
-            leeches_complete = True
-            for bank_id, learning, review, due, n, leech_count, leech_rows in db.execute(
-                "SELECT bank_id, total(s AND state IN (:learning, :relearning)), "
-                "total(s AND state NOT IN (:learning, :relearning)), total(s AND due <= :now), "
-                "total(answers), total(s AND lapses >= :leech), "
-                "group_concat(CASE WHEN s AND lapses >= :leech THEN card_key || ' ' || lapses END,"
-                " char(10)) "
-                "FROM (SELECT c.bank_id, c.state, c.due, c.lapses, c.card_key, "
-                f"{answers} AS answers, ({counted}) AS s FROM cards c WHERE {in_banks}{keep}) "
-                "GROUP BY bank_id",
+            kind = (
+                f"CASE WHEN NOT ({counted}) THEN 0 "
+                "WHEN c.state IN (:learning, :relearning) THEN 1 ELSE 2 END"
+            )
+            states = {bank_id: [len(keys), 0, 0, 0] for bank_id, keys in banks.items()}
+            reviews_total = dict.fromkeys(banks, 0)
+            forecast: dict[int, int] = {}
+            for bank_id, k, day, n, due, logged in db.execute(
+                f"SELECT c.bank_id, {kind} AS k, CASE WHEN NOT ({counted}) THEN NULL {bucket} "
+                f"ELSE {len(starts) - 1} END AS d, count(*), total(c.due <= :now), "
+                f"total({answers}) FROM cards c WHERE 1{keep} GROUP BY c.bank_id, k, d",
                 params,
             ):
-                learning, review = int(learning), int(review)
-                new = len(banks[bank_id]) - learning - review
-                states[bank_id] = (new, learning, review, int(due))
-                reviews_total[bank_id] = int(n)
-                found = str(leech_rows).split("\n") if leech_rows else []
-                leeches_complete &= len(found) == int(leech_count)
-                for row in found:
-                    key, _, lapses = row.rpartition(" ")
-                    leeches.append((key, int(lapses)))
-            if not leeches_complete:  # a key no hoquiz writes (with a line break): row by row
-                leeches = db.execute(
-                    f"SELECT c.card_key, c.lapses FROM cards c WHERE {in_banks}{keep} "
-                    f"AND {counted} AND c.lapses >= :leech",
+                counts = states.get(bank_id)
+                if counts is None:
+                    continue
+                reviews_total[bank_id] += int(logged)
+                if k:
+                    counts[0] -= n
+                    counts[k] += n
+                    counts[3] += int(due)
+                    if day < forecast_days:
+                        forecast[day] = forecast.get(day, 0) + n
+            leeches = [
+                (key, lapses)
+                for bank_id, key, lapses in db.execute(
+                    "SELECT c.bank_id, c.card_key, c.lapses FROM cards c NOT INDEXED "
+                    f"WHERE c.lapses >= :leech AND {counted}{keep}",
                     params,
-                ).fetchall()
+                )
+                if bank_id in banks
+            ]
             if self._version < ANSWERS_FROM:  # no kept count: the log, grouped by card
-                reviews_total = {
-                    bank: int(n)
-                    for bank, n in db.execute(
-                        "SELECT c.bank_id, total(g.n) FROM (SELECT card_id, count(*) AS n "
-                        "FROM review_log GROUP BY card_id) g JOIN cards c ON c.id = g.card_id "
-                        f"WHERE {in_banks}{keep} GROUP BY c.bank_id",
-                        params,
-                    )
-                }
-            forecast = dict(
-                db.execute(
-                    f"SELECT CASE {bucket} ELSE {len(starts) - 1} END AS d, count(*) "
-                    "FROM cards c INDEXED BY cards_due "
-                    f"WHERE c.state > 0 AND c.due < :end AND {in_banks}{keep} AND {counted} "
-                    "GROUP BY d",
+                reviews_total = dict.fromkeys(banks, 0)
+                for bank_id, n in db.execute(
+                    "SELECT c.bank_id, total(g.n) FROM (SELECT card_id, count(*) AS n "
+                    "FROM review_log GROUP BY card_id) g JOIN cards c ON c.id = g.card_id "
+                    f"WHERE 1{keep} GROUP BY c.bank_id",
                     params,
-                ).fetchall()
-            )
+                ):
+                    if bank_id in banks:
+                        reviews_total[bank_id] = int(n)
             # The answers since a cut-off, from the time index, then read in row order.
             recent = (
                 "r.id IN (SELECT id FROM review_log INDEXED BY review_log_time "
                 "WHERE reviewed_at >= {})"
             )
-            today = dict(
-                db.execute(
+            today = {
+                bank_id: int(n)
+                for bank_id, n in db.execute(
                     "SELECT c.bank_id, count(*) FROM review_log r JOIN cards c ON c.id = r.card_id "
-                    f"WHERE {recent.format(':day')} AND {in_banks}{keep} GROUP BY c.bank_id",
+                    f"WHERE {recent.format(':day')}{keep} GROUP BY c.bank_id",
                     params,
-                ).fetchall()
-            )
+                )
+                if bank_id in banks
+            }
             retention = {
-                bank: (int(n), int(passed))
-                for bank, n, passed in db.execute(
+                bank_id: (int(n), int(passed))
+                for bank_id, n, passed in db.execute(
                     "SELECT c.bank_id, count(*), total(r.rating != :again) "
                     "FROM review_log r JOIN cards c ON c.id = r.card_id "
                     f"WHERE {recent.format(':since')} AND r.mode = :mode "
-                    f"AND r.state_before = :review AND {in_banks}{keep} GROUP BY c.bank_id",
+                    f"AND r.state_before = :review{keep} GROUP BY c.bank_id",
                     params,
                 )
+                if bank_id in banks
             }
             if keep:
                 db.execute("DROP TABLE temp.removed")
                 db.execute("DROP TABLE temp.unscheduled")
-        reviews = {
-            bank: (n, int(today.get(bank, 0)))
-            for bank, n in reviews_total.items()
-            if n or bank in today
-        }
         return StudyTotals(
-            states,
-            {int(day): int(n) for day, n in forecast.items() if int(day) < forecast_days},
+            {bank_id: (c[0], c[1], c[2], c[3]) for bank_id, c in states.items()},
+            forecast,
             [(str(key), int(lapses)) for key, lapses in leeches],
-            reviews,
+            {
+                bank_id: (n, today.get(bank_id, 0))
+                for bank_id, n in reviews_total.items()
+                if n or bank_id in today
+            },
             retention,
         )
 
@@ -691,10 +688,9 @@ class Store:
         removed += [
             key
             for bank_id, key in db.execute(
-                f"SELECT c.bank_id, c.card_key FROM cards c WHERE NOT ({scheduled}) AND {in_banks}",
-                params,
+                f"SELECT c.bank_id, c.card_key FROM cards c WHERE NOT ({scheduled})"
             )
-            if key not in banks[bank_id]
+            if bank_id in banks and key not in banks[bank_id]
         ]
         return removed, unscheduled
 
