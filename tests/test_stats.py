@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,8 @@ from quiz_banks import ALPHA, BETA, write_banks
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
-from hoquiz.store import Answer, CardRef, Store
+from hoquiz.store import APPLICATION_ID, Answer, CardRef, Store
+from hoquiz.store.schema import MIGRATIONS, layout
 from hoquiz.study.days import Days
 from hoquiz.study.scheduling import CardState, Phase, Rating
 from hoquiz.study.settings import Settings
@@ -253,3 +255,79 @@ def test_sql_aggregates_give_the_same_report(
     aggregated = from_totals([b.id for b in banks], totals, NOW)
     assert aggregated == stats
     assert render(aggregated) == render(stats)
+
+
+def older_copy(current: Path, old: Path, version: int) -> None:
+    """A database of schema ``version`` (by the migrations up to it) with ``current``'s rows."""
+    old.parent.mkdir(parents=True, exist_ok=True)
+    raw = sqlite3.connect(old)
+    for step in range(version):
+        raw.executescript(MIGRATIONS[step])
+    raw.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    raw.execute(f"PRAGMA user_version={version}")
+    raw.execute("ATTACH ? AS current", (str(current),))
+    for table, columns in layout(version).items():
+        names = ", ".join(columns)
+        raw.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM current.{table}")
+    raw.commit()
+    raw.execute("DETACH current")
+    raw.close()
+
+
+@pytest.mark.parametrize("version", [4, 5])
+def test_stats_read_an_older_schema_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    alpha = ALPHA.replace("  - id: bone\n", "  - id: bone\n    revision: 2\n")
+    folder = write_banks(tmp_path / "banks", alpha=alpha, beta=BETA)
+    current = tmp_path / "current" / "progress.db"
+    with Store.open(current) as store:
+        write_history(store, NOW)
+        store.save_settings(Settings(new_per_day=35))
+    old = tmp_path / "old" / "progress.db"
+    older_copy(current, old, version)
+    before = old.read_bytes()
+
+    def stats(db: Path, *options: str) -> str:
+        args = ["stats", str(folder), "--db", str(db), "--now", NOW.isoformat(), *options]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.output.replace(str(db), "DB")
+
+    for options in [(), ("--tag", "genetics")]:
+        assert stats(old, *options) == stats(current, *options)
+    old_json, current_json = (json.loads(stats(db, "--json")) for db in (old, current))
+    assert old_json.pop("now")[:19] == current_json.pop("now")[:19]  # the clock runs on
+    assert old_json == current_json
+    assert "Reviews: 8 in all, 3 today" in stats(old)
+    assert "  new cards a day: 35" in stats(old)
+    assert old.read_bytes() == before  # read as it is: not upgraded, nothing beside it
+    assert [p.name for p in old.parent.iterdir()] == ["progress.db"]
+    with Store.open(old):
+        pass
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 6
+    assert stats(old) == stats(current)
+
+
+def test_the_count_of_answers_follows_answers_undo_and_the_migration(tmp_path: Path) -> None:
+    current = tmp_path / "progress.db"
+    with Store.open(current) as store:
+        write_history(store, NOW)
+        recorded = store.record_answer(
+            ref("beta/b2"), Answer(NOW, Rating.AGAIN, False, "x", 900, "review"), keep
+        )
+        store.undo(recorded)
+    old = tmp_path / "old.db"
+    older_copy(current, old, 5)
+    with Store.open(old):
+        pass  # migrated: the counts are taken from the log
+    for db in (current, old):
+        raw = sqlite3.connect(db)
+        counted = raw.execute(
+            "SELECT card_key, answers, (SELECT count(*) FROM review_log r WHERE r.card_id = c.id) "
+            "FROM cards c ORDER BY card_key"
+        ).fetchall()
+        raw.close()
+        assert [(key, n) for key, n, _ in counted] == [(key, n) for key, _, n in counted]
+        assert dict((key, n) for key, n, _ in counted)["beta/b1"] == 2
