@@ -318,6 +318,11 @@ def test_the_count_of_answers_follows_answers_undo_and_the_migration(tmp_path: P
             ref("beta/b2"), Answer(NOW, Rating.AGAIN, False, "x", 900, "review"), keep
         )
         store.undo(recorded)
+        wrong = store.record_answer(
+            ref("beta/b3"), Answer(NOW, Rating.AGAIN, False, "x", 900, "review"), keep
+        )
+        right = Answer(NOW, Rating.GOOD, True, "x", 900, "review", overridden=True)
+        store.record_answer(ref("beta/b3"), right, keep, replacing=wrong)  # an override
     old = tmp_path / "old.db"
     older_copy(current, old, 5)
     with Store.open(old):
@@ -331,3 +336,4 @@ def test_the_count_of_answers_follows_answers_undo_and_the_migration(tmp_path: P
         raw.close()
         assert [(key, n) for key, n, _ in counted] == [(key, n) for key, _, n in counted]
         assert dict((key, n) for key, n, _ in counted)["beta/b1"] == 2
+        assert dict((key, n) for key, n, _ in counted)["beta/b3"] == 2
