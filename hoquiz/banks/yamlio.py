@@ -129,6 +129,15 @@ _MAYBE_ANCHOR = re.compile(r"[&*][^\s,\[\]{}]")
 # of indentation and '- ', '? ', ': ' indicators (properties such as '&a'
 # may only come before the last node of a line).
 _DEEP_BLOCK = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
+# A line that opens a flow collection and closes it again, with nothing on
+# it that could hide a bracket (no quote, comment, nested bracket or brace),
+# as banks write tags, sources and match pairs: "tags: [a, b]", "- [x, y]".
+# Such a line adds at most one level, and only while it is read.
+_CLOSED_FLOW_LINE = re.compile(
+    r"^[ \t]*(?:-[ \t]+)*(?:[A-Za-z0-9_-]+:[ \t]+)?"
+    r"(?:\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\})[ \t]*$",
+    re.MULTILINE,
+)
 _DEPTH_CHANGE: dict[type[yaml.Event], int] = {
     yaml.SequenceStartEvent: 1,
     yaml.MappingStartEvent: 1,
@@ -141,14 +150,18 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
     """Where the text nests deeper than ``MAX_DEPTH``, if it does.
 
     Most files are shown shallow by counting: flow nesting cannot exceed the
-    number of '[' and '{', block nesting needs deep indentation. Others are
+    number of '[' and '{' (one for all the lines that close every one they
+    open), block nesting needs deep indentation. Others are
     walked as libyaml events, which does not recurse. Some libyaml versions
     (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit while
     scanning ahead, before the walk reaches ours: then the pure-Python
     parser, which has no limit and looks ahead at most 1024 characters,
     walks the file again, so the message is the same on every version.
     """
-    if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
+    openers = text.count("[") + text.count("{")
+    if openers > MAX_DEPTH // 2:  # not counting the lines that close what they open
+        openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
+    if openers <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
         return None
     try:
         return _walk_depth(_BaseLoader(text), display)
