@@ -40,10 +40,22 @@ except ImportError:  # pragma: no cover - wheels ship libyaml
 class _Loader(_BaseLoader):
     """Safe loader that records duplicate keys instead of keeping the last one."""
 
-    def __init__(self, stream: str, path: str) -> None:
+    def __init__(self, stream: str, path: str, keep_root: bool = False) -> None:
         super().__init__(stream)
         self.hoquiz_path = path
         self.hoquiz_problems: list[Problem] = []
+        self.hoquiz_keep_root = keep_root
+        self.hoquiz_root: yaml.Node | None = None
+
+    def get_single_data(self) -> Any:
+        # As the base class does, keeping the node tree when asked: it
+        # locates what is found in the data later without composing again.
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if self.hoquiz_keep_root:
+            self.hoquiz_root = node
+        return self.construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping: dict[Any, Any] = super().construct_mapping(node, deep)
@@ -257,23 +269,39 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into plain data, or report where it is broken."""
+    data, problems, _ = _parse(text, display, keep_root=False)
+    return data, problems
+
+
+def parse_located(text: str, display: str) -> tuple[Any, list[Problem], Locator]:
+    """:func:`parse`, and a :class:`Locator` that reuses the node tree of that parse.
+
+    Locating then costs no second parse, and the node tree lives as long as
+    the locator: for callers that locate much in one file, then let go.
+    """
+    data, problems, root = _parse(text, display, keep_root=True)
+    return data, problems, Locator(text, root)
+
+
+def _parse(text: str, display: str, *, keep_root: bool) -> tuple[Any, list[Problem], Any]:
     surrogate = _SURROGATE.search(text)
     if surrogate is not None:  # text decoded leniently; libyaml cannot encode these
         line, column = _position(text, surrogate.start())
         code = ord(surrogate.group())
-        return None, [Problem(display, line, column, f"U+{code:04X} is not a character; remove it")]
+        problem = Problem(display, line, column, f"U+{code:04X} is not a character; remove it")
+        return None, [problem], None
     too_deep = _nesting_problem(text, display)
     if too_deep is not None:
-        return None, [too_deep]
+        return None, [too_deep], None
     may_alias = "<<" in text or _MAYBE_ANCHOR.search(text)
     loader_class = _NoAliasLoader if may_alias else _Loader
-    loader = loader_class(text, display)
+    loader = loader_class(text, display, keep_root)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [Problem(display, line, column, _describe(exc))]
+        return None, [Problem(display, line, column, _describe(exc))], None
     except yaml.reader.ReaderError as exc:
         index = exc.position
         if _LIBYAML:  # libyaml counts bytes of UTF-8 here, not characters
@@ -287,14 +315,14 @@ def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
                 column,
                 f"character U+{code:04X} is not printable and not allowed in YAML; remove it",
             )
-        ]
+        ], None
     except yaml.YAMLError as exc:
-        return None, [Problem(display, 1, 1, f"YAML error: {exc}")]
+        return None, [Problem(display, 1, 1, f"YAML error: {exc}")], None
     except RecursionError:
-        return None, [Problem(display, 1, 1, "YAML nesting is too deep")]
+        return None, [Problem(display, 1, 1, "YAML nesting is too deep")], None
     finally:
         loader.dispose()
-    return data, loader.hoquiz_problems
+    return data, loader.hoquiz_problems, loader.hoquiz_root
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:
@@ -397,14 +425,14 @@ def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
 class Locator:
     """Maps data paths of one file to 1-based (line, column) positions.
 
-    Composes the file's node tree once, on first use; only files with
-    problems (or files being linted) pay for it.
+    Composes the file's node tree once, on first use (only files with
+    problems pay for it), unless given the tree of the parse (``root``).
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, root: yaml.Node | None = None) -> None:
         self._text = text
-        self._root: yaml.Node | None = None
-        self._composed = False
+        self._root: yaml.Node | None = root
+        self._composed = root is not None
 
     def _compose(self) -> yaml.Node | None:
         if not self._composed:
