@@ -100,9 +100,7 @@ def load_bank_file(file: Path) -> Bank:
     return bank
 
 
-def _load_files(
-    files: list[Path], keep: Callable[[Bank, Locator], T], keep_nodes: bool
-) -> list[T]:
+def _load_files(files: list[Path], keep: Callable[[Bank, Locator], T], keep_nodes: bool) -> list[T]:
     problems: list[Problem] = []
     banks: list[T] = []
     sources_cache: dict[Path, _SourcesFound] = {}

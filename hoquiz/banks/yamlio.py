@@ -40,19 +40,27 @@ except ImportError:  # pragma: no cover - wheels ship libyaml
 class _Loader(_BaseLoader):
     """Safe loader that records duplicate keys instead of keeping the last one."""
 
-    def __init__(self, stream: str, path: str, keep_root: bool = False) -> None:
+    def __init__(
+        self, stream: str, path: str, keep_root: bool = False, check_depth: bool = False
+    ) -> None:
         super().__init__(stream)
         self.hoquiz_path = path
         self.hoquiz_problems: list[Problem] = []
         self.hoquiz_keep_root = keep_root
+        self.hoquiz_check_depth = check_depth
         self.hoquiz_root: yaml.Node | None = None
 
     def get_single_data(self) -> Any:
-        # As the base class does, keeping the node tree when asked: it
-        # locates what is found in the data later without composing again.
+        # As the base class does, checking the tree's depth before it is
+        # constructed, and keeping it when asked: it locates what is found in
+        # the data later without composing again.
         node = self.get_single_node()
         if node is None:
             return None
+        if self.hoquiz_check_depth:
+            mark = _first_too_deep(node)
+            if mark is not None:
+                raise _TooDeep(mark)
         if self.hoquiz_keep_root:
             self.hoquiz_root = node
         return self.construct_document(node)
@@ -150,6 +158,11 @@ _CLOSED_FLOW_LINE = re.compile(
     r"(?:\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\})[ \t]*$",
     re.MULTILINE,
 )
+_UNBOUNDED = 1 << 62
+# libyaml composes this deep without running out of C stack (its composer
+# recurses), and some versions refuse more: a file whose nesting bound is
+# below it is composed first and its tree checked, cheaper than walking it.
+_COMPOSE_SAFELY = 10 * MAX_DEPTH
 _DEPTH_CHANGE: dict[type[yaml.Event], int] = {
     yaml.SequenceStartEvent: 1,
     yaml.MappingStartEvent: 1,
@@ -158,23 +171,30 @@ _DEPTH_CHANGE: dict[type[yaml.Event], int] = {
 }
 
 
-def _nesting_problem(text: str, display: str) -> Problem | None:
-    """Where the text nests deeper than ``MAX_DEPTH``, if it does.
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the flow nesting of ``text`` (``_UNBOUNDED`` for deep indentation).
 
-    Most files are shown shallow by counting: flow nesting cannot exceed the
-    number of '[' and '{' (one for all the lines that close every one they
-    open), block nesting needs deep indentation. Others are
-    walked as libyaml events, which does not recurse. Some libyaml versions
-    (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit while
-    scanning ahead, before the walk reaches ours: then the pure-Python
+    Flow nesting cannot exceed the number of '[' and '{', not counting the
+    lines that close every one they open (they add one level at most).
+    Block nesting needs deep indentation.
+    """
+    if _DEEP_BLOCK.search(text):
+        return _UNBOUNDED
+    openers = text.count("[") + text.count("{")
+    if openers > MAX_DEPTH // 2:
+        openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
+    return openers
+
+
+def _nesting_problem(text: str, display: str) -> Problem | None:
+    """Where the text nests deeper than ``MAX_DEPTH``, if it does, by walking its events.
+
+    The walk, over libyaml's events, does not recurse. Some libyaml
+    versions (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit
+    while scanning ahead, before the walk reaches ours: then the pure-Python
     parser, which has no limit and looks ahead at most 1024 characters,
     walks the file again, so the message is the same on every version.
     """
-    openers = text.count("[") + text.count("{")
-    if openers > MAX_DEPTH // 2:  # not counting the lines that close what they open
-        openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
-    if openers <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
-        return None
     try:
         return _walk_depth(_BaseLoader(text), display)
     except yaml.YAMLError:
@@ -186,6 +206,59 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
         return None  # the parse proper reports it, located
 
 
+def _too_deep(display: str, mark: Any) -> Problem:
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(
+        display,
+        line,
+        column,
+        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+        "a bank needs only a few (look for an unclosed '[' or '{')",
+    )
+
+
+def _first_too_deep(root: yaml.Node) -> Any:
+    """The start mark of the first list or mapping (in file order) nested past ``MAX_DEPTH``.
+
+    Levels are counted as the event walk counts them (scalars do not
+    count). Banks are a few levels deep: a pass level by level shows that
+    at little cost; only a file that does nest too deep is walked in order.
+    The tree holds no alias (a node reached twice), or this is not called.
+    """
+    level = [root] if not isinstance(root, yaml.ScalarNode) else []
+    for _ in range(MAX_DEPTH):
+        below: list[yaml.Node] = []
+        for node in level:
+            if isinstance(node, yaml.MappingNode):
+                below.extend(child for pair in node.value for child in pair)
+            else:
+                below.extend(node.value)
+        level = [node for node in below if not isinstance(node, yaml.ScalarNode)]
+        if not level:
+            return None
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]  # in file order, without recursion
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if depth > MAX_DEPTH:
+            return node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = list(node.value)
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return None  # pragma: no cover - the pass by levels found one
+
+
+class _TooDeep(Exception):
+    """The composed tree nests past ``MAX_DEPTH``: raised before constructing it."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
+
+
 def _walk_depth(parser: Any, display: str) -> Problem | None:
     get_event, change = parser.get_event, _DEPTH_CHANGE.get
     depth = 0
@@ -193,15 +266,7 @@ def _walk_depth(parser: Any, display: str) -> Problem | None:
         while (event := get_event()) is not None and not isinstance(event, yaml.StreamEndEvent):
             depth += change(type(event), 0)
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                return Problem(
-                    display,
-                    line,
-                    column,
-                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
-                    "a bank needs only a few (look for an unclosed '[' or '{')",
-                )
+                return _too_deep(display, event.start_mark)
     finally:
         parser.dispose()
     return None
@@ -290,15 +355,25 @@ def _parse(text: str, display: str, *, keep_root: bool) -> tuple[Any, list[Probl
         code = ord(surrogate.group())
         problem = Problem(display, line, column, f"U+{code:04X} is not a character; remove it")
         return None, [problem], None
-    too_deep = _nesting_problem(text, display)
-    if too_deep is not None:
-        return None, [too_deep], None
-    may_alias = "<<" in text or _MAYBE_ANCHOR.search(text)
+    may_alias = "<<" in text or _MAYBE_ANCHOR.search(text) is not None
+    bound = _nesting_bound(text)
+    # Shallow by counting; else checked on the composed tree when composing
+    # is safe and the tree holds no alias; else walked event by event first.
+    check_tree = MAX_DEPTH // 2 < bound <= _COMPOSE_SAFELY and not may_alias
+    if bound > MAX_DEPTH // 2 and not check_tree:
+        too_deep = _nesting_problem(text, display)
+        if too_deep is not None:
+            return None, [too_deep], None
     loader_class = _NoAliasLoader if may_alias else _Loader
-    loader = loader_class(text, display, keep_root)
+    loader = loader_class(text, display, keep_root, check_tree)
     try:
         data = loader.get_single_data()
+    except _TooDeep as exc:
+        return None, [_too_deep(display, exc.mark)], None
     except yaml.MarkedYAMLError as exc:
+        too_deep = _nesting_problem(text, display) if check_tree else None
+        if too_deep is not None:  # as the walk reports it: the depth before a later error
+            return None, [too_deep], None
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [Problem(display, line, column, _describe(exc))], None
@@ -308,14 +383,18 @@ def _parse(text: str, display: str, *, keep_root: bool) -> tuple[Any, list[Probl
             index = len(text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
         line, column = _position(text, index)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return None, [
-            Problem(
-                display,
-                line,
-                column,
-                f"character U+{code:04X} is not printable and not allowed in YAML; remove it",
-            )
-        ], None
+        return (
+            None,
+            [
+                Problem(
+                    display,
+                    line,
+                    column,
+                    f"character U+{code:04X} is not printable and not allowed in YAML; remove it",
+                )
+            ],
+            None,
+        )
     except yaml.YAMLError as exc:
         return None, [Problem(display, 1, 1, f"YAML error: {exc}")], None
     except RecursionError:

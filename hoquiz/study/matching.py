@@ -262,9 +262,13 @@ def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
     # Confusability depends on an answer's folded words only: each distinct
     # set of words is compared once, and its pairs stand for every answer
     # written with those words (equal words are never confusable).
-    written: dict[tuple[_Word, ...], list[int]] = {}
+    same: dict[str, list[int]] = {}
     for index, answer in enumerate(answers):
-        written.setdefault(tuple(_key(_words(answer))), []).append(index)
+        same.setdefault(answer, []).append(index)
+    written: dict[tuple[_Word, ...], list[int]] = {}
+    for answer, indexes in same.items():
+        written.setdefault(tuple(_key(_words(answer))), []).extend(indexes)
+    del same
     keys = list(written)
     groups: dict[tuple[Any, ...], list[tuple[int, str, int]]] = {}
     for number, words in enumerate(keys):
@@ -293,9 +297,9 @@ def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
                     list(keys[number]), list(keys[other])
                 ):
                     close.append((number, other))
-    pairs: set[tuple[int, int]] = set()
+    pairs: list[tuple[int, int]] = []
     for first, second in close:
         for i in written[keys[first]]:
             for j in written[keys[second]]:
-                pairs.add((min(i, j), max(i, j)))
-    return sorted(pairs)
+                pairs.append((i, j) if i < j else (j, i))
+    return sorted(pairs)  # each pair once: its two answers have different keys
