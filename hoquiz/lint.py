@@ -700,11 +700,10 @@ _AcrossFinding = tuple[str, Path, DataPath, tuple[int, int], str]
 class _AcrossBanks:
     """What the rules across banks keep of each bank, compactly.
 
-    Per stem: its normalised text (UTF-8, in one buffer), its bank, question
-    and key, and its position; per typed answer: its text, bank, question,
-    item and position. A bank's question ids are kept as one string. Numbers
-    go to arrays, not to Python objects, so a stem costs about its text's
-    bytes and some 20 more.
+    Per stem: its normalised text, its bank, question and key, and its
+    position; per typed answer: its text, bank, question, item and position.
+    A bank's question ids are kept as one string. Numbers go to arrays, not
+    to Python objects, so a stem costs its text and some 20 bytes more.
     """
 
     def __init__(self, selected: frozenset[str]) -> None:
@@ -713,8 +712,7 @@ class _AcrossBanks:
         self.files: list[Path] = []
         self.bank_ids: list[str] = []
         self.question_ids: list[str] = []  # per bank, joined by newlines (ids are slugs)
-        self.stem_bytes = bytearray()
-        self.stem_end = array("Q")
+        self.stems: list[str] = []
         self.stem_bank, self.stem_question = array("I"), array("I")
         self.stem_key = array("B")
         self.stem_line, self.stem_column = array("I"), array("I")
@@ -734,8 +732,7 @@ class _AcrossBanks:
             if self.stems_wanted:
                 text = normalize(q.stem)
                 if text:
-                    self.stem_bytes += text.encode("utf-8")
-                    self.stem_end.append(len(self.stem_bytes))
+                    self.stems.append(text)
                     self.stem_bank.append(number)
                     self.stem_question.append(i)
                     self.stem_key.append(_STEM_KEYS.index(q.stem_key))
@@ -767,14 +764,6 @@ class _AcrossBanks:
             ids = self._split_ids[bank] = self.question_ids[bank].split("\n")
         return f"{self.bank_ids[bank]}/{ids[question]}"
 
-    def _stem_texts(self) -> list[str]:
-        data, ends, start = self.stem_bytes, self.stem_end, 0
-        texts = []
-        for end in ends:
-            texts.append(data[start:end].decode("utf-8"))
-            start = end
-        return texts
-
     def _stem_finding(self, k: int, message: str) -> _AcrossFinding:
         key = _STEM_KEYS[self.stem_key[k]]
         return (
@@ -794,26 +783,33 @@ class _AcrossBanks:
         """
         from hoquiz.neardup import near_duplicates
 
-        texts = self._stem_texts()
-        exact: dict[str, int] = {}
-        found: dict[int, str] = {}
+        texts = self.stems
+        seen: set[str] = set()
+        repeats: list[int] = []
         # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
         # differ by one character but ask different things), so only stems with
         # equal numbers are compared.
         groups: dict[tuple[str, ...], array[int]] = {}
         for position, text in enumerate(texts):
-            first = exact.get(text)
-            if first is not None:
-                ref = self._ref(self.stem_bank[first], self.stem_question[first])
-                found[position] = f"duplicates {ref} (same wording once normalised)"
+            if text in seen:
+                repeats.append(position)
                 continue
-            exact[text] = position
+            seen.add(text)
             numbers = tuple(sorted(_NUMBER_RE.findall(text)))
             members = groups.get(numbers)
             if members is None:
                 members = groups[numbers] = array("I")
             members.append(position)
-        del exact
+        del seen
+        found: dict[int, str] = {}
+        first = {texts[p]: -1 for p in repeats}  # where each repeated text is first
+        for position, text in enumerate(texts):
+            if first.get(text) == -1:
+                first[text] = position
+        for position in repeats:
+            earlier = first[texts[position]]
+            ref = self._ref(self.stem_bank[earlier], self.stem_question[earlier])
+            found[position] = f"duplicates {ref} (same wording once normalised)"
         for members in groups.values():
             pairs = near_duplicates([texts[p] for p in members], DUPLICATE_RATIO)
             for later, (earlier, ratio) in pairs.items():
@@ -823,7 +819,7 @@ class _AcrossBanks:
                     f"nearly duplicates {ref} ({int(ratio * 100)}% similar); "
                     "merge them or make them ask different things"
                 )
-        del texts, groups
+        del groups
         for position in sorted(found):
             yield self._stem_finding(position, found[position])
 
