@@ -124,7 +124,7 @@ class Manifest:
         # so each intermediate copy of the text would cost as much again.
         parts = ["{\n", f' "format": {FORMAT},\n']
 
-        def block(name: str, items: Mapping[str, Any], last: bool = False) -> None:
+        def block(name: str, items: Mapping[Any, Any], last: bool = False) -> None:
             parts.append(f' "{name}": {{')
             for n, (key, value) in enumerate(sorted(items.items())):
                 parts.append(",\n  " if n else "\n  ")
