@@ -2,10 +2,14 @@
 
 Valid files are parsed once, by libyaml's C parser, into plain Python data;
 positions are only worked out (by composing the node tree) for a file that
-has problems. Aliases are refused, so a "billion laughs" file fails at its
-first alias; duplicate keys are reported instead of silently overwritten.
-Nesting is bounded before libyaml composes the file: its composer recurses
-in C, and a file of a few ten thousand '[' would overflow the stack.
+has problems, or from the tree of that one parse when the caller keeps it
+(:func:`parse_located`, for lint). Aliases are refused, so a "billion
+laughs" file fails at its first alias; duplicate keys are reported instead
+of silently overwritten. Nesting is bounded before libyaml composes deeply:
+its composer recurses in C, and a file of a few ten thousand '[' would
+overflow the stack. A file that counting shows cannot nest past a safe
+depth is composed and its tree checked; any other is walked event by event
+first.
 """
 
 from __future__ import annotations
