@@ -135,7 +135,8 @@ def test_file_over_20_mb_is_refused_without_reading_it(make_bank: MakeBank) -> N
     assert time.perf_counter() - start < 5
     assert lines == [
         "bank.yaml:1:1: file is too large (20.1 MB; the limit is 20 MB): "
-        "split it into several banks",
+        "split it into several bank files in this folder, each with its own id "
+        "(they share its sources.yaml)",
         "1 problem in 1 file",
     ]
 

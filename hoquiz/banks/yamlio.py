@@ -291,7 +291,8 @@ def _too_large(display: str, size: int) -> list[Problem]:
             1,
             1,
             f"file is too large ({megabytes:.1f} MB; the limit is {limit} MB): "
-            "split it into several banks",
+            "split it into several bank files in this folder, each with its own id "
+            "(they share its sources.yaml)",
         )
     ]
 
