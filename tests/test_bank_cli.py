@@ -348,7 +348,7 @@ def test_show_of_an_invalid_bank_reports_its_problems(make_bank: MakeBank) -> No
     result = hoquiz("show", "all-types/q-mcq", path)
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "bank.yaml:31:15: 'revision' must be a whole number >= 1, not 0",
+        "bank.yaml:31:15: 'revision' must be a whole number from 1 to 2147483647, not 0",
         "1 problem in 1 file",
     ]
 

@@ -52,6 +52,30 @@ def test_dash_writes_the_package_to_stdout(banks: Path) -> None:
     assert not Path("-").exists()
 
 
+def test_dash_neither_reads_nor_writes_the_release_manifest(
+    banks: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The manifest records what a file export shipped; a stream leaves nothing to
+    # compare the next export with, so `-o -` is a throwaway export (--no-manifest).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    manifest = banks / "hoquiz-manifest.json"
+    code, err, out = export(str(banks), "-o", "-")
+    assert code == 0, err
+    assert not manifest.exists() and not Path("-").exists()
+    code, err, _ = export(str(banks), "-o", "kept.apkg", "--no-manifest")
+    assert code == 0, err
+    assert out == Path("kept.apkg").read_bytes()  # the same package a file would hold
+    assert not manifest.exists()
+    code, err, _ = export(str(banks), "-o", "release.apkg")
+    assert code == 0, err
+    shipped = manifest.read_bytes()
+    code, err, again = export(str(banks), "-o", "-")
+    assert code == 0, err
+    assert again == out
+    assert manifest.read_bytes() == shipped
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["banks", "kept.apkg", "release.apkg"]
+
+
 def test_missing_folder_with_a_slash_is_an_error_not_a_file(banks: Path) -> None:
     code, err, _ = export(str(banks), "-o", "newdir/")
     assert code == 2

@@ -154,7 +154,7 @@ def test_every_problem_of_a_file_in_one_run(make_bank: MakeBank) -> None:
         "bank.yaml:14:13: 'answer' must be a number, not '5 cm' (put a unit in 'unit')",
         "bank.yaml:15:16: 'tolerance' must be 0 or more, not -1",
         "bank.yaml:17:19: unknown source 'docs' (did you mean 'doc'?); declare it in sources.yaml",
-        "bank.yaml:18:15: 'revision' must be a whole number >= 1, not 0",
+        "bank.yaml:18:15: 'revision' must be a whole number from 1 to 2147483647, not 0",
     ]
 
 
@@ -575,12 +575,29 @@ def test_numeric_answer_not_a_number(make_bank: MakeBank) -> None:
     ]
 
 
-@pytest.mark.parametrize(("value", "shown"), [(".nan", "nan"), ("-.inf", "-inf"), ("yes", "true")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            ".nan",
+            "answer: .nan is text in hoquiz banks (YAML reads it as not-a-number); "
+            "write a finite decimal number",
+        ),
+        (
+            "-.inf",
+            "answer: -.inf is text in hoquiz banks (YAML reads it as -infinity); "
+            "write a finite decimal number",
+        ),
+        ("yes", "'answer' must be a number, not 'yes' (put a unit in 'unit')"),
+        ("1e400", "'answer' must lie between -1e15 and 1e15, not inf"),
+        ("!!float .nan", "'.nan' cannot be read as !!float: remove the tag or fix the value"),
+    ],
+)
 def test_numeric_answer_must_be_a_finite_number(
-    make_bank: MakeBank, value: str, shown: str
+    make_bank: MakeBank, value: str, message: str
 ) -> None:
     path = make_bank(bank(typed("numeric", "prompt: P", f"answer: {value}")))
-    assert problems(path) == [f"bank.yaml:7:13: 'answer' must be a number, not {shown}"]
+    assert problems(path) == [f"bank.yaml:7:13: {message}"]
 
 
 def test_negative_tolerance(make_bank: MakeBank) -> None:
@@ -852,7 +869,7 @@ def test_revision_must_be_a_whole_number_from_1(
 ) -> None:
     path = make_bank(bank(flashcard().replace("back: B", f"back: B\n    revision: {value}")))
     assert problems(path) == [
-        f"bank.yaml:8:15: 'revision' must be a whole number >= 1, not {shown}",
+        f"bank.yaml:8:15: 'revision' must be a whole number from 1 to 2147483647, not {shown}",
     ]
 
 

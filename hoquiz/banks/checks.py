@@ -6,13 +6,12 @@ is walked; :meth:`Checker.located` turns them into ``path:line:col`` problems.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hoquiz.banks.yamlio import DataPath, Locator
+from hoquiz.banks.yamlio import DataPath, Locator, other_reading
 from hoquiz.errors import Problem
 from hoquiz.model import invariants as rules
 from hoquiz.text import did_you_mean, quote
@@ -28,6 +27,14 @@ def not_text(what: str, value: Any, expected: str = "text") -> str:
     return f"{what} must be {expected}, not {show(value)}{hint}"
 
 
+def misread(key: str, value: Any, *, boolean: bool) -> str | None:
+    """Why text that other YAML readers take for the number (or boolean) expected is not one."""
+    reading = other_reading(value) if isinstance(value, str) else None
+    if reading is None or isinstance(reading.value, bool) != boolean:
+        return None
+    return f"{key}: {value} is text in hoquiz banks ({reading.how}); write {reading.instead}"
+
+
 def show(value: Any) -> str:
     """A value as an instructor wrote it, for error messages."""
     if isinstance(value, bool):
@@ -40,6 +47,8 @@ def show(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (null)"
+    if isinstance(value, int):
+        return rules.number_text(value)
     return str(value)
 
 
@@ -141,13 +150,15 @@ class Checker:
         if key not in data:
             return None
         value = data[key]
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not math.isfinite(value)
-        ):
-            hint = " (put a unit in 'unit')" if isinstance(value, str) and key == "answer" else ""
-            self.error((*path, key), f"'{key}' must be a number, not {show(value)}{hint}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            message = misread(key, value, boolean=False)
+            if message is None:
+                unit = isinstance(value, str) and key == "answer"
+                hint = " (put a unit in 'unit')" if unit else ""
+                message = f"'{key}' must be a number, not {show(value)}{hint}"
+            self.error((*path, key), message)
+            return None
+        if self.broken(path, rules.in_range(key, value)):
             return None
         return float(value)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, assert_never
 
-from hoquiz.banks.checks import Checker, not_text, show
+from hoquiz.banks.checks import Checker, misread, not_text, show
 from hoquiz.banks.yamlio import DataPath
 from hoquiz.model import AnyQuestion, Choice, QuestionKind
 from hoquiz.model import invariants as rules
@@ -130,7 +130,8 @@ class TypeFields(Checker):
         if not isinstance(answer, bool):
             self.error(
                 (*path, "answer"),
-                f"a true_false answer must be true or false (unquoted), not {show(answer)}",
+                misread("answer", answer, boolean=True)
+                or f"a true_false answer must be true or false (unquoted), not {show(answer)}",
             )
             return None
         return None if prompt is None else {"prompt": prompt, "answer": answer}

@@ -6,7 +6,9 @@ cache) can find files by exactly the loader's rules without importing YAML.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import errno
+import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hoquiz.errors import UsageError, os_error_text
@@ -27,16 +29,18 @@ def bundled_decks_dir() -> Path:
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Bank files named by ``paths``: files as given, folders searched recursively.
 
-    ``sources.yaml`` files are not banks and are skipped.
+    ``sources.yaml`` files are not banks and are skipped. Symlinks to files
+    are followed; symlinks to folders are not searched.
 
     Raises:
-        UsageError: a path does not exist, or no bank file was found.
+        UsageError: a path does not exist, a folder cannot be read, a symlink
+            loops or leads nowhere, or no bank file was found.
     """
     found: list[Path] = []
     for path in paths:
         try:
             found.extend(_banks_at(path))
-        except OSError as exc:  # a name too long, a loop of links...
+        except OSError as exc:  # a name too long...
             raise UsageError(f"cannot read {path}: {os_error_text(exc)}") from None
     unique: dict[Path, Path] = {}
     for p in found:
@@ -49,17 +53,52 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 def _banks_at(path: Path) -> list[Path]:
     """The bank files of one command-line path."""
     if path.is_dir():
-        inside = sorted(
-            p
-            for p in path.rglob("*")
-            if p.suffix in BANK_SUFFIXES and p.name not in SOURCES_NAMES and p.is_file()
-        )
+        inside = sorted(_banks_in(path))
         if not inside:
             raise UsageError(f"no .yaml or .yml banks found in {path}")
         return inside
     if path.is_file():
         return [] if path.name in SOURCES_NAMES else [path]
+    _refuse_loop(path)
+    _refuse_dangling(path)
     raise UsageError(f"no such file or folder: {path}")
+
+
+def _banks_in(folder: Path) -> Iterator[Path]:
+    """Every bank file below ``folder``; a subfolder that cannot be read is an error."""
+
+    def unreadable(error: OSError) -> None:
+        where = error.filename if error.filename is not None else folder
+        raise UsageError(
+            f"cannot read the folder {where}: {os_error_text(error)} (its banks would be left out)"
+        )
+
+    for directory, folders, names in os.walk(folder, onerror=unreadable):
+        folders.sort()  # the same first problem on every file system
+        for name in sorted(names):
+            candidate = Path(directory, name)
+            if candidate.suffix not in BANK_SUFFIXES or name in SOURCES_NAMES:
+                continue
+            if candidate.is_file():
+                yield candidate
+            else:
+                _refuse_loop(candidate)
+                _refuse_dangling(candidate)
+
+
+def _refuse_loop(path: Path) -> None:
+    """Name a symlink that leads back to itself (the system only says "too many levels")."""
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UsageError(f"{path} is a symlink loop") from None
+
+
+def _refuse_dangling(path: Path) -> None:
+    """Name a bank symlink whose target is gone, rather than leave its bank out unsaid."""
+    if path.is_symlink() and not path.exists():
+        raise UsageError(f"{path} is a symlink to {os.readlink(path)}, which does not exist")
 
 
 def find_sources_file(folder: Path) -> Path | None:

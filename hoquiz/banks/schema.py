@@ -18,9 +18,11 @@ from hoquiz.banks.validator import (
     QUESTION_REQUIRED,
 )
 from hoquiz.model import QUESTION_CLASSES, QUESTION_TYPES, AnyQuestion, QuestionKind
+from hoquiz.model import invariants as rules
 
 SCHEMA_ID = "https://hoquiz.invalid/schema/bank.schema.json"
 
+_MAX_NUMBER = int(rules.MAX_NUMBER)  # 1000000000000000 in the JSON, not 1e15 as a float
 _TEXT = {"type": "string", "minLength": 1, "pattern": r"\S"}
 _SLUG = {"type": "string", "pattern": r"^[a-z0-9-]+$"}
 _TEXTS = {"type": "array", "items": {"$ref": "#/$defs/text"}}
@@ -44,12 +46,18 @@ _FIELD_SCHEMAS: dict[str, Any] = {
     "revision": {
         "type": "integer",
         "minimum": 1,
+        "maximum": rules.MAX_REVISION,
         "description": "Raise to reset learners' progress on this question.",
     },
     "prompt": {"$ref": "#/$defs/text"},
-    "choices": {"type": "array", "minItems": 2, "items": {"$ref": "#/$defs/choice"}},
+    "choices": {
+        "type": "array",
+        "minItems": rules.MIN_CHOICES,
+        "maxItems": rules.MAX_OPTIONS,
+        "items": {"$ref": "#/$defs/choice"},
+    },
     "accept": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/text"}},
-    "tolerance": {"type": "number", "minimum": 0},
+    "tolerance": {"type": "number", "minimum": 0, "maximum": _MAX_NUMBER},
     "match": {
         "enum": ["lenient", "exact"],
         "description": "'exact': no leniency for articles, plurals or spelling slips.",
@@ -60,13 +68,15 @@ _FIELD_SCHEMAS: dict[str, Any] = {
     "back": {"$ref": "#/$defs/text"},
     "items": {
         "type": "array",
-        "minItems": 2,
+        "minItems": rules.MIN_ITEMS,
+        "maxItems": rules.MAX_OPTIONS,
         "uniqueItems": True,
         "items": {"$ref": "#/$defs/text"},
     },
     "pairs": {
         "type": "array",
-        "minItems": 2,
+        "minItems": rules.MIN_PAIRS,
+        "maxItems": rules.MAX_OPTIONS,
         "items": {
             "type": "array",
             "prefixItems": [{"$ref": "#/$defs/text"}, {"$ref": "#/$defs/text"}],
@@ -87,7 +97,7 @@ def _answer_schema(kind: QuestionKind) -> Any:
         case "true_false":
             return {"type": "boolean"}
         case "numeric":
-            return {"type": "number"}
+            return {"type": "number", "minimum": -_MAX_NUMBER, "maximum": _MAX_NUMBER}
         case "short" | "cloze" | "flashcard" | "order" | "match":
             return None
         case _:

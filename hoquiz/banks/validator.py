@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hoquiz.banks.checks import show
+from hoquiz.banks.checks import misread, show
 from hoquiz.banks.fields import TypeFields
 from hoquiz.banks.media import ImageMissing, ImageRefused, check_image
-from hoquiz.banks.yamlio import DataPath
+from hoquiz.banks.yamlio import DataPath, iso_date
 from hoquiz.model import (
     CLASS_OF_TYPE,
     QUESTION_CLASSES,
@@ -20,6 +20,7 @@ from hoquiz.model import (
     Source,
     SourceRef,
 )
+from hoquiz.model import invariants as rules
 from hoquiz.text import did_you_mean
 
 BANK_REQUIRED = ("id", "title", "questions")
@@ -56,18 +57,29 @@ class Validator(TypeFields):
         sid = self.slug(entry, "id", path)
         title = self.text(entry, "title", path, required=True)
         kind = self.text(entry, "kind", path, required=True)
-        date = entry.get("date")
-        if isinstance(date, (dt.date, dt.datetime)):
-            date = date.isoformat()
-        elif date is not None and not isinstance(date, str):
-            self.error(
-                (*path, "date"), f"'date' must be a date such as 2025-08-07, not {show(date)}"
-            )
-            date = None
+        date = self.date(entry, path)
         sections = self.text_list(entry, "sections", path, what="section headings") or []
         if sid is None or title is None or kind is None:
             return None
         return Source(sid, title, kind, date, tuple(sections))
+
+    def date(self, entry: dict[Any, Any], path: DataPath) -> str | None:
+        """A source's ``date``: a date such as 2025-08-07 (checked), or other text as written."""
+        date = entry.get("date")
+        if isinstance(date, (dt.date, dt.datetime)):  # tagged !!timestamp
+            return date.isoformat()
+        if date is None:
+            return None
+        if not isinstance(date, str):
+            self.error(
+                (*path, "date"), f"'date' must be a date such as 2025-08-07, not {show(date)}"
+            )
+            return None
+        try:
+            return iso_date(date) or date
+        except ValueError:
+            self.error((*path, "date"), f"{show(date)} is not a valid date (write YYYY-MM-DD)")
+            return None
 
     # -- banks ------------------------------------------------------------
 
@@ -225,9 +237,12 @@ class Validator(TypeFields):
 
     def revision(self, data: dict[Any, Any], path: DataPath) -> int:
         value = data.get("revision", 1)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.error(
-                (*path, "revision"), f"'revision' must be a whole number >= 1, not {show(value)}"
+        if isinstance(value, bool) or not isinstance(value, int):
+            message = misread("revision", value, boolean=False) or (
+                f"'revision' must be a whole number from 1 to {rules.MAX_REVISION}, "
+                f"not {show(value)}"
             )
+            self.error((*path, "revision"), message)
             return 1
+        self.broken(path, rules.revision(value))
         return value

@@ -14,11 +14,12 @@ first.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -92,17 +93,75 @@ class _Loader(_BaseLoader):
                 seen.add(key_node.value)
 
 
+# -- scalars: the YAML 1.2 core schema, numbers in decimal only ----------------
+# PyYAML implements YAML 1.1, where `yes` is a boolean, `0777` octal 511 and
+# `1:30` the number 90. Banks resolve plain scalars as YAML 1.2's core schema
+# does, except that its octal (0o17), hexadecimal (0x10), infinity and
+# not-a-number forms stay text too: no bank field takes one, and a choice
+# written `.inf` then stays what its author wrote. docs/bank-format.md, "YAML
+# values", is the user's side of this.
+_INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT_RE = re.compile(
+    r"[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)\Z"
+)
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+# Python refuses to turn longer digit strings into an int (and no bank
+# number comes near): such a number is a located error, not a traceback.
+MAX_DIGITS = 1000
+
+_CORE = "tag:yaml.org,2002:"
+_IMPLICIT: list[tuple[str, re.Pattern[str], list[str]]] = [
+    ("bool", re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF")),
+    ("int", _INT_RE, list("-+0123456789")),
+    ("float", _FLOAT_RE, list("-+0123456789.")),
+    ("null", re.compile(r"(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""]),
+]
+
+
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    value = loader.construct_scalar(node)
+    if not _INT_RE.match(value):
+        raise ValueError(value)
+    if len(value) > MAX_DIGITS:
+        raise yaml.constructor.ConstructorError(
+            None,
+            None,
+            f"this number has {len(value.lstrip('+-'))} digits; no bank value needs so many",
+            node.start_mark,
+        )
+    return int(value)
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    value = loader.construct_scalar(node)
+    if not (_INT_RE.match(value) or _FLOAT_RE.match(value)):
+        raise ValueError(value)
+    return float(value)  # very large ones become inf, which the validator refuses
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    value = loader.construct_scalar(node)
+    if value not in _TRUE and value not in _FALSE:
+        raise ValueError(value)
+    return value in _TRUE
+
+
+def _construct_null(loader: Any, node: yaml.ScalarNode) -> None:
+    if loader.construct_scalar(node) not in _NULL:
+        raise ValueError(node.value)
+
+
 def _bad_scalar(node: yaml.ScalarNode) -> str:
     kind = node.tag.rsplit(":", 1)[-1]
     if kind == "timestamp":
-        return (
-            f"{node.value!r} is not a valid date (write YYYY-MM-DD, or quote it to keep it as text)"
-        )
+        return f"{node.value!r} is not a valid date (write YYYY-MM-DD)"
     return f"{node.value!r} cannot be read as !!{kind}: remove the tag or fix the value"
 
 
 def _checked(construct: Any) -> Any:
-    """A scalar constructor whose bad values (``!!int abc``, ``2025-02-30``) are located errors."""
+    """A scalar constructor whose bad values (``!!int abc``) are located errors."""
 
     def checked(loader: Any, node: yaml.ScalarNode) -> Any:
         try:
@@ -115,9 +174,119 @@ def _checked(construct: Any) -> Any:
     return checked
 
 
-for _kind in ("int", "float", "bool", "timestamp"):
-    _tag = f"tag:yaml.org,2002:{_kind}"
-    _Loader.add_constructor(_tag, _checked(_BaseLoader.yaml_constructors[_tag]))
+_Loader.yaml_implicit_resolvers = {}
+for _kind, _pattern, _first in _IMPLICIT:
+    _Loader.add_implicit_resolver(_CORE + _kind, _pattern, _first)
+for _kind, _construct in (
+    ("int", _construct_int),
+    ("float", _construct_float),
+    ("bool", _construct_bool),
+    ("null", _construct_null),
+    # An explicit !!timestamp still makes a date (sources.yaml 'date').
+    ("timestamp", _BaseLoader.yaml_constructors[_CORE + "timestamp"]),
+):
+    _Loader.add_constructor(_CORE + _kind, _checked(_construct))
+
+
+class Reading(NamedTuple):
+    """What a YAML 1.1 (or 1.2) reader makes of a plain scalar that banks read as text."""
+
+    value: bool | int | float
+    how: str  # "YAML 1.1 reads it as octal 511"
+    instead: str  # what to write in a bank for that number or boolean: "777"
+
+
+_OLD_BOOLS = {
+    **dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False),
+}
+_YAML12_OCTAL = re.compile(r"[-+]?0o[0-7]+\Z")
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9]+\Z")
+
+
+_YAML11 = yaml.resolver.Resolver()
+
+
+def _yaml11_tag(text: str) -> str:
+    """The tag YAML 1.1 (PyYAML's own resolver) gives ``text`` written unquoted."""
+    return str(_YAML11.resolve(yaml.ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
+
+
+def _bank_reads_as_text(text: str) -> bool:
+    return not (
+        text in _TRUE
+        or text in _FALSE
+        or text in _NULL
+        or _INT_RE.match(text)
+        or _FLOAT_RE.match(text)
+    )
+
+
+def other_reading(text: str) -> Reading | None:
+    """What other YAML readers make of ``text`` written unquoted, when banks read it as text.
+
+    For the message naming what to write instead; ``None`` when ``text`` is
+    no number or boolean to anyone.
+    """
+    if len(text) > 100 or not _bank_reads_as_text(text):
+        return None
+    if text in _OLD_BOOLS:
+        value = _OLD_BOOLS[text]
+        return Reading(value, f"YAML 1.1 reads it as {str(value).lower()}", "true or false")
+    sign = "-" if text.startswith("-") else ""
+    digits = text.lstrip("+-")
+    if _YAML12_OCTAL.match(text):
+        number = int(sign + digits[2:], 8)
+        return Reading(number, f"YAML 1.2 reads it as octal {number}", str(number))
+    tag = _yaml11_tag(text)
+    if tag not in (_CORE + "int", _CORE + "float"):
+        if _LEADING_ZERO.match(text):  # 09: text to YAML 1.1 too
+            return Reading(int(text), "a whole number does not start with 0", str(int(text)))
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        old = loader.yaml_constructors[tag](loader, yaml.ScalarNode(tag, text))
+    except (ValueError, TypeError, OverflowError):  # pragma: no cover - 1.1 read it
+        return None
+    finally:
+        loader.dispose()
+    if not math.isfinite(old):
+        what = "not-a-number" if math.isnan(old) else f"{sign}infinity"
+        return Reading(old, f"YAML reads it as {what}", "a finite decimal number")
+    if ":" in text:
+        return Reading(
+            old, f"YAML 1.1 reads it as {old}, in base 60", f"{old} or the decimal number you mean"
+        )
+    if digits[:2] in ("0x", "0b"):
+        base = "hexadecimal" if digits[1] == "x" else "binary"
+        return Reading(old, f"YAML reads it as {base} {old}", str(old))
+    if _LEADING_ZERO.match(text):
+        decimal = sign + (digits.lstrip("0") or "0")
+        return Reading(old, f"YAML 1.1 reads it as octal {old}", decimal)
+    return Reading(old, f"YAML 1.1 reads it as {old}", str(old))  # 1_000
+
+
+def iso_date(text: str) -> str | None:
+    """A date-shaped text (``2025-08-07``, or with a time) in ISO form; ``None`` if not date-shaped.
+
+    Dates are text to the core schema; a field that takes a date reads them
+    with YAML 1.1's timestamp rules, so what an older reader took for a date
+    means the same here.
+
+    Raises:
+        ValueError: date-shaped but no such day or time (``2025-02-29``).
+    """
+    tag = _yaml11_tag(text)
+    if tag != _CORE + "timestamp":
+        return None
+    loader = yaml.SafeLoader("")
+    try:
+        value = loader.construct_yaml_timestamp(yaml.ScalarNode(tag, text))
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(text) from None
+    finally:
+        loader.dispose()
+    return str(value.isoformat())
 
 
 class _NoAliasLoader(_Loader):
@@ -137,7 +306,9 @@ class _NoAliasLoader(_Loader):
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            # `<<` is text to the core schema, but a YAML 1.1 reader would merge.
+            plain_merge = key_node.value == "<<" and not getattr(key_node, "style", "")
+            if key_node.tag == _CORE + "merge" or plain_merge:
                 raise yaml.constructor.ConstructorError(
                     None, None, "YAML merge keys (<<) are not supported", key_node.start_mark
                 )
@@ -297,6 +468,15 @@ def _too_large(display: str, size: int) -> list[Problem]:
     ]
 
 
+# UTF-32 LE's BOM begins with UTF-16 LE's: the longer ones are tried first.
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
 def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file (BOM allowed), refusing oversized or undecodable ones."""
     try:
@@ -313,10 +493,11 @@ def read_text(path: Path, display: str) -> tuple[str | None, list[Problem]]:
             return None, _too_large(display, len(raw))
     except OSError as exc:
         return None, [Problem(display, 1, 1, f"cannot read file: {os_error_text(exc)}")]
-    if raw.startswith(b"\xef\xbb\xbf"):
+    if raw.startswith(codecs.BOM_UTF8):
         raw = raw[3:]
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(display, 1, 1, "file is UTF-16 text; save it as UTF-8")]
+    for bom, name in _OTHER_BOMS:
+        if raw.startswith(bom):
+            return None, [Problem(display, 1, 1, f"file is {name} text; save it as UTF-8")]
     try:
         return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
@@ -427,28 +608,41 @@ def _describe(exc: yaml.MarkedYAMLError) -> str:
 
 
 # Text that YAML reads back as the same string without quotes: starts with a
-# letter, holds no indicator characters, and is not a YAML 1.1 boolean or null.
+# letter, holds no indicator characters, and is no boolean or null to YAML 1.1
+# or 1.2 (so that older tools read the file the same). In a flow sequence
+# ([a, b]) a comma ends the item, and for PyYAML's pure-Python reader a '?'
+# does too, so there either needs quotes.
 _PLAIN_RE = re.compile(r"[A-Za-z][A-Za-z0-9 .,;'()/?!%+_-]*(?<! )")
 _NOT_PLAIN = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
-def dump(data: Any) -> str:
+def dump(data: dict[Any, Any]) -> str:
     """Plain bank data as block-style YAML, keys in the order given; same data, same text.
 
-    Strings that need quoting are double-quoted with backslash escapes.
-    Written by hand: PyYAML's emitter takes longer than loading the result.
+    Takes mappings, lists, text, whole and finite numbers, booleans and
+    ``None``; ``parse(dump(data))`` gives ``data`` back. Strings that need
+    quoting are double-quoted with backslash escapes. Written by hand:
+    PyYAML's emitter takes longer than loading the result.
+
+    Raises:
+        ValueError: a value banks cannot hold (an infinite float, a number
+            of more than ``MAX_DIGITS`` digits, a set or other object).
     """
+    if not data:
+        return "{}\n"
     lines: list[str] = []
     _dump_mapping(data, "", lines)
     return "\n".join(lines) + "\n"
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, *, flow: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
         return "null"
     if isinstance(value, int):
+        if value.bit_length() > 3 * MAX_DIGITS:  # too long to read back (or to write)
+            raise ValueError("cannot write a number this long in a bank")
         return str(value)
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -457,10 +651,15 @@ def _scalar(value: Any) -> str:
         if e and "." not in mantissa:
             mantissa += ".0"  # YAML 1.1 reads a float only with a point: 1.0e-05
         return mantissa + e + exponent
-    text = str(value)
-    if _PLAIN_RE.fullmatch(text) and text.lower() not in _NOT_PLAIN:
-        return text
-    return _quoted(text)
+    if not isinstance(value, str):
+        raise ValueError(f"cannot write a {type(value).__name__} in a bank")
+    if (
+        _PLAIN_RE.fullmatch(value)
+        and value.lower() not in _NOT_PLAIN
+        and not (flow and ("," in value or "?" in value))
+    ):
+        return value
+    return _quoted(value)
 
 
 _QUOTE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
@@ -482,28 +681,42 @@ def _quoted(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def _dump_mapping(data: dict[str, Any], pad: str, lines: list[str]) -> None:
+def _dump_mapping(data: dict[Any, Any], pad: str, lines: list[str]) -> None:
     for key, value in data.items():
-        if isinstance(value, dict):
-            lines.append(f"{pad}{key}:")
-            _dump_mapping(value, pad + "  ", lines)
-        elif isinstance(value, list):
-            lines.append(f"{pad}{key}:")
-            _dump_list(value, pad + "  ", lines)
+        name = _scalar(key)
+        if isinstance(value, (dict, list)) and value:
+            lines.append(f"{pad}{name}:")
+            _dump_nested(value, pad + "  ", lines)
         else:
-            lines.append(f"{pad}{key}: {_scalar(value)}")
+            lines.append(f"{pad}{name}: {_inline(value)}")
+
+
+def _dump_nested(value: dict[Any, Any] | list[Any], pad: str, lines: list[str]) -> None:
+    if isinstance(value, dict):
+        _dump_mapping(value, pad, lines)
+    else:
+        _dump_list(value, pad, lines)
+
+
+def _inline(value: Any) -> str:
+    """A value on one line: a scalar, an empty collection or a list of scalars."""
+    if isinstance(value, dict):
+        return "{}"  # only ever empty here
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(item, flow=True) for item in value) + "]"
+    return _scalar(value)
 
 
 def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
     for item in items:
-        if isinstance(item, dict):
+        flat = isinstance(item, list) and not any(isinstance(v, (dict, list)) for v in item)
+        if isinstance(item, (dict, list)) and item and not flat:
+            # The first line of the nested block, moved up beside the dash.
             start = len(lines)
-            _dump_mapping(item, pad + "  ", lines)
+            _dump_nested(item, pad + "  ", lines)
             lines[start] = f"{pad}- {lines[start][len(pad) + 2 :]}"
-        elif isinstance(item, list):
-            lines.append(f"{pad}- [{', '.join(_scalar(v) for v in item)}]")
         else:
-            lines.append(f"{pad}- {_scalar(item)}")
+            lines.append(f"{pad}- {_inline(item)}")
 
 
 class Locator:

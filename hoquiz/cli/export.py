@@ -33,7 +33,8 @@ PROGRESS_MIN_NOTES = 1000
     default=None,
     metavar="FILE",
     help="Where to write the export [default: hoquiz.apkg, hoquiz.gift, ... by format];"
-    " - for standard output.",
+    " - for standard output (a throwaway export: the release manifest is neither read nor"
+    " written, as with --no-manifest).",
 )
 @export_format_options
 @bank_filters

@@ -437,11 +437,15 @@ def settings(
 
     path = db or default_db()
     changes = Settings(new_per_day, retention, day_starts)
-    if changes == Settings() and not (path.exists() and path.stat().st_size > 0):
-        current = Settings()  # showing never creates a database
-    else:
+    if changes != Settings():
         with Store.open(path) as store:
-            current = store.save_settings(changes) if changes != Settings() else store.settings()
+            current = store.save_settings(changes)
+    else:  # showing never creates or writes a database
+        shown = Store.open_read_only(path)
+        current = Settings()
+        if shown is not None:
+            with shown:
+                current = shown.settings()
     echo(f"Settings in {path}:")
     for line in current.describe():
         echo(f"  {line}")

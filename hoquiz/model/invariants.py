@@ -9,6 +9,7 @@ thing whichever way it arrived. Each rule returns what is wrong as
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +33,14 @@ from hoquiz.text import did_you_mean, format_number, normalize, quote
 MIN_CHOICES = 2
 MIN_ITEMS = 2
 MIN_PAIRS = 2
+# Options (choices, order items, match pairs) are lettered a to z in the quiz,
+# show and every exporter; item-writing guidance never needs more than a few.
+MAX_OPTIONS = 26
+# Bounds that keep every value within what SQLite's 64-bit integers, floats
+# and Anki hold, far beyond any real question.
+MAX_REVISION = 2**31 - 1
+MAX_CLOZE_NUMBER = 500
+MAX_NUMBER = 1e15
 
 Where = tuple[str | int, ...]
 
@@ -63,11 +72,22 @@ def unique(
     return out
 
 
+def too_many(count: int, at: str, what: str) -> list[Violation]:
+    """More than :data:`MAX_OPTIONS` options, at the first one too many."""
+    if count <= MAX_OPTIONS:
+        return []
+    message = (
+        f"a question has at most {MAX_OPTIONS} {what} (lettered a to z); "
+        f"this is number {MAX_OPTIONS + 1}: split the question"
+    )
+    return [Violation((at, MAX_OPTIONS), message)]
+
+
 def choices(texts: Sequence[str]) -> list[Violation]:
-    """At least two choices, none repeated."""
+    """At least two choices and at most 26, none repeated."""
     if len(texts) < MIN_CHOICES:
         return [Violation(("choices",), f"a question needs at least {MIN_CHOICES} choices")]
-    return unique(texts, ("choices",), "choice")
+    return too_many(len(texts), "choices", "choices") or unique(texts, ("choices",), "choice")
 
 
 def choice_index(answer: str, texts: Sequence[str]) -> int | Violation:
@@ -97,11 +117,37 @@ def accepted(answers: Sequence[str]) -> list[Violation]:
     return []
 
 
+def in_range(key: str, value: float) -> list[Violation]:
+    """A number a bank gives (``answer``, ``tolerance``) is finite and at most 1e15 in size."""
+    if -MAX_NUMBER <= value <= MAX_NUMBER:  # False for NaN
+        return []
+    message = f"'{key}' must lie between -1e15 and 1e15, not {number_text(value)}"
+    return [Violation((key,), message)]
+
+
+def number_text(value: float) -> str:
+    """A number for a message; a huge whole one by its length, not its 400 digits."""
+    if isinstance(value, int) and not -(10**20) < value < 10**20:
+        digits = len(str(abs(value))) if value.bit_length() < 13_000 else "thousands of"
+        return f"a number of {digits} digits"
+    return format_number(value) if math.isfinite(value) else repr(value)
+
+
 def tolerance(value: float) -> list[Violation]:
     if value < 0:
         message = f"'tolerance' must be 0 or more, not {format_number(value)}"
         return [Violation(("tolerance",), message)]
     return []
+
+
+def revision(value: int) -> list[Violation]:
+    """A revision is a whole number from 1 to :data:`MAX_REVISION`."""
+    if 1 <= value <= MAX_REVISION:
+        return []
+    message = (
+        f"'revision' must be a whole number from 1 to {MAX_REVISION}, not {number_text(value)}"
+    )
+    return [Violation(("revision",), message)]
 
 
 def cloze(text: str) -> tuple[ClozeDeletion, ...] | Violation:
@@ -120,6 +166,11 @@ def cloze(text: str) -> tuple[ClozeDeletion, ...] | Violation:
             "malformed cloze: a deletion must start with '{{c' and a number, "
             "then '::' (e.g. {{c1::answer}})",
         )
+    for found in CLOZE_RE.finditer(text):
+        digits = found.group(1).lstrip("0")
+        if len(digits) > len(str(MAX_CLOZE_NUMBER)) or int(digits or "0") > MAX_CLOZE_NUMBER:
+            number = digits if len(digits) <= 20 else f"{digits[:12]}..."
+            return Violation(here, f"cloze numbers go from 1 to {MAX_CLOZE_NUMBER}, not c{number}")
     deletions = parse_cloze(text)
     if not deletions:
         return Violation(here, "cloze text has no deletion such as {{c1::answer}}")
@@ -160,14 +211,16 @@ def _unbalanced_braces(text: str) -> str | None:
 def order_items(items: Sequence[str]) -> list[Violation]:
     if len(items) < MIN_ITEMS:
         return [Violation(("items",), f"an order question needs at least {MIN_ITEMS} items")]
-    return unique(items, ("items",), "item")
+    return too_many(len(items), "items", "items") or unique(items, ("items",), "item")
 
 
 def match_pairs(pairs: Sequence[tuple[str, str]]) -> list[Violation]:
-    """At least two pairs; no left side repeated, no right side repeated."""
+    """At least two pairs and at most 26; no left side repeated, no right side repeated."""
     if len(pairs) < MIN_PAIRS:
         return [Violation(("pairs",), f"a match question needs at least {MIN_PAIRS} pairs")]
-    out = []
+    out = too_many(len(pairs), "pairs", "pairs")
+    if out:
+        return out
     for side, what in ((0, "left side"), (1, "right side")):
         for v in unique([p[side] for p in pairs], ("pairs",), what, "pair"):
             out.append(Violation((*v.at, side), v.message))
@@ -176,6 +229,10 @@ def match_pairs(pairs: Sequence[tuple[str, str]]) -> list[Violation]:
 
 def violations(question: AnyQuestion) -> list[Violation]:
     """Every rule a built question breaks (for questions made other than by the loader)."""
+    return revision(question.revision) + _type_violations(question)
+
+
+def _type_violations(question: AnyQuestion) -> list[Violation]:
     match question:
         case MCQ():
             texts = [c.text for c in question.choices]
@@ -194,7 +251,11 @@ def violations(question: AnyQuestion) -> list[Violation]:
         case Short():
             return accepted(question.accept)
         case Numeric():
-            return tolerance(question.tolerance)
+            return (
+                in_range("answer", question.answer)
+                + in_range("tolerance", question.tolerance)
+                + tolerance(question.tolerance)
+            )
         case Cloze():
             found = cloze(question.text)
             return [found] if isinstance(found, Violation) else []

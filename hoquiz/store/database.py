@@ -10,14 +10,20 @@ shown. Times are stored as UTC milliseconds since the Unix epoch.
 
 A file is checked before anything is written to it: it must be empty or a
 SQLite database stamped with hoquiz's application id, of a schema version
-this hoquiz knows. Otherwise :class:`StoreError` names the file, which is
-left untouched.
+this hoquiz knows, with that version's tables and columns, card rows that
+hoquiz writes, passing ``PRAGMA quick_check``, and writable (file and
+folder). Otherwise :class:`StoreError` names the file, which is left
+byte-identical. :meth:`Store.open_read_only` reads without writing anything.
 """
 
 import datetime as dt
+import errno
+import os
 import sqlite3
+import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -26,25 +32,136 @@ from hoquiz.store.records import (
     CARD_COLUMNS,
     MODES,
     Answer,
+    BadRow,
     CardRef,
     CardSummary,
     LoggedReview,
     Recorded,
     StoredCard,
     StudyTotals,
-    from_ms,
-    indexes_from,
     indexes_text,
+    logged_review,
     schedule_values,
     stored_card,
     to_ms,
 )
-from hoquiz.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES, check_header
+from hoquiz.store.schema import (
+    APPLICATION_ID,
+    BAD_CARD,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    TABLES,
+    check_header,
+    layout,
+    table_columns,
+)
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import PHASES, CardState, Phase, Rating
 from hoquiz.study.settings import Settings
 
 BUSY_TIMEOUT_SECONDS = 10.0
+
+_ELSEWHERE = "choose another with --db or HOQUIZ_DB (`hoquiz stats` can still read it)"
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why SQLite could not create its journal in ``folder`` (``None``: it can)."""
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs on Windows
+        read_only = False
+    return "on a read-only file system" if read_only else "permission denied"
+
+
+def _check_writable(path: Path) -> None:
+    """Refuse, before any question is asked, a database whose answers could not be saved."""
+    try:
+        os.close(os.open(path, os.O_RDWR))
+    except OSError as error:
+        if error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise StoreError(f"cannot open {path}: {os_error_text(error)}") from None
+        why = "on a read-only file system" if error.errno == errno.EROFS else "permission denied"
+        raise StoreError(f"progress database {path} is read-only ({why}); {_ELSEWHERE}") from None
+    folder = path.absolute().parent
+    reason = _unwritable(folder)
+    if reason:
+        raise StoreError(
+            f"progress database {path} cannot be written: its folder {folder} is read-only "
+            f"({reason}) and SQLite keeps its journal there; {_ELSEWHERE}"
+        )
+
+
+def _damaged(path: Path, problem: str) -> str:
+    return f"cannot use {path}: the database is damaged ({problem}); nothing was written to it"
+
+
+def _quick_check_problem(db: sqlite3.Connection) -> str | None:
+    """The first problem ``PRAGMA quick_check`` reports (``None``: none)."""
+    try:
+        first = db.execute("PRAGMA quick_check(1)").fetchone()
+    except sqlite3.DatabaseError as error:
+        return str(error)
+    if first is None or first[0] == "ok":
+        return None
+    lines = str(first[0]).splitlines()  # "*** in database main ***" heads the list
+    return "quick_check: " + " ".join(line for line in lines if not line.startswith("***"))
+
+
+class _Check:
+    """``PRAGMA quick_check`` on a connection of its own, in a thread.
+
+    SQLite works outside the GIL, so the check (0.3 to 1 s for a million
+    logged answers) overlaps the quiz's start instead of delaying it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._lock = threading.Lock()
+        self._db: sqlite3.Connection | None = None
+        self._cancelled = False
+        self._problem: str | None = None
+        self._thread = threading.Thread(target=self._run, name="hoquiz-quick-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # Yield the processor to the quiz's start. Only Linux sets niceness per
+        # thread; elsewhere the number would name a process.
+        if sys.platform.startswith("linux"):
+            with suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        try:
+            db = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error as error:
+            self._problem = str(error)
+            return
+        try:
+            with self._lock:
+                if self._cancelled:
+                    return
+                self._db = db
+            db.execute("PRAGMA query_only=ON")
+            problem = _quick_check_problem(db)
+            with self._lock:
+                if not self._cancelled:
+                    self._problem = problem
+        finally:
+            with self._lock:
+                self._db = None
+            db.close()
+
+    def result(self) -> str | None:
+        """What the check found (``None``: nothing), once it is done."""
+        self._thread.join()
+        return self._problem
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._db is not None:
+                self._db.interrupt()
+        self._thread.join()
 
 
 class Store:
@@ -53,24 +170,41 @@ class Store:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self._checking: _Check | None = None  # the quick check running since opening
+        self._damaged: str | None = None  # what it found
 
     # -- opening ------------------------------------------------------------
 
     @classmethod
     def open(cls, path: Path) -> "Store":
-        """Open (or create) the database at ``path``, migrating it if needed.
+        """Open (or create) the database at ``path`` for studying, migrating it if needed.
+
+        Every check is made before anything is written: the file is a hoquiz
+        database of a known schema version and layout, its card rows are ones
+        hoquiz writes, and it (and its folder, where SQLite keeps its journal)
+        can be written. ``PRAGMA quick_check`` runs alongside; the first write
+        waits for it (a migration waits before it starts).
 
         Raises:
             StoreError: the file is not a hoquiz database, is damaged, is from a
-                newer hoquiz, or cannot be created; nothing was written to it.
+                newer hoquiz, is read-only, or cannot be created; nothing was
+                written to it.
         """
         path = Path(path)
         exists = check_header(path)
-        if not exists:
+        if path.exists():  # a database, or an empty file to make one in
+            _check_writable(path)
+        else:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise StoreError(f"cannot create {path}: {os_error_text(error)}") from None
+            reason = _unwritable(path.parent)
+            if reason:
+                raise StoreError(
+                    f"cannot create progress database {path}: its folder {path.parent} is "
+                    f"read-only ({reason}); choose another with --db or HOQUIZ_DB"
+                )
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as error:
@@ -80,39 +214,127 @@ class Store:
             with store._errors():
                 store._prepare(exists)
         except BaseException:
-            db.close()
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> "Store | None":
+        """Open the database at ``path`` for reading only (``None``: missing or empty).
+
+        Nothing is created or written, not even SQLite's ``-wal`` and ``-shm``
+        files when none is there already: the file is then read as immutable,
+        so it can lie on read-only media. A database of an older schema
+        version is not upgraded (``hoquiz quiz`` does that).
+
+        Raises:
+            StoreError: as :meth:`open`, or the schema is older than this hoquiz's.
+        """
+        path = Path(path)
+        if not check_header(path):
+            return None
+        wal, shm, journal = (path.with_name(path.name + e) for e in ("-wal", "-shm", "-journal"))
+        if wal.exists() and not shm.exists() and _unwritable(path.absolute().parent):
+            raise StoreError(
+                f"cannot read {path}: answers not yet merged into it wait in {wal}, and SQLite "
+                f"cannot make the {shm} it needs to read them (the folder is read-only); "
+                "open it once with `hoquiz quiz` where it is writable"
+            )
+        # Without a -wal or -journal the file holds every committed answer: read it
+        # as immutable, so that SQLite creates no -wal or -shm beside it. Else a
+        # quiz may be running: read through its files.
+        side_files = wal.exists() or journal.exists()
+        uri = f"{path.absolute().as_uri()}?mode=ro{'' if side_files else '&immutable=1'}"
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error as error:
+            raise StoreError(f"cannot open {path}: {error}") from None
+        store = cls(path, db)
+        try:
+            with store._errors():
+                version = store._check()
+                if version < SCHEMA_VERSION:
+                    raise StoreError(
+                        f"cannot read {path} without upgrading it (schema version {version}; "
+                        f"this hoquiz uses {SCHEMA_VERSION}): run `hoquiz quiz` once to upgrade it"
+                    )
+        except BaseException:
+            store.close()
             raise
         return store
 
     def _prepare(self, exists: bool) -> None:
         db = self._db
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if exists:
-            self._check_schema(version)
+        version = self._check() if exists else 0
+        needs_wal = db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal"
+        if exists and (version < SCHEMA_VERSION or needs_wal):
+            self._quick_check()  # before the migration or the switch to WAL writes
+        elif exists:
+            self._checking = _Check(self.path)
         if version < SCHEMA_VERSION:
             self._migrate()
-        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+        if needs_wal:
             db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
 
-    def _check_schema(self, version: int) -> None:
+    def _check(self) -> int:
+        """Check an existing file before anything is written to it; returns its schema version.
+
+        Raises:
+            StoreError: an unknown schema version or layout, or a card row no hoquiz wrote.
+        """
+        db = self._db
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise StoreError(
                 f"cannot use {self.path}: it was written by a newer hoquiz "
                 f"(schema version {version}; this hoquiz knows up to {SCHEMA_VERSION})"
             )
-        if version == 0:
-            return  # stamped but interrupted before its first migration committed
-        tables = {
-            row[0] for row in self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        }
-        missing = TABLES - tables
+        if version < 0:
+            raise StoreError(
+                f"cannot use {self.path}: it is not a hoquiz progress database "
+                f"(schema version {version})"
+            )
+        tables = table_columns(db)
+        if version == 0:  # stamped but interrupted before its first migration committed
+            if tables:
+                raise StoreError(
+                    f"cannot use {self.path}: it is not a hoquiz progress database "
+                    f"(schema version 0, but it has tables)"
+                )
+            return version
+        missing = TABLES - set(tables)
         if missing:
             raise StoreError(
                 f"cannot use {self.path}: it is not a hoquiz progress database "
                 f"(no table {', '.join(sorted(missing))})"
             )
+        for table, columns in layout(version).items():
+            if table not in tables or set(tables[table]) != set(columns):
+                raise StoreError(
+                    f"cannot use {self.path}: it is not a hoquiz progress database of schema "
+                    f"version {version} (table {table} has other columns)"
+                )
+        bad = db.execute(BAD_CARD).fetchone()
+        if bad is not None:
+            raise StoreError(f"{self.path}: card {bad[0]} has {bad[1]}, which no hoquiz writes")
+        return version
+
+    def _quick_check(self) -> None:
+        problem = _quick_check_problem(self._db)
+        if problem is not None:
+            raise StoreError(_damaged(self.path, problem))
+
+    def _checked(self) -> None:
+        """Wait for the quick check started at opening; raise what it found."""
+        checking, self._checking = self._checking, None
+        if checking is not None:
+            problem = checking.result()
+            if problem is not None:
+                self._damaged = _damaged(self.path, problem)
+        if self._damaged is not None:
+            raise StoreError(self._damaged)
 
     def _migrate(self) -> None:
         db = self._db
@@ -137,6 +359,8 @@ class Store:
     def _errors(self) -> Iterator[None]:
         try:
             yield
+        except BadRow as error:
+            raise StoreError(f"{self.path}: {error}") from None
         except StoreError:
             raise
         except sqlite3.OperationalError as error:
@@ -151,6 +375,9 @@ class Store:
             raise StoreError(f"cannot use {self.path}: the database is damaged ({error})") from None
 
     def close(self) -> None:
+        if self._checking is not None:
+            self._checking.cancel()
+            self._checking = None
         self._db.close()
 
     # -- the scheduler the states were made with ------------------------------
@@ -163,6 +390,7 @@ class Store:
 
     def set_scheduler(self, identity: str) -> None:
         """Record that the stored states are (from now on) made with the scheduler ``identity``."""
+        self._checked()
         with self._errors():
             self._db.execute(
                 "INSERT INTO meta (key, value) VALUES ('scheduler', ?) "
@@ -323,24 +551,7 @@ class Store:
         )
         start = -(2**62) if since is None else to_ms(since)
         with self._errors():
-            return [
-                LoggedReview(
-                    row[0],
-                    row[1],
-                    from_ms(row[2]),
-                    Rating(row[3]),
-                    bool(row[4]),
-                    Mode(row[5]),
-                    PHASES[row[6]],
-                    row[7],
-                    row[8],
-                    row[9],
-                    indexes_from(row[10]),
-                    indexes_from(row[11]),
-                    bool(row[12]),
-                )
-                for row in self._db.execute(query, (start, *modes))
-            ]
+            return [logged_review(row) for row in self._db.execute(query, (start, *modes))]
 
     # -- writing --------------------------------------------------------------
 
@@ -350,6 +561,7 @@ class Store:
 
         A quiz never uses it: there, each answer is its own transaction.
         """
+        self._checked()
         with self._errors():
             self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -465,6 +677,7 @@ class Store:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One transaction, or a part of the :meth:`batch` already open."""
+        self._checked()
         db = self._db
         outer = db.in_transaction  # inside batch(): the batch commits
         with self._errors():

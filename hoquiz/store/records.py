@@ -5,13 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+from hoquiz.errors import StoreError
 from hoquiz.study.modes import Mode
-from hoquiz.study.scheduling import CardState, Phase, Rating
+from hoquiz.study.scheduling import PHASES, CardState, Phase, Rating
 
 MODES = tuple(Mode)
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MS = dt.timedelta(milliseconds=1)
+MIN_MS, MAX_MS = -62_135_596_800_000, 253_402_300_799_999  # the times a datetime holds
+
+
+class BadRow(StoreError):
+    """A row holds a value no hoquiz writes; the store adds the database's name."""
 
 
 def indexes_text(indexes: tuple[int, ...] | None) -> str | None:
@@ -175,6 +181,45 @@ def schedule_values(state: CardState | None) -> tuple[object, ...]:
         data["reps"],
         data["lapses"],
     )
+
+
+def _whole(value: object, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def logged_review(row: tuple[Any, ...]) -> LoggedReview:
+    """A review-log row joined with its card's key and bank (the columns of ``reviews``).
+
+    Raises:
+        BadRow: a value no hoquiz writes, named with the card.
+    """
+    (key, bank_id, at, rating, correct, mode, before, duration, given, revision,
+     chosen, shown, overridden) = row  # fmt: skip
+    checks = (
+        ("reviewed_at", at, _whole(at, MIN_MS, MAX_MS)),
+        ("rating", rating, _whole(rating, Rating.AGAIN, Rating.EASY)),
+        ("mode", mode, mode in MODES),
+        ("state_before", before, _whole(before, 0, len(PHASES) - 1)),
+        ("duration_ms", duration, _whole(duration, 0, 2**63 - 1)),
+        ("revision", revision, _whole(revision, 0, 2**63 - 1)),
+        ("answer", given, type(given) is str),
+    )
+    for name, value, valid in checks:
+        if not valid:
+            raise BadRow(
+                f"card {key} has a logged answer with {name} {value!r}, which no hoquiz writes"
+            )
+    try:
+        indexes = indexes_from(chosen), indexes_from(shown)
+    except (ValueError, AttributeError, TypeError):
+        raise BadRow(
+            f"card {key} has a logged answer with options {chosen!r} {shown!r}, "
+            "which no hoquiz writes"
+        ) from None
+    return LoggedReview(
+        str(key), str(bank_id), from_ms(at), Rating(rating), bool(correct), Mode(mode),
+        PHASES[before], duration, given, revision, *indexes, bool(overridden),
+    )  # fmt: skip
 
 
 class StudyTotals(NamedTuple):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
+import stat
+from functools import cache
 from pathlib import Path
 
 from hoquiz.errors import StoreError, os_error_text
+from hoquiz.store.records import MAX_MS, MIN_MS
 
 SCHEMA_VERSION = 4
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
@@ -75,6 +79,55 @@ MIGRATIONS: dict[int, str] = {
 }
 TABLES = {"cards", "review_log"}
 
+_COUNT = "BETWEEN 0 AND 9223372036854775807"
+_TIME = f"BETWEEN {MIN_MS} AND {MAX_MS}"  # what a datetime holds
+# The first card row that no hoquiz wrote, and what is wrong with it. Range tests
+# also refuse text and blobs, which SQLite orders after every number.
+BAD_CARD = f"""
+SELECT card_key, CASE
+    WHEN state NOT IN (0, 1, 2, 3) OR state IS NULL THEN 'state ' || quote(state)
+    WHEN NOT revision {_COUNT} THEN 'revision ' || quote(revision)
+    WHEN NOT ifnull(due, 0) {_TIME} THEN 'due ' || quote(due)
+    WHEN NOT ifnull(last_review, 0) {_TIME} THEN 'last_review ' || quote(last_review)
+    WHEN NOT ifnull(introduced, 0) {_TIME} THEN 'introduced ' || quote(introduced)
+    WHEN NOT ifnull(step, 0) BETWEEN 0 AND 1000000 THEN 'step ' || quote(step)
+    WHEN NOT reps {_COUNT} THEN 'reps ' || quote(reps)
+    WHEN NOT lapses {_COUNT} THEN 'lapses ' || quote(lapses)
+    WHEN NOT ifnull(cloze, 1) BETWEEN 1 AND 9223372036854775807 THEN 'cloze ' || quote(cloze)
+    WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(stability, -1) BETWEEN 0 AND 1e300
+        THEN 'stability ' || quote(stability)
+    WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(difficulty, -1) BETWEEN 0 AND 1e300
+        THEN 'difficulty ' || quote(difficulty)
+    END AS problem
+FROM cards WHERE problem IS NOT NULL LIMIT 1
+"""
+
+
+@cache
+def layout(version: int) -> dict[str, tuple[str, ...]]:
+    """The tables of schema ``version`` and their columns, as the migrations make them."""
+    db = sqlite3.connect(":memory:")
+    try:
+        for step in range(version):
+            db.executescript(MIGRATIONS[step])
+        return table_columns(db)
+    finally:
+        db.close()
+
+
+def table_columns(db: sqlite3.Connection) -> dict[str, tuple[str, ...]]:
+    """Every table of ``db``'s main schema and its column names, in order."""
+    names = [
+        row[0]
+        for row in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    return {
+        name: tuple(row[0] for row in db.execute("SELECT name FROM pragma_table_info(?)", (name,)))
+        for name in names
+    }
+
 
 def check_header(path: Path) -> bool:
     """Whether ``path`` holds a hoquiz database (``False``: missing or empty, so new).
@@ -89,7 +142,10 @@ def check_header(path: Path) -> bool:
             raise StoreError(f"cannot use {path}: it is a folder, not a progress database")
         if not path.exists():
             return False
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise StoreError(f"cannot use {path}: it is not a regular file")
+        size = status.st_size
         if size == 0:
             return False
         with path.open("rb") as handle:

@@ -106,17 +106,15 @@ def read_stats(
     cards: list[StoredCard] = []
     counts: dict[str, tuple[int, int]] = {}
     recent: list[LoggedReview] = []
-    from hoquiz.store.schema import check_header
+    from hoquiz.store import Store
 
     stored = Settings()
     days = Days(Settings(day_starts=day_starts).resolved().day_starts)
-    # A missing or empty file holds nothing to read, and nothing is written into it;
-    # anything else that is not a regular file is left for Store.open to refuse.
-    exists = db.exists() and (not db.is_file() or check_header(db))
-    if exists:
-        from hoquiz.store import Store
-
-        with Store.open(db) as store:
+    # A missing or empty file holds nothing to read; nothing is written, to it or beside it.
+    store = Store.open_read_only(db)
+    exists = store is not None
+    if store is not None:
+        with store:
             stored = store.settings()
             days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
             cards = store.cards()
@@ -140,10 +138,11 @@ def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL
         for row in rows
         for n in row[4]
     ]
-    if db.exists():  # statistics never create a database
-        from hoquiz.store import Store
+    from hoquiz.store import Store
 
-        with Store.open(db) as store:
+    store = Store.open_read_only(db)  # statistics never create or write a database
+    if store is not None:
+        with store:
             totals = store.study_totals(
                 cards,
                 now,
