@@ -2,7 +2,9 @@
 
 Validation walks the plain data that libyaml produced and records each
 problem with its data path (``("questions", 3, "answer")``); only when a file
-has problems is its node tree composed to turn those paths into positions.
+has problems is its node tree composed to turn those paths into positions
+(:func:`scan_banks_located` instead keeps the tree of the one parse, for
+callers that locate much, such as lint).
 """
 
 from __future__ import annotations
