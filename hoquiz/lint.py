@@ -60,6 +60,8 @@ RULES: dict[str, str] = {
     "key-near-distractor": "an mcq or multi key within a spelling slip of a distractor",
     "import-placeholder": "a placeholder left by hoquiz import, still to be written",
     "option-position": "feedback or an explanation naming an option by its place (shuffled)",
+    "invisible-characters": "a zero-width, bidi or other invisible character in bank text",
+    "control-characters": "a control character (ESC, BEL, U+001F...) in bank text",
 }
 
 # longest-key: the key is longer than LONGEST_KEY_RATIO x the longest distractor
@@ -163,7 +165,8 @@ _POSITION_RE = re.compile(
 class Finding:
     """One warning before it is located: a data path into a bank file.
 
-    ``key`` points at the key of ``where`` rather than its value.
+    ``key`` points at the key of ``where`` rather than its value; ``char``
+    at one character of its text, by index.
     """
 
     file: Path
@@ -171,6 +174,7 @@ class Finding:
     rule: str
     message: str
     key: bool = False
+    char: tuple[int, str] | None = None
 
 
 def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> frozenset[str]:
@@ -194,6 +198,7 @@ def _own_findings(bank: Bank, selected: frozenset[str]) -> list[Finding]:
             findings.extend(rule_check(bank, index, question))
     findings.extend(_longest_key(bank))
     findings.extend(_negative_share(bank))
+    findings.extend(_invisible_characters(bank))
     return [f for f in findings if f.rule in selected]
 
 
@@ -225,7 +230,7 @@ def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Probl
         locator = locators.get(finding.file)
         if locator is None:
             locator = locators[finding.file] = Locator(texts.get(finding.file, ""))
-        problems.append(_problem(finding, locator.locate(finding.where, key=finding.key)))
+        problems.append(_problem(finding, locator))
     return _sorted(problems)
 
 
@@ -256,7 +261,7 @@ def lint_paths(
 
     def keep(bank: Bank, locator: Locator) -> int:
         for finding in _own_findings(bank, selected):
-            problems.append(_problem(finding, locator.locate(finding.where, key=finding.key)))
+            problems.append(_problem(finding, locator))
         across.add(bank, locator)
         return len(bank.questions)
 
@@ -266,8 +271,11 @@ def lint_paths(
     return _sorted(problems), len(counts), sum(counts)
 
 
-def _problem(finding: Finding, position: tuple[int, int]) -> Problem:
-    line, column = position
+def _problem(finding: Finding, locator: Locator) -> Problem:
+    if finding.char is None:
+        line, column = locator.locate(finding.where, key=finding.key)
+    else:
+        line, column = locator.locate_character(finding.where, *finding.char)
     return Problem(str(finding.file), line, column, f"{finding.message} [{finding.rule}]")
 
 
@@ -672,6 +680,26 @@ def _longest_key(bank: Bank) -> Iterator[Finding]:
             f"{len(choice_questions)} mcq/multi questions of this bank; "
             "shorten the key or lengthen the distractors",
         )
+
+
+def _invisible_characters(bank: Bank) -> Iterator[Finding]:
+    """Zero-width, bidi and other invisible characters, and control characters.
+
+    One finding per text and kind, at the first such character.
+    """
+    from hoquiz.banks.invisible import bank_texts, control_message, lint_message
+    from hoquiz.text import control_characters, invisible_characters
+
+    for where, text in bank_texts(bank):
+        if text.isascii() and text.isprintable():
+            continue
+        for rule, find, message in (
+            ("invisible-characters", invisible_characters, lint_message),
+            ("control-characters", control_characters, control_message),
+        ):
+            found = find(text)
+            if found:
+                yield Finding(bank.path, where, rule, message(where, text), char=found[0])
 
 
 def _negative_share(bank: Bank) -> Iterator[Finding]:

@@ -76,9 +76,57 @@ def words_keep_case(text: str) -> list[str]:
     return "".join(kept).split()
 
 
-# C0 controls but tab and newline, DEL, C1 controls (0x9b alone starts a CSI on
-# many terminals) and lone surrogates (undecodable bytes kept by surrogateescape).
-_UNSAFE_FOR_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Characters that change how the text around them is ordered on screen
+# ("Trojan source" reordering): embeddings, overrides, isolates and marks.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# Characters a reader cannot see: Unicode's default-ignorable code points
+# (zero-width space and joiners, the soft hyphen, the byte order mark, bidi
+# controls, variation selectors, Hangul fillers, tag characters). Text can
+# hide in them, two options can look the same, a typed answer fails to match.
+INVISIBLE = (
+    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
+)
+_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
+_BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
+
+
+def invisible_characters(text: str) -> list[tuple[int, str]]:
+    """Each invisible character of ``text`` (see :data:`INVISIBLE`) with its index."""
+    if text.isascii():
+        return []
+    return [(m.start(), m.group()) for m in _INVISIBLE_RE.finditer(text)]
+
+
+def without_invisible(text: str) -> str:
+    """``text`` with its invisible characters removed: what a reader sees."""
+    return text if text.isascii() else _INVISIBLE_RE.sub("", text)
+
+
+def is_bidi_control(char: str) -> bool:
+    """Whether ``char`` reorders the text around it (an embedding, override, isolate or mark)."""
+    return _BIDI_RE.fullmatch(char) is not None
+
+
+def describe_character(char: str) -> str:
+    """``"U+202E RIGHT-TO-LEFT OVERRIDE"``: a character's code point and Unicode name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}"
+
+
+# C0 controls but tab and newline, DEL and the C1 controls (0x9b alone starts a
+# CSI on many terminals): characters a terminal acts on instead of showing.
+CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
+_CONTROL_RE = re.compile(f"[{CONTROLS}]")
+# Controls, lone surrogates (undecodable bytes kept by surrogateescape) and bidi
+# controls, which would reorder the rest of the line hoquiz prints.
+_UNSAFE_FOR_TERMINAL = re.compile(f"[{CONTROLS}\ud800-\udfff{BIDI_CONTROLS}]")
+
+
+def control_characters(text: str) -> list[tuple[int, str]]:
+    """Each control character of ``text`` (see :data:`CONTROLS`) with its index."""
+    return [(m.start(), m.group()) for m in _CONTROL_RE.finditer(text)]
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -92,6 +140,7 @@ def terminal_safe(text: str) -> str:
     Bank text, file names and database values pass through here before they
     are printed, so a bank cannot retitle, clear or otherwise drive the
     learner's terminal (OSC, CSI, clipboard and hyperlink sequences all start
-    with such a character). Tabs and newlines are kept.
+    with such a character) or reorder the line it is printed on (bidi
+    controls, shown as ``\\u202e``). Tabs and newlines are kept.
     """
     return _UNSAFE_FOR_TERMINAL.sub(_visible, text)

@@ -17,8 +17,9 @@ import pytest
 from export_banks import EVERY_TYPE_CARDS, EVERY_TYPE_NOTES, PNG, edit, write_banks
 
 from hoquiz.banks.loader import load_banks
-from hoquiz.formats import anki as exporter
-from hoquiz.formats.anki import NOTE_TYPES, export_apkg, media_name, note_guid
+from hoquiz.formats import anki_notes
+from hoquiz.formats.anki import export_apkg, media_name
+from hoquiz.formats.anki_notes import NOTE_TYPES, note_guid
 
 anki_collection = pytest.importorskip("anki.collection")
 Collection = anki_collection.Collection
@@ -126,7 +127,7 @@ def test_note_types_are_ours_with_their_fixed_ids(imported: Learner) -> None:
     models = {m.id: m.name for m in imported.col.models.all_names_and_ids()}
     for note_type in NOTE_TYPES.values():
         assert models[note_type.model_id] == note_type.name
-    assert imported.note("every-type", "cloze-timing").mid == exporter.CLOZE_MODEL_ID
+    assert imported.note("every-type", "cloze-timing").mid == anki_notes.CLOZE_MODEL_ID
 
 
 def test_two_banks_with_the_same_wording_give_two_notes(imported: Learner) -> None:
@@ -323,7 +324,7 @@ def test_an_edit_exported_without_a_manifest_and_the_same_time_is_skipped(
 def test_new_templates_reach_the_learner_when_hoquiz_changes_them(
     imported: Learner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(exporter, "CSS", exporter.CSS + "\n.revised { color: red; }\n")
+    monkeypatch.setattr(anki_notes, "CSS", anki_notes.CSS + "\n.revised { color: red; }\n")
     imported.export()
     assert imported.import_() == Imported(0, 0, ALL_NOTES, 0)
     (card,) = imported.cards("every-type", "flash-brooker")

@@ -24,7 +24,8 @@ from export_banks import EVERY_TYPE_NOTES, edit, write_banks
 from hoquiz.banks.loader import load_banks
 from hoquiz.banks.paths import bundled_decks_dir
 from hoquiz.cli import cli
-from hoquiz.formats.anki import export_apkg, note_guid
+from hoquiz.formats.anki import export_apkg
+from hoquiz.formats.anki_notes import note_guid
 from hoquiz.formats.manifest import MANIFEST_NAME
 
 anki_collection = pytest.importorskip("anki.collection")

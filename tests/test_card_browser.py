@@ -23,7 +23,8 @@ import pytest
 from export_banks import write_banks
 
 from hoquiz.banks.loader import load_banks
-from hoquiz.formats.anki import export_apkg, note_guid
+from hoquiz.formats.anki import export_apkg
+from hoquiz.formats.anki_notes import note_guid
 
 CHROMIUM = shutil.which("chromium")
 CHROMEDRIVER = shutil.which("chromedriver")

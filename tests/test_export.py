@@ -28,19 +28,15 @@ from hoquiz import atomic
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.errors import BankError, ExportError
-from hoquiz.formats import anki
+from hoquiz.formats import anki, anki_notes
 from hoquiz.formats.anki import (
-    NOTE_TYPES,
-    anki_tags,
     build_package,
-    deck_id,
     export_apkg,
     media_name,
-    note_fields,
-    note_guid,
     source_date_epoch,
     write_atomically,
 )
+from hoquiz.formats.anki_notes import NOTE_TYPES, anki_tags, deck_id, note_fields, note_guid
 from hoquiz.model import MCQ, QUESTION_TYPES, Bank, Order, SourceRef
 from hoquiz.render import fixed_order
 
@@ -161,10 +157,10 @@ def test_one_note_type_per_question_type_with_fixed_distinct_ids() -> None:
     assert set(NOTE_TYPES) == set(QUESTION_TYPES)
     ids = [nt.model_id for nt in NOTE_TYPES.values()]
     assert len(set(ids)) == len(ids)
-    assert NOTE_TYPES["cloze"].model_id == anki.CLOZE_MODEL_ID
+    assert NOTE_TYPES["cloze"].model_id == anki_notes.CLOZE_MODEL_ID
     assert NOTE_TYPES["cloze"].model_id != genanki.CLOZE_MODEL.model_id
     assert NOTE_TYPES["cloze"].cloze
-    assert not set(ids) & set(anki.RETIRED_MODEL_IDS)
+    assert not set(ids) & set(anki_notes.RETIRED_MODEL_IDS)
     for note_type in NOTE_TYPES.values():
         assert note_type.fields[-3:] == ("Explanation", "Source", "Ref")
 
@@ -182,7 +178,7 @@ def test_package_holds_the_decks_and_note_types(banks: list[Bank]) -> None:
     assert decks[str(deck_id("every-type"))]["desc"] == "Cards of every type &amp; kind"
     models = json.loads(str(models_text))
     assert sorted(int(i) for i in models) == sorted(nt.model_id for nt in NOTE_TYPES.values())
-    assert models[str(anki.CLOZE_MODEL_ID)]["type"] == 1
+    assert models[str(anki_notes.CLOZE_MODEL_ID)]["type"] == 1
 
 
 # -- tags, shuffles, fields ------------------------------------------------------------
@@ -227,7 +223,7 @@ def test_choices_are_shuffled_on_the_card_and_the_key_letter_follows(banks: list
     fields = fields_of(every, "mcq-skeleton")
     order = fixed_order(mcq, "every-type/mcq-skeleton")
     assert order != list(range(len(mcq.choices)))
-    positions = [fields["Options"].index(anki._h(mcq.choices[i].text)) for i in order]
+    positions = [fields["Options"].index(anki_notes._h(mcq.choices[i].text)) for i in order]
     assert positions == sorted(positions)
     key_letter = "abcdefghij"[order.index(mcq.answer)]
     assert fields["Answer"].startswith(f"{key_letter}) ")
@@ -361,14 +357,14 @@ def test_source_date_epoch_sets_every_time(banks: list[Bank]) -> None:
     data = build_package(banks, source_date_epoch=1_700_000_000).data
     assert collection_rows(data, "SELECT DISTINCT mod FROM notes") == [(1_700_000_000,)]
     models = json.loads(str(collection_rows(data, "SELECT models FROM col")[0][0]))
-    assert {m["mod"] for m in models.values()} == {anki.NOTE_TYPES_REVISED}
+    assert {m["mod"] for m in models.values()} == {anki_notes.NOTE_TYPES_REVISED}
 
 
 def test_note_types_are_dated_by_their_revision_not_by_the_banks(banks: list[Bank]) -> None:
     """A learner's CSS survives an export of edited banks (no manifest yet)."""
     data = build_package(banks).data
     models = json.loads(str(collection_rows(data, "SELECT models FROM col")[0][0]))
-    assert {m["mod"] for m in models.values()} == {anki.NOTE_TYPES_REVISED}
+    assert {m["mod"] for m in models.values()} == {anki_notes.NOTE_TYPES_REVISED}
 
 
 def test_source_date_epoch_parsing() -> None:

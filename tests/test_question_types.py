@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
-from hoquiz.formats.anki import NOTE_TYPES, note_type
+from hoquiz.formats.anki_notes import NOTE_TYPES, note_type
 from hoquiz.model import QUESTION_CLASSES, QUESTION_TYPES, AnyQuestion, QuestionKind
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"

@@ -475,6 +475,51 @@ def test_an_edit_that_restores_size_and_time_is_seen(tmp_path: Path, loads: list
     assert cache.load_banks_cached([folder], where)[0].title == "Alpha bunk"
 
 
+def test_a_file_is_hashed_again_only_when_its_stat_stamp_moves(
+    tmp_path: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    hashed: list[str] = []
+    real = hashlib.file_digest
+
+    def counting(handle, digest):  # type: ignore[no-untyped-def]
+        hashed.append(Path(handle.name).name)
+        return real(handle, digest)
+
+    monkeypatch.setattr(hashlib, "file_digest", counting)
+    monkeypatch.setattr(cache, "_RACY_NS", -(10**12))  # trust stamps of files just written
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA)
+    where = tmp_path / "c"
+    bank = folder / "alpha.yaml"
+    cache.load_banks_cached([folder], where)
+    assert sorted(hashed) == ["alpha.yaml", "sources.yaml"]
+    cache.load_banks_cached([folder], where)
+    assert len(hashed) == 2  # unchanged stamps: the recorded digests
+    before = bank.stat()
+    time.sleep(0.05)  # past the granularity of the change time
+    bank.write_text(ALPHA.replace("Alpha bank", "Alpha bunk"))  # same length
+    os.utime(bank, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert cache.load_banks_cached([folder], where)[0].title == "Alpha bunk"
+    assert hashed[2:] == ["alpha.yaml"] and loads == ["alpha.yaml"] * 2
+
+
+def test_damaged_question_lines_are_found_when_shown(tmp_path: Path, loads: list[str]) -> None:
+    from hoquiz.study.planning import indexed_cards
+
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    where = tmp_path / "c"
+    right = cache.load_banks_cached([folder], where)
+    [entry] = where.iterdir()
+    data = entry.read_bytes()
+    prompt = right[0].questions[1].prompt.encode()  # type: ignore[union-attr]
+    entry.write_bytes(data.replace(prompt, prompt.swapcase(), 1))
+    cards = indexed_cards(cache.load_index([folder], where))  # the index line is intact
+    assert loads == ["beta.yaml"]
+    assert [c.question for c in cards] == list(right[0].questions)
+    assert loads == ["beta.yaml"] * 2 and not entry.exists()  # the YAML, once; entry dropped
+
+
 def test_cache_failures_fall_back_to_loading(tmp_path: Path, loads: list[str]) -> None:
     folder = write_banks(tmp_path / "banks", beta=BETA)
     where = tmp_path / "c"
@@ -585,7 +630,7 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
     where = tmp_path / "c"
     cold = indexed_cards(cache.load_index([folder], where))
     warm_index = cache.load_index([folder], where)
-    assert all(isinstance(row[5], bytes) for _, rows in warm_index for row in rows)
+    assert all(isinstance(row[5], cache.Pending) for _, rows in warm_index for row in rows)
     warm = indexed_cards(warm_index)
     eager = study_cards(load_banks([folder]))
     assert [c.key for c in warm] == [c.key for c in cold] == [c.key for c in eager]
@@ -593,7 +638,7 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
         (c.kind, c.revision, c.cloze) for c in eager
     ]
     first = warm[0]
-    assert isinstance(first._question, bytes)  # not read yet
+    assert isinstance(first._question, cache.Pending)  # not read yet
     assert first.question == eager[0].question
-    assert not isinstance(first._question, bytes)
+    assert not isinstance(first._question, cache.Pending)
     assert warm_index[0][0].questions == () and warm_index[0][0].title == "Alpha bank"

@@ -53,7 +53,7 @@ def test_new_database_layout(db: Path) -> None:
     assert {"card_id", "rating", "correct", "answer", "duration_ms", "mode", "reviewed_at",
             "state_before", "revision", "overridden"} <= columns  # fmt: skip
     indexes = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"cards_due", "review_log_card", "review_log_time"} <= indexes
+    assert {"cards_due", "cards_bank", "review_log_card", "review_log_time"} <= indexes
     raw.close()
 
 
@@ -418,5 +418,5 @@ def test_a_version_1_database_is_migrated_to_version_3(db: Path) -> None:
         assert (logged.answer, logged.overridden) == ("b", False)
         assert store.settings() == Settings()
     raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     raw.close()

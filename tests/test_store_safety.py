@@ -278,12 +278,12 @@ REFUSED: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda db: _raw(
             db, "PRAGMA journal_mode=DELETE", "ALTER TABLE settings RENAME COLUMN value TO v"
         ),
-        "cannot use {db}: it is not a hoquiz progress database of schema version 4 "
+        "cannot use {db}: it is not a hoquiz progress database of schema version 5 "
         "(table settings has other columns)",
     ),
     "other columns, WAL": (
         lambda db: _raw(db, "ALTER TABLE review_log DROP COLUMN shown"),
-        "cannot use {db}: it is not a hoquiz progress database of schema version 4 "
+        "cannot use {db}: it is not a hoquiz progress database of schema version 5 "
         "(table review_log has other columns)",
     ),
     "user_version -1": (

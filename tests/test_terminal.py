@@ -222,3 +222,68 @@ def test_no_control_character_from_bank_text_reaches_stdout(
     for args in (["show", "f/q"], ["list"]):
         result = run(*args, str(folder))
         assert_clean(result.output)
+
+
+# -- property: every command, every field, hostile file names ---------------------------
+
+# Characters a hostile author reaches for: ESC and the sequences it starts, C1 controls,
+# BEL, CR, DEL, bidi controls; mixed with plain text so the sequences are well formed.
+_HOSTILE = st.lists(
+    st.sampled_from(
+        [
+            "\x1b]0;pwned\x07", "\x1b[2J", "\x1b]52;c;Zm9v\x07", "\x1b]8;;http://x\x1b\\",
+            "\x9b2J", "\x9d0;t\x9c", "\x07", "\r", "\x7f", "\x00", "\u202e", "\u2066", "\u200f",
+            "\x1bP+q\x1b\\", "\x1b[6n", "ok", " ", "é", "\n",
+        ]
+    ),
+    min_size=1,
+    max_size=8,
+).map("".join) | _TEXT  # fmt: skip
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(_HOSTILE, min_size=5, max_size=5), name=_HOSTILE)
+def test_no_control_character_reaches_the_terminal_from_any_command(
+    tmp_path_factory: pytest.TempPathFactory, texts: list[str], name: str
+) -> None:
+    prompt, first, second, feedback, title = texts
+    folder = tmp_path_factory.mktemp("fuzz")
+    (folder / "sources.yaml").write_text(
+        "sources:\n  - {id: doc, title: D, kind: k, sections: [Intro]}\n", encoding="utf-8"
+    )
+    question = {
+        "id": "q",
+        "type": "mcq",
+        "prompt": "P" + prompt,
+        "choices": [{"text": "A" + first, "feedback": "F" + feedback}, "B" + second],
+        "answer": "A" + first,
+        "explanation": "E" + prompt,
+        "source": {"doc": "doc", "section": "Intro"},
+    }
+    bank = {"id": "f", "title": "T" + title, "questions": [question]}
+    (folder / "f.yaml").write_text(json.dumps(bank), encoding="utf-8")
+    db = str(folder / "p.db")
+    for args, given_input in (
+        (["show", "f/q"], None),
+        (["list"], None),
+        (["lint"], None),
+        (["validate"], None),
+        (["quiz", "--seed", "1", "--db", db], "b\nq\n"),
+        (["quiz", "--mode", "exam", "--seed", "1", "--db", db], "b\n"),
+        (["stats", "--db", db], None),
+    ):
+        result = run(*args, str(folder), input=given_input)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert_clean(result.output)
+        assert not _BIDI.search(result.output), (args, result.output)
+    # An answer that is not a choice: the error line quotes bank text; a file named by the bank.
+    question["answer"] = "Z" + first
+    hostile_name = "b" + name.replace("/", "_").replace("\x00", "_") + ".yaml"
+    (folder / hostile_name).write_text(json.dumps({**bank, "id": "g"}), encoding="utf-8")
+    result = run("validate", str(folder))
+    assert result.exit_code == 1
+    assert_clean(result.output)
+    assert not _BIDI.search(result.output)

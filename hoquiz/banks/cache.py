@@ -7,19 +7,28 @@ directory, for a relative one) and a digest of hoquiz's own code
 images the bank names are checked by path, modification time and size.
 Editing one bank of a hundred re-parses that bank only; a content hash
 notices any edit, even one that restores the size and modification time.
+A file's SHA-256 is recorded in the entry with the file's stat stamp
+(device, inode, size, modification and change times) and reused while the
+stamp is unchanged: an edit always moves the change time, which no program
+can set back, and a file changed within two seconds of being hashed is
+hashed again next time (timestamps have a granularity).
 
-Entries are JSON, never pickle: reading one cannot run code. The body of an
-entry carries its own SHA-256 in the header line, checked before the body is
-used, so a changed byte or a truncated file is a miss, never wrong text. Any
-miss is rebuilt from the YAML by :func:`hoquiz.banks.loader.load_bank_file`
-and rewritten atomically. When a miss has problems, or the banks clash
-(the same bank id twice), :func:`hoquiz.banks.loader.load_banks` loads them
-all and reports every problem as usual; errors are never cached.
+Entries are JSON, never pickle: reading one cannot run code. The index
+line and the question lines of an entry each carry their own SHA-256 in
+the header line, checked before they are used, so a changed byte or a
+truncated file is a miss, never wrong text. Any miss is rebuilt from the
+YAML by :func:`hoquiz.banks.loader.load_bank_file` and rewritten
+atomically; damaged question lines, found when a question is first shown,
+are replaced by the bank's YAML and the entry is removed. When a miss has
+problems, or the banks clash (the same bank id twice),
+:func:`hoquiz.banks.loader.load_banks` loads them all and reports every
+problem as usual; errors are never cached.
 
 An entry is an *index*: the bank's fields without questions, and per
-question the little that queue building needs (id, type, revision, tags,
-card numbers) plus the question itself as JSON text, decoded only when the
-quiz shows it (:func:`materialize`).
+question, column by column, the little that queue building and selection
+need (id, type, revision, tags, card numbers). The question lines are read
+(and checked) for a bank only when one of its questions is shown
+(:func:`materialize`, :class:`Pending`).
 
 The cache-hit path never imports the loader (and so PyYAML): it finds bank
 and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
@@ -33,6 +42,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +54,7 @@ from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.errors import UsageError
 from hoquiz.model import (
     QUESTION_CLASSES,
+    QUESTION_TYPES,
     AnyQuestion,
     Bank,
     Choice,
@@ -52,11 +63,13 @@ from hoquiz.model import (
     SourceRef,
 )
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
-QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes"]
-"""(id, type, revision, tags, card numbers, the question or its JSON text)."""
+QuestionRow = tuple[
+    str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes | Pending"
+]
+"""(id, type, revision, tags, card numbers, the question or its JSON text, or where it is)."""
 BankIndex = list[tuple[Bank, list[QuestionRow]]]
 """Per bank: the bank without its questions, and a row per question."""
 
@@ -70,14 +83,81 @@ class _Damaged(Exception):
     """An entry that does not decode to what was written."""
 
 
-def materialize(question: AnyQuestion | bytes) -> AnyQuestion:
-    """The question of an index row (decoded from its verified JSON text if need be)."""
+def materialize(question: AnyQuestion | bytes | Pending, question_id: str = "") -> AnyQuestion:
+    """The question of an index row (decoded from its verified JSON text if need be).
+
+    ``question_id`` names the question of a :class:`Pending` entry body.
+    """
+    if isinstance(question, Pending):
+        return question.question(question_id)
     if isinstance(question, bytes):
-        loaded = decode(json.loads(question))
-        if not isinstance(loaded, QUESTION_CLASSES):
-            raise _Damaged("not a question")  # pragma: no cover - entries are verified
-        return loaded
+        return _question_from(question)
     return question
+
+
+def _question_from(text: bytes) -> AnyQuestion:
+    loaded = decode(json.loads(text))
+    if not isinstance(loaded, QUESTION_CLASSES):
+        raise _Damaged("not a question")
+    return loaded
+
+
+class Pending:
+    """The question lines of an entry: checked against their SHA-256 and split at first use.
+
+    Every row of the entry's index holds it; :func:`materialize` decodes one
+    question, by id, when it is first needed.
+
+    A damaged body (a changed byte, a truncated file) is never shown: the
+    entry is removed, and the bank is loaded from its YAML instead.
+    """
+
+    __slots__ = ("entry", "file", "from_yaml", "header", "ids", "lines", "offset")
+
+    def __init__(
+        self, entry: Path, offset: int, header: dict[str, Any], ids: list[str], file: Path
+    ) -> None:
+        self.entry = entry
+        self.offset = offset
+        self.header = header
+        self.ids = ids
+        self.file = file
+        self.lines: dict[str, bytes] | None = None
+        self.from_yaml: dict[str, AnyQuestion] | None = None
+
+    def _read_lines(self) -> dict[str, bytes]:
+        """The entry's question lines by id; empty if the entry changed or is damaged."""
+        try:
+            with self.entry.open("rb") as handle:
+                if json.loads(handle.readline()) != self.header:
+                    return {}  # rebuilt since: the bank changed
+                handle.seek(self.offset)
+                raw = handle.read()
+        except Exception:
+            return {}
+        if hashlib.sha256(raw).hexdigest() != self.header["sha256"]:
+            return {}
+        return dict(zip(self.ids, raw.split(b"\n"), strict=False))
+
+    def question(self, question_id: str) -> AnyQuestion:
+        if self.lines is None:
+            self.lines = self._read_lines()
+        if self.from_yaml is None:
+            try:
+                question = _question_from(self.lines[question_id])
+                if question.id == question_id:
+                    return question
+            except Exception:  # damaged: the YAML instead
+                pass
+            with contextlib.suppress(OSError):
+                self.entry.unlink()
+            from hoquiz.banks.loader import load_bank_file
+
+            self.from_yaml = {q.id: q for q in load_bank_file(self.file).questions}
+        found = self.from_yaml.get(question_id)
+        if found is None:
+            raise UsageError(f"{self.file} changed while in use: start again")
+        return found
 
 
 def encode(value: Any) -> Any:
@@ -139,7 +219,7 @@ def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Ban
         BankError, UsageError: as ``load_banks`` (errors are never cached).
     """
     return [
-        dataclasses.replace(bank, questions=tuple(materialize(row[5]) for row in rows))
+        dataclasses.replace(bank, questions=tuple(materialize(row[5], row[0]) for row in rows))
         for bank, rows in load_index(paths, cache_dir)
     ]
 
@@ -153,6 +233,38 @@ def index_banks(banks: Sequence[Bank]) -> BankIndex:
         )
         for bank in banks
     ]
+
+
+def select_index(
+    index: BankIndex, bank_ids: Sequence[str] = (), tags: Sequence[str] = ()
+) -> BankIndex:
+    """Narrow a bank index to ``bank_ids`` and to questions carrying any of ``tags``.
+
+    A bank's own tags count for each of its questions. Banks left with no
+    question are dropped. No question is decoded: the rows carry their tags.
+
+    Raises:
+        UsageError: an id names no loaded bank, or nothing matches.
+    """
+    from hoquiz.text import did_you_mean
+
+    known = {bank.id for bank, _ in index}
+    for bank_id in bank_ids:
+        if bank_id not in known:
+            raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, known)}")
+    wanted = set(tags)
+    chosen: BankIndex = []
+    for bank, rows in index:
+        if bank_ids and bank.id not in bank_ids:
+            continue
+        if wanted and not wanted & set(bank.tags):
+            rows = [row for row in rows if wanted & set(row[3])]
+            if not rows:
+                continue
+        chosen.append((bank, rows))
+    if not chosen:
+        raise UsageError(f"no question has the tag {' or '.join(sorted(wanted))}")
+    return chosen
 
 
 def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
@@ -172,12 +284,13 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     memo: dict[Path, Path | None] = {}
     index: BankIndex = []
     for file in files:
-        try:
-            key = _key(file, cwd, code, memo)
-        except OSError:
-            key = None
         entry = cache_dir / f"bank-{_name(file, cwd)}.json"
-        found = _read(entry, key) if key is not None else None
+        header, line, offset = _open(entry)
+        try:
+            key, hashed = _key(file, cwd, code, memo, _hashed_before(header))
+        except OSError:
+            key, hashed = None, []
+        found = _read(header, line, offset, key, file, entry) if key is not None else None
         if found is None:
             from hoquiz.banks.loader import load_bank_file, load_banks
             from hoquiz.errors import BankError
@@ -187,7 +300,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
             except BankError:
                 return index_banks(load_banks(inputs))  # every problem, as usual
             if key is not None:
-                _write(entry, key, bank)
+                _write(entry, key, bank, hashed)
             found = index_banks([bank])[0]
         index.append(found)
     ids = [bank.id for bank, _ in index]
@@ -251,8 +364,28 @@ def _name(file: Path, cwd: str) -> str:
     return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
-def _key(file: Path, cwd: str, code: str, memo: dict[Path, Path | None]) -> str:
-    """SHA-256 of what the bank compiled from: its bytes, its sources', its name, the code."""
+Hashed = list[tuple[str, list[int] | None, str]]
+"""Per file hashed for a key: its path, its stat stamp (``None``: not to be trusted), its digest."""
+
+# A file changed less than this long before it was hashed may change again
+# without its stat stamp changing (timestamps have a granularity): hashed again.
+_RACY_NS = 2_000_000_000
+
+
+def _key(
+    file: Path,
+    cwd: str,
+    code: str,
+    memo: dict[Path, Path | None],
+    before: dict[str, tuple[list[int], str]],
+) -> tuple[str, Hashed]:
+    """SHA-256 of what the bank compiled from: its bytes, its sources', its name, the code.
+
+    A file's own SHA-256 is taken from ``before`` (what the entry recorded) when
+    its stat stamp (device, inode, size, modification and change times) is the
+    one recorded then: an edit changes the change time, which no program
+    can set back. Otherwise the file is read and hashed.
+    """
     resolved = file.resolve()
     folder = resolved.parent
     if folder not in memo:
@@ -261,66 +394,133 @@ def _key(file: Path, cwd: str, code: str, memo: dict[Path, Path | None]) -> str:
     digest = hashlib.sha256()
     for part in (str(file), cwd, code, str(sources)):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    with resolved.open("rb") as handle:
-        digest.update(hashlib.file_digest(handle, "sha256").digest())
-    if sources is not None:
-        with sources.open("rb") as handle:
-            digest.update(hashlib.file_digest(handle, "sha256").digest())
-    return digest.hexdigest()
+    hashed: Hashed = []
+    for path in (resolved, sources):
+        if path is not None:
+            hashed.append(_file_digest(path, before))
+            digest.update(bytes.fromhex(hashed[-1][2]))
+    return digest.hexdigest(), hashed
 
 
-def _read(entry: Path, key: str) -> tuple[Bank, list[QuestionRow]] | None:
-    """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
+def _file_digest(
+    path: Path, before: dict[str, tuple[list[int], str]]
+) -> tuple[str, list[int] | None, str]:
+    info = os.stat(path)
+    stamp = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    known = before.get(str(path))
+    if known is not None and known[0] == stamp:
+        return str(path), stamp, known[1]
+    started = time.time_ns()
+    with path.open("rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    trusted = max(info.st_mtime_ns, info.st_ctime_ns) < started - _RACY_NS
+    return str(path), stamp if trusted else None, digest
 
-    Layout: a header line (key, the SHA-256 of the rest, image stamps), the
-    index line (the bank and a row per question), then one line per
-    question, kept as bytes until the question is shown.
+
+def _hashed_before(header: dict[str, Any] | None) -> dict[str, tuple[list[int], str]]:
+    """The files an entry's header says were hashed, with their stamps and digests."""
+    known: dict[str, tuple[list[int], str]] = {}
+    try:
+        for path, stamp, digest in header["files"] if header is not None else ():
+            if isinstance(stamp, list) and isinstance(digest, str) and len(digest) == 64:
+                known[str(path)] = ([int(n) for n in stamp], digest)
+    except Exception:  # a damaged header trusts nothing
+        return {}
+    return known
+
+
+def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
+    """An entry's header, its index line and where its question lines start.
+
+    ``None`` for the header if the entry cannot be read. The question lines
+    are read when a question is first shown (:class:`Pending`).
     """
     try:
-        raw = entry.read_bytes()
-        newline = raw.index(b"\n")
-        header = json.loads(raw[:newline])
-        body = raw[newline + 1 :]
+        with entry.open("rb") as handle:
+            header = json.loads(handle.readline())
+            line = handle.readline()
+            offset = handle.tell()
+    except Exception:  # absent, unreadable or damaged: a miss
+        return None, b"", 0
+    return (header if isinstance(header, dict) else None), line.rstrip(b"\n"), offset
+
+
+_KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
+_KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
+
+
+def _read(
+    header: dict[str, Any] | None, line: bytes, offset: int, key: str, file: Path, entry: Path
+) -> tuple[Bank, list[QuestionRow]] | None:
+    """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
+
+    Layout: a header line (key, the SHA-256 of the index line and of the
+    question lines, image stamps, the files hashed for the key), the index
+    line (the bank and its questions' ids, types, revisions, tags and card
+    numbers, column by column), then one line per question. Only the index
+    is checked and read here; the question lines when a question is shown.
+    """
+    try:
         if (
-            not isinstance(header, dict)
+            header is None
             or header.get("key") != key
-            or header.get("sha256") != hashlib.sha256(body).hexdigest()
+            or header.get("index_sha256") != hashlib.sha256(line).hexdigest()
+            or not isinstance(header.get("sha256"), str)
         ):
             return None
         for path, mtime, size in header["images"]:
             if _stamp(Path(path)) != (path, mtime, size):
                 return None
-        lines = body.split(b"\n")
-        data = json.loads(lines[0])
+        data = json.loads(line)
         bank = decode(data["bank"])
-        if not isinstance(bank, Bank) or len(data["rows"]) != len(lines) - 1:
+        ids = data["ids"].split("\n") if data["ids"] else []
+        count = len(ids)
+        kinds = [_KIND_OF_CODE[code] for code in data["kinds"]]
+        revisions = [int(n) for n in data["revisions"]]
+        tag_sets = [tuple(str(tag) for tag in tags) for tags in data["tag_sets"]]
+        tags = [tag_sets[int(n)] for n in data["tags"]]
+        numbers: list[tuple[int | None, ...]] = [(None,)] * count
+        for i, cards in data["numbers"]:
+            numbers[i] = tuple(None if n is None else int(n) for n in cards)
+        if not isinstance(bank, Bank) or not count == len(kinds) == len(revisions) == len(tags):
             return None
-        rows: list[QuestionRow] = [
-            (str(i), str(kind), int(revision), tuple(tags), tuple(numbers), question)
-            for (i, kind, revision, tags, numbers), question in zip(
-                data["rows"], lines[1:], strict=True
-            )
-        ]
+        questions = [Pending(entry, offset, header, ids, file)] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
-    return bank, rows
+    return bank, list(zip(ids, kinds, revisions, tags, numbers, questions, strict=True))
 
 
-def _write(entry: Path, key: str, bank: Bank) -> None:
+def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
     """Write the entry atomically; failures are ignored."""
     images = [_stamp(q.image.resolve()) for q in bank.questions if q.image is not None]
+    questions = bank.questions
+    tag_sets: dict[tuple[str, ...], int] = {}
     index = {
         "bank": encode(dataclasses.replace(bank, questions=())),
-        "rows": [
-            [q.id, q.type, q.revision, list(q.tags), list(q.card_numbers)] for q in bank.questions
+        "ids": "\n".join(q.id for q in questions),
+        "kinds": "".join(_KIND_CODES[q.type] for q in questions),
+        "revisions": [q.revision for q in questions],
+        "tags": [tag_sets.setdefault(q.tags, len(tag_sets)) for q in questions],
+        "tag_sets": [],
+        "numbers": [
+            [i, list(q.card_numbers)] for i, q in enumerate(questions) if q.card_numbers != (None,)
         ],
     }
+    index["tag_sets"] = [list(tags) for tags in tag_sets]
     # json.dumps escapes line breaks inside strings: one line per value.
-    lines = [json.dumps(index, ensure_ascii=False)]
-    lines += [json.dumps(encode(q), ensure_ascii=False) for q in bank.questions]
-    body = "\n".join(lines).encode("utf-8", "surrogateescape")
-    header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest(), "images": images})
+    line = json.dumps(index, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    texts = "\n".join(json.dumps(encode(q), ensure_ascii=False) for q in questions)
+    rest = texts.encode("utf-8", "surrogateescape")
+    header = json.dumps(
+        {
+            "key": key,
+            "index_sha256": hashlib.sha256(line).hexdigest(),
+            "sha256": hashlib.sha256(rest).hexdigest(),
+            "images": images,
+            "files": [list(file) for file in hashed],
+        }
+    )
     # The cache is an optimisation: never fail a quiz over it.
     with contextlib.suppress(Exception):
         entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(entry, header.encode() + b"\n" + body)
+        write_atomically(entry, header.encode() + b"\n" + line + b"\n" + rest)

@@ -246,24 +246,12 @@ def select_banks(
     Raises:
         UsageError: an id names no loaded bank, or nothing matches.
     """
-    known = {b.id for b in banks}
-    for bank_id in bank_ids:
-        if bank_id not in known:
-            raise UsageError(f"no bank with id '{bank_id}'{did_you_mean(bank_id, known)}")
-    wanted = set(tags)
-    chosen: list[Bank] = []
-    for bank in banks:
-        if bank_ids and bank.id not in bank_ids:
-            continue
-        if wanted and not wanted & set(bank.tags):
-            questions = tuple(q for q in bank.questions if wanted & set(q.tags))
-            if not questions:
-                continue
-            bank = replace(bank, questions=questions)
-        chosen.append(bank)
-    if not chosen:
-        raise UsageError(f"no question has the tag {' or '.join(sorted(wanted))}")
-    return chosen
+    from hoquiz.banks.cache import index_banks, materialize, select_index
+
+    return [
+        replace(bank, questions=tuple(materialize(row[5], row[0]) for row in rows))
+        for bank, rows in select_index(index_banks(banks), bank_ids, tags)
+    ]
 
 
 def split_ref(ref: str) -> tuple[str, str]:

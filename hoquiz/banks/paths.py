@@ -30,11 +30,12 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     """Bank files named by ``paths``: files as given, folders searched recursively.
 
     ``sources.yaml`` files are not banks and are skipped. Symlinks to files
-    are followed; symlinks to folders are not searched.
+    inside the searched folder are followed, symlinks leading out of it are
+    refused; symlinks to folders are not searched.
 
     Raises:
         UsageError: a path does not exist, a folder cannot be read, a symlink
-            loops or leads nowhere, or no bank file was found.
+            loops, leads nowhere or out of its folder, or no bank file was found.
     """
     found: list[Path] = []
     for path in paths:
@@ -73,6 +74,7 @@ def _banks_in(folder: Path) -> Iterator[Path]:
             f"cannot read the folder {where}: {os_error_text(error)} (its banks would be left out)"
         )
 
+    inside = folder.resolve()
     for directory, folders, names in os.walk(folder, onerror=unreadable):
         folders.sort()  # the same first problem on every file system
         for name in sorted(names):
@@ -80,6 +82,7 @@ def _banks_in(folder: Path) -> Iterator[Path]:
             if candidate.suffix not in BANK_SUFFIXES or name in SOURCES_NAMES:
                 continue
             if candidate.is_file():
+                _refuse_outside(candidate, folder, inside)
                 yield candidate
             else:
                 _refuse_loop(candidate)
@@ -95,6 +98,19 @@ def _refuse_loop(path: Path) -> None:
             raise UsageError(f"{path} is a symlink loop") from None
 
 
+def _refuse_outside(
+    path: Path,
+    folder: Path,
+    inside: Path,
+    advice: str = "hoquiz reads only the files inside a folder it searches "
+    "(copy the bank in, or name the file itself)",
+) -> None:
+    """A symlink in a searched folder may not lead out of it: a shared bank folder could
+    otherwise make hoquiz read, and quote in its errors, any file of the machine."""
+    if path.is_symlink() and not path.resolve().is_relative_to(inside):
+        raise UsageError(f"{path} is a symlink to a file outside {folder}; {advice}")
+
+
 def _refuse_dangling(path: Path) -> None:
     """Name a bank symlink whose target is gone, rather than leave its bank out unsaid."""
     if path.is_symlink() and not path.exists():
@@ -108,5 +124,6 @@ def find_sources_file(folder: Path) -> Path | None:
         for name in SOURCES_NAMES:
             candidate = directory / name
             if candidate.is_file():
+                _refuse_outside(candidate, directory, directory, "copy the file in instead")
                 return candidate
     return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from hoquiz.banks.checks import misread, show
 from hoquiz.banks.fields import TypeFields
+from hoquiz.banks.invisible import check_bank_data
 from hoquiz.banks.media import ImageMissing, ImageRefused, check_image
 from hoquiz.banks.yamlio import DataPath, iso_date
 from hoquiz.model import (
@@ -122,6 +123,7 @@ class Validator(TypeFields):
                 seen_ids[raw_id] = i
             if question is not None:
                 questions.append(question)
+        check_bank_data(self, data)
         if self.pending or bank_id is None or title is None:
             return None
         return Bank(

@@ -745,10 +745,37 @@ class Locator:
 
         Falls back to the nearest enclosing node that exists.
         """
-        node = self._compose()
+        node = self._node(path, key=key)
+        return (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def locate_character(self, path: Sequence[str | int], index: int, char: str) -> tuple[int, int]:
+        """Position of ``char``, at ``index`` in the text value at ``path``, in the file.
+
+        Found when the file writes the character itself (not as an escape such
+        as ``\\u200b``); otherwise the position of the value.
+        """
+        node = self._node(path)
         if node is None:
             return 1, 1
-        mark = node.start_mark
+        start = node.start_mark
+        if isinstance(node, yaml.ScalarNode) and isinstance(node.value, str):
+            raw = self._text[start.index : node.end_mark.index]
+            at = -1
+            for _ in range(node.value[:index].count(char) + 1):
+                at = raw.find(char, at + 1)
+                if at < 0:
+                    break
+            if at >= 0:
+                line_start = raw.rfind("\n", 0, at)
+                column = start.column + at if line_start < 0 else at - line_start - 1
+                return start.line + raw.count("\n", 0, at) + 1, column + 1
+        return start.line + 1, start.column + 1
+
+    def _node(self, path: Sequence[str | int], *, key: bool = False) -> yaml.Node | None:
+        """The node at ``path`` or the nearest enclosing one that exists."""
+        node = self._compose()
+        if node is None:
+            return None
         for i, step in enumerate(path):
             last = i == len(path) - 1
             child: yaml.Node | None = None
@@ -767,5 +794,4 @@ class Locator:
             if child is None:
                 break
             node = child
-            mark = node.start_mark
-        return mark.line + 1, mark.column + 1
+        return node

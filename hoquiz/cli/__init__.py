@@ -8,6 +8,7 @@ dependencies inside the command, so ``hoquiz --help`` stays fast.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import IO, Any
 
@@ -48,8 +49,42 @@ def to_click_error(error: HoquizError) -> click.ClickException:
     return click.ClickException(message)
 
 
+# The module of each command: commands register themselves on ``cli`` when
+# their module is imported, and a command's module is imported only when the
+# command runs (or the list of commands is shown), so that each command pays
+# only for its own imports.
+COMMAND_MODULES = {
+    "validate": "banks",
+    "list": "banks",
+    "show": "banks",
+    "schema": "banks",
+    "new": "banks",
+    "lint": "lint",
+    "export": "export",
+    "diff": "diff",
+    "quiz": "study",
+    "stats": "study",
+    "settings": "study",
+    "import": "interchange",
+}
+
+
 class HoquizGroup(click.Group):
-    """A group whose commands report :class:`HoquizError` as clean errors."""
+    """A group whose commands report :class:`HoquizError` as clean errors.
+
+    Its commands are loaded on demand (see :data:`COMMAND_MODULES`).
+    """
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"hoquiz.cli.{module}")
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        for module in dict.fromkeys(COMMAND_MODULES.values()):
+            importlib.import_module(f"hoquiz.cli.{module}")
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -73,12 +108,3 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="hoquiz")
-
-
-# Commands register themselves on ``cli`` when their module is imported.
-from hoquiz.cli import banks  # noqa: E402, F401, I001
-from hoquiz.cli import lint  # noqa: E402, F401
-from hoquiz.cli import export  # noqa: E402, F401
-from hoquiz.cli import diff  # noqa: E402, F401
-from hoquiz.cli import study  # noqa: E402, F401
-from hoquiz.cli import interchange  # noqa: E402, F401

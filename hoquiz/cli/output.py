@@ -14,9 +14,9 @@ from typing import IO, Any
 
 import click
 
-from hoquiz.text import terminal_safe
+from hoquiz.text import BIDI_CONTROLS, terminal_safe
 
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}]")
 
 
 def echo(
@@ -44,5 +44,5 @@ def echo_styled(text: str, *, nl: bool = True, color: bool | None = None) -> Non
 def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON; control characters stay ``\\uXXXX`` escapes."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    # json escapes C0 controls itself; DEL, C1 and lone surrogates it leaves raw.
+    # json escapes C0 controls itself; DEL, C1, lone surrogates and bidi controls it leaves raw.
     click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))

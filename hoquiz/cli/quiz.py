@@ -27,7 +27,7 @@ from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.engine import Answered, Asked, Clock, NotAvailable, Quiz, SessionResult
 from hoquiz.study.grading import Unparseable
 from hoquiz.study.modes import Mode
-from hoquiz.study.planning import StudyCard
+from hoquiz.study.planning import Deck, StudyCard
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class Session:
     def __init__(
         self,
         *,
-        cards: Sequence[StudyCard],
+        cards: Sequence[StudyCard] | Deck,
         store: Store,
         console: Console,
         scheduler: Scheduler,

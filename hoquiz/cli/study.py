@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hoquiz.cli import cli
-from hoquiz.cli.options import bank_filters, bank_paths
+from hoquiz.cli.options import bank_filters, bank_paths, day_starts_option, study_settings
 from hoquiz.cli.output import echo, echo_json, echo_styled, styled
 from hoquiz.study.modes import Mode
 
@@ -198,13 +198,11 @@ def parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 def clock_options(func: Any) -> Any:
     """``--now TIME`` (or ``HOQUIZ_NOW``) and ``--day-starts HOUR``."""
-    func = click.option(
-        "--day-starts",
-        type=click.IntRange(0, 23),
-        default=None,
-        metavar="HOUR",
-        help="The hour (local time, 0-23) a study day starts; default 4.",
-    )(func)
+    return now_option(day_starts_option(func))
+
+
+def now_option(func: Any) -> Any:
+    """``--now TIME`` (or ``HOQUIZ_NOW``): the clock the command runs by."""
     return click.option(
         "--now",
         callback=parse_now,
@@ -237,15 +235,7 @@ def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
     help="review: due cards, then new ones (FSRS); cram: practise without changing the "
     "schedule; exam: random questions, score at the end.",
 )
-@click.option(
-    "--new",
-    "new_per_day",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="N",
-    help="New cards per study day, counting those already started today, for this session "
-    "(default: your setting, else 20).",
-)
+@study_settings
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -254,17 +244,9 @@ def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
     help="Show at most N cards (exam: N questions, default 20).",
 )
 @click.option(
-    "--retention",
-    type=click.FloatRange(0.7, 0.99),
-    default=None,
-    metavar="R",
-    help="Desired retention, for this session: the chance of recall FSRS aims for when a "
-    "card is due (default: your setting, else 0.9).",
-)
-@click.option(
     "--seed", type=int, default=None, metavar="N", help="Seed the shuffles (repeatable sessions)."
 )
-@clock_options
+@now_option
 @db_option
 @click.option(
     "--adopt-scheduler",
@@ -277,11 +259,11 @@ def quiz(
     tags: tuple[str, ...],
     mode: str,
     new_per_day: int | None,
-    limit: int | None,
     retention: float | None,
+    day_starts: int | None,
+    limit: int | None,
     seed: int | None,
     now: dt.datetime | None,
-    day_starts: int | None,
     db: Path | None,
     adopt_scheduler: bool,
 ) -> None:
@@ -294,7 +276,8 @@ def quiz(
     your last answer, ! counts it as right, q quits. Every graded answer is
     saved at once; q, Ctrl-C or the end of input stop with a summary.
 
-    --new and --retention apply to this session; `hoquiz settings` keeps them.
+    --new, --retention and --day-starts apply to this session (default: your
+    settings); `hoquiz settings` keeps them.
     --now (or HOQUIZ_NOW) runs the quiz as if it were another time.
     """
     import random
@@ -302,12 +285,12 @@ def quiz(
     from hoquiz.cli.quiz import Session
     from hoquiz.store import Store
     from hoquiz.study.days import Days
-    from hoquiz.study.planning import load_cards
+    from hoquiz.study.planning import Deck, load_index_selected
     from hoquiz.study.scheduling import Scheduler, use_scheduler
     from hoquiz.study.settings import Settings
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = load_cards(list(paths), bank_ids, tags, default_cache_dir())
+    cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
     store = Store.open(path)
@@ -382,15 +365,14 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
-    from hoquiz.banks.cache import load_banks_cached
-    from hoquiz.banks.loader import select_banks
-    from hoquiz.study.stats import read_stats, render
+    from hoquiz.banks.cache import load_index, select_index
+    from hoquiz.study.stats import read_totals, render
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    banks = load_banks_cached(list(paths), default_cache_dir())
+    index = load_index(list(paths), default_cache_dir())
     if bank_ids or tags:
-        banks = select_banks(banks, bank_ids, tags)
-    report = read_stats(banks, db or default_db(), clock_from(now)(), day_starts)
+        index = select_index(index, bank_ids, tags)
+    report = read_totals(index, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
         echo_json(report.to_json())
         return
@@ -399,28 +381,7 @@ def stats(
 
 
 @cli.command()
-@click.option(
-    "--new",
-    "new_per_day",
-    type=click.IntRange(min=0),
-    default=None,
-    metavar="N",
-    help="New cards per study day.",
-)
-@click.option(
-    "--retention",
-    type=click.FloatRange(0.7, 0.99),
-    default=None,
-    metavar="R",
-    help="Desired retention: the chance of recall FSRS aims for when a card is due.",
-)
-@click.option(
-    "--day-starts",
-    type=click.IntRange(0, 23),
-    default=None,
-    metavar="HOUR",
-    help="The hour (local time, 0-23) a study day starts.",
-)
+@study_settings
 @db_option
 def settings(
     new_per_day: int | None, retention: float | None, day_starts: int | None, db: Path | None

@@ -91,7 +91,7 @@ def templates(kind: str, front: str, back: str) -> tuple[str, str]:
 
 def card_fields(bank: Bank, question: Question, values: Mapping[str, str]) -> dict[str, str]:
     """The note's field values with what the script reads: accepted answers, keys, numbers."""
-    from hoquiz.formats.anki import _h
+    from hoquiz.formats.anki_notes import _h
 
     out = dict(values)
     exact = isinstance(question, (Short, Cloze)) and question.exact_match

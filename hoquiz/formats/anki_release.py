@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hoquiz.banks.paths import find_sources_file
-from hoquiz.formats import anki
+from hoquiz.formats import anki_notes
 from hoquiz.formats.manifest import BankRecord, Manifest, NoteRecord, manifest_path, read_manifest
 from hoquiz.formats.release import Change, Release, Rendered, plan_release
 from hoquiz.model import Bank, Cloze, QuestionKind
@@ -83,8 +83,8 @@ def bank_folder(bank: Bank) -> Path:
 
 def note_type_hash(kind: QuestionKind) -> str:
     """A hash of what hoquiz writes for a note type: name, fields, templates, CSS."""
-    nt = anki.NOTE_TYPES[kind]
-    content = [nt.model_id, nt.name, list(nt.fields), nt.cloze, *anki.model_templates(kind)]
+    nt = anki_notes.NOTE_TYPES[kind]
+    content = [nt.model_id, nt.name, list(nt.fields), nt.cloze, *anki_notes.model_templates(kind)]
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 
 
@@ -125,7 +125,7 @@ def plan_export(
             previous,
             now=now,
             first_times={b.id: first_time(b) for b in members},
-            first_note_type_time=anki.NOTE_TYPES_REVISED,
+            first_note_type_time=anki_notes.NOTE_TYPES_REVISED,
         )
         for kind, mod in release.note_type_times.items():
             type_times[kind] = max(mod, type_times.get(kind, mod))
@@ -148,9 +148,9 @@ def _render(
         for question in bank.questions:
             key = f"{bank.id}/{question.id}"
             image = media.get(question.image) if question.image is not None else None
-            names = anki.NOTE_TYPES[question.type].fields
-            fields = dict(zip(names, anki.note_fields(bank, question, image), strict=True))
-            tags = anki.anki_tags(bank, question)
+            names = anki_notes.NOTE_TYPES[question.type].fields
+            fields = dict(zip(names, anki_notes.note_fields(bank, question, image), strict=True))
+            tags = anki_notes.anki_tags(bank, question)
             cards: tuple[int, ...] = ()
             if isinstance(question, Cloze):
                 before = previous.notes.get(key) if previous is not None else None
@@ -165,7 +165,7 @@ def _render(
                 Rendered(
                     key=key,
                     bank=bank.id,
-                    guid=anki.note_guid(bank.id, question.id, bank.namespace),
+                    guid=anki_notes.note_guid(bank.id, question.id, bank.namespace),
                     type=question.type,
                     deck=bank.deck_name,
                     fields=fields,
@@ -209,7 +209,7 @@ def _tombstone(key: str, bank_id: str, record: NoteRecord, namespace: str | None
     The manifest is a file of the bank folder, so nothing it holds reaches a
     card unescaped; and a tombstone renders the same at every export.
     """
-    names = anki.NOTE_TYPES[record.type].fields
+    names = anki_notes.NOTE_TYPES[record.type].fields
     fields = dict.fromkeys(names, "")
     ref = html.escape(key, quote=False)
     notice = (
@@ -221,7 +221,7 @@ def _tombstone(key: str, bank_id: str, record: NoteRecord, namespace: str | None
         notice += " ".join(f"{{{{c{n}::withdrawn}}}}" for n in numbers)
     fields[names[0]] = notice
     fields["Ref"] = ref
-    tags = (anki.bank_tag(re.sub(r"\s+", "_", bank_id)), WITHDRAWN_TAG)
+    tags = (anki_notes.bank_tag(re.sub(r"\s+", "_", bank_id)), WITHDRAWN_TAG)
     return Rendered(
         key=key,
         bank=bank_id,

@@ -14,7 +14,7 @@ from typing import Any
 
 from hoquiz.model import AnyQuestion, Bank
 from hoquiz.render import source_text
-from hoquiz.text import format_number
+from hoquiz.text import format_number, terminal_safe
 
 # -- placeholders for what a format does not hold -------------------------------
 
@@ -145,7 +145,7 @@ def xml_bytes(root: ET.Element) -> bytes:
 
 def _write_element(element: ET.Element, pad: str, out: list[str]) -> None:
     tag, attrib = element.tag, element.attrib
-    attrs = "".join([f' {k}="{html.escape(v)}"' for k, v in attrib.items()]) if attrib else ""
+    attrs = "".join([f' {k}="{_xml_text(v, True)}"' for k, v in attrib.items()]) if attrib else ""
     if len(element):
         out.append(f"{pad}<{tag}{attrs}>")
         inner = pad + "  "
@@ -155,7 +155,14 @@ def _write_element(element: ET.Element, pad: str, out: list[str]) -> None:
     elif element.text is None:
         out.append(f"{pad}<{tag}{attrs} />")
     else:
-        out.append(f"{pad}<{tag}{attrs}>{html.escape(element.text, quote=False)}</{tag}>")
+        out.append(f"{pad}<{tag}{attrs}>{_xml_text(element.text, False)}</{tag}>")
+
+
+def _xml_text(text: str, quote: bool) -> str:
+    # XML 1.0 cannot hold most control characters (a file with one is not
+    # well formed and platforms refuse it): they are written visibly, as the
+    # terminal shows them.
+    return html.escape(terminal_safe(text), quote=quote)
 
 
 # -- plain bank data -------------------------------------------------------------

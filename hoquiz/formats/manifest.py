@@ -14,7 +14,10 @@ release's ``git diff`` shows exactly which notes learners will receive.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +29,16 @@ from hoquiz.model import QUESTION_TYPES, QuestionKind
 
 MANIFEST_NAME = "hoquiz-manifest.json"
 FORMAT = 1
+# The manifest comes with a bank folder from whoever wrote it: it is read only
+# as a regular file of at most this size, never through a symlink (which could
+# lead to a file outside the folder) and never from a FIFO (which would block).
+MAX_MANIFEST_BYTES = 100 * 1024 * 1024
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +195,40 @@ def read_manifest(path: Path) -> Manifest | None:
     Raises:
         ExportError: it exists but cannot be read or parsed.
     """
+    text = _read_text(path)
+    return None if text is None else Manifest.from_text(text, path)
+
+
+def _read_text(path: Path) -> str | None:
+    """The text of the regular file at ``path`` (not a symlink), or None when there is none.
+
+    Raises:
+        ExportError: it is a symlink, not a regular file, too large, or unreadable.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
         return None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise ExportError(
+                f"{path} is a symbolic link: the release manifest must be a regular file "
+                "(hoquiz does not follow a link in a bank's folder)"
+            ) from None
+        raise ExportError(f"cannot read {path}: {_why(error)}") from None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise ExportError(f"{path} is not a regular file")
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+        if len(data) > MAX_MANIFEST_BYTES:
+            raise ExportError(
+                f"{path} is too large (the limit is {MAX_MANIFEST_BYTES // 1048576} MB)"
+            )
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise ExportError(f"cannot read {path}: {_why(error)}") from None
-    return Manifest.from_text(text, path)
 
 
 def write_manifest(path: Path, manifest: Manifest) -> bool:
@@ -201,9 +241,9 @@ def write_manifest(path: Path, manifest: Manifest) -> bool:
     """
     text = manifest.to_text()
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if _read_text(path) == text:
             return False
-    except (OSError, UnicodeDecodeError):
+    except ExportError:
         pass
     try:
         atomic.write_atomically(path, text.encode("utf-8"))

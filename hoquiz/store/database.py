@@ -22,7 +22,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -417,6 +417,68 @@ class Store:
                 for key, revision, state, due, introduced, lapses in rows
             }
 
+    def scheduled_until(
+        self, bank_ids: Sequence[str], until: int | None = None
+    ) -> Iterator[tuple[str, int, int, int]]:
+        """``(card key, revision, state, due)`` of the banks' scheduled cards, soonest due first.
+
+        Only cards due at ``until`` (UTC milliseconds) or before, if given; ties
+        by key. Read through the index on due times, row by row as consumed.
+        """
+        marks = ",".join("?" * len(bank_ids))
+        query = (
+            # In due order from the due index, never sorted whole: the caller may stop early.
+            "SELECT card_key, revision, state, due FROM cards INDEXED BY cards_due "
+            f"WHERE state > 0 AND due IS NOT NULL AND due <= ? AND bank_id IN ({marks}) "
+            "ORDER BY due, card_key"
+        )
+        limit = 2**62 if until is None else until
+        with self._errors():
+            cursor = self._db.execute(query, (limit, *bank_ids))
+        while True:
+            with self._errors():
+                rows = cursor.fetchmany(256)
+            if not rows:
+                return
+            yield from rows
+
+    def introduced_since(
+        self, bank_ids: Sequence[str], since: int
+    ) -> list[tuple[str, int, int, int | None]]:
+        """``(card key, revision, state, due)`` of the banks' cards first scheduled since then."""
+        marks = ",".join("?" * len(bank_ids))
+        with self._errors():
+            return self._db.execute(
+                "SELECT card_key, revision, state, due FROM cards "
+                f"WHERE introduced >= ? AND bank_id IN ({marks})",
+                (since, *bank_ids),
+            ).fetchall()
+
+    def scheduled_keys(self, bank_ids: Sequence[str], revision: int) -> dict[str, list[str]]:
+        """Per bank, the keys of its scheduled cards whose revision is ``revision`` or more.
+
+        One aggregate in SQL: a string per bank, not a row per card.
+        """
+        marks = ",".join("?" * len(bank_ids))
+        with self._errors():
+            rows = self._db.execute(
+                "SELECT bank_id, group_concat(card_key, char(10)) FROM cards "
+                f"WHERE state > 0 AND due IS NOT NULL AND revision >= ? AND bank_id IN ({marks}) "
+                "GROUP BY bank_id",
+                (revision, *bank_ids),
+            ).fetchall()
+        return {str(bank): str(keys).split("\n") for bank, keys in rows if keys}
+
+    def scheduled_below(self, bank_ids: Sequence[str], revision: int) -> list[tuple[str, int]]:
+        """``(card key, revision)`` of the banks' scheduled cards of a lower revision."""
+        marks = ",".join("?" * len(bank_ids))
+        with self._errors():
+            return self._db.execute(
+                "SELECT card_key, revision FROM cards "
+                f"WHERE state > 0 AND due IS NOT NULL AND revision < ? AND bank_id IN ({marks})",
+                (revision, *bank_ids),
+            ).fetchall()
+
     def card(self, key: str) -> StoredCard | None:
         """One card's row, or ``None`` if it was never answered."""
         with self._errors():
@@ -437,25 +499,47 @@ class Store:
         retention_since: dt.datetime,
         leech_lapses: int,
         forecast_days: int,
+        *,
+        day_starts: Sequence[dt.datetime] | None = None,
     ) -> StudyTotals:
         """Aggregates over the given cards ``(key, bank id, revision)``, computed in SQL.
 
         A card counts as scheduled when its row has a schedule for at least its
         revision; otherwise it is new. Only the given cards' rows and reviews are
         read; the cards go to a temporary table (never to the database file).
+        The forecast's days start at ``day_start`` and then at ``day_starts``
+        (when each next day starts: days are not all 24 hours long), else
+        every 24 hours.
         """
         scheduled = (
             "c.id IS NOT NULL AND c.state > 0 AND c.due IS NOT NULL AND l.revision <= c.revision"
         )
+        starts = [to_ms(day_start)]
+        starts += (
+            [to_ms(start) for start in day_starts]
+            if day_starts is not None
+            else [starts[0] + n * 86_400_000 for n in range(1, forecast_days + 1)]
+        )
+        starts = starts[: forecast_days + 1]
+        bucket = " ".join(f"WHEN s.due < {int(ms)} THEN {n}" for n, ms in enumerate(starts[1:]))
         with self._errors():
             db = self._db
-            db.execute("PRAGMA temp_store=MEMORY")  # the temporary table never touches a disk
+            db.execute("PRAGMA temp_store=MEMORY")  # the temporary tables never touch a disk
+            db.execute("DROP TABLE IF EXISTS temp.loaded_cards")
+            db.execute("DROP TABLE IF EXISTS temp.selected")
             db.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS loaded_cards "
+                "CREATE TEMP TABLE loaded_cards "
                 "(card_key TEXT NOT NULL, bank_id TEXT NOT NULL, revision INTEGER NOT NULL)"
             )
-            db.execute("DELETE FROM temp.loaded_cards")
             db.executemany("INSERT INTO temp.loaded_cards VALUES (?,?,?)", cards)
+            # One pass over the loaded cards' rows; the aggregates read this table.
+            db.execute(
+                "CREATE TEMP TABLE selected AS SELECT l.bank_id AS bank_id, "
+                "l.card_key AS card_key, c.id AS id, c.bank_id AS row_bank, c.state AS state, "
+                f"c.due AS due, c.lapses AS lapses, ({scheduled}) AS scheduled "
+                "FROM temp.loaded_cards l LEFT JOIN cards c ON c.card_key = l.card_key"
+            )
+            db.execute("CREATE INDEX temp.selected_id ON selected (id)")
             params = {
                 "now": to_ms(now),
                 "day": to_ms(day_start),
@@ -468,53 +552,57 @@ class Store:
                 "leech": leech_lapses,
                 "days": forecast_days,
             }
-            join = "FROM temp.loaded_cards l LEFT JOIN cards c ON c.card_key = l.card_key"
             states = {
                 bank: (int(new), int(learning), int(review), int(due))
                 for bank, new, learning, review, due in db.execute(
-                    f"SELECT l.bank_id, total(NOT ({scheduled})), "
-                    f"total(({scheduled}) AND c.state IN (:learning, :relearning)), "
-                    f"total(({scheduled}) AND c.state NOT IN (:learning, :relearning)), "
-                    f"total(({scheduled}) AND c.due <= :now) {join} GROUP BY l.bank_id",
+                    "SELECT bank_id, total(NOT scheduled), "
+                    "total(scheduled AND state IN (:learning, :relearning)), "
+                    "total(scheduled AND state NOT IN (:learning, :relearning)), "
+                    "total(scheduled AND due <= :now) FROM temp.selected GROUP BY bank_id",
                     params,
                 )
             }
             forecast = dict(
                 db.execute(
-                    f"SELECT max(0, (c.due - :day) / 86400000) AS d, count(*) {join} "
-                    f"WHERE {scheduled} AND (c.due - :day) / 86400000 < :days GROUP BY d",
+                    f"SELECT CASE {bucket} ELSE {len(starts) - 1} END AS d, count(*) "
+                    "FROM temp.selected s WHERE s.scheduled AND d < :days GROUP BY d",
                     params,
                 ).fetchall()
             )
             leeches = db.execute(
-                f"SELECT l.card_key, c.lapses {join} WHERE {scheduled} AND c.lapses >= :leech",
+                "SELECT card_key, lapses FROM temp.selected WHERE scheduled AND lapses >= :leech",
                 params,
             ).fetchall()
-            reviews = {
-                bank: (int(n), int(today))
-                for bank, n, today in db.execute(
-                    # Per card through the (card_id, reviewed_at) index: never the whole log.
-                    "SELECT l.bank_id, "
-                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = c.id)), "
-                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = c.id "
-                    "AND r.reviewed_at >= :day)) "
-                    "FROM temp.loaded_cards l JOIN cards c ON c.card_key = l.card_key "
-                    "GROUP BY l.bank_id",
+            # Per card through the (card_id, reviewed_at) index: never the whole log.
+            totals = dict(
+                db.execute(
+                    "SELECT bank_id, "
+                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = s.id)) "
+                    "FROM temp.selected s WHERE s.id IS NOT NULL GROUP BY bank_id",
+                ).fetchall()
+            )
+            today = dict(
+                db.execute(
+                    "SELECT s.bank_id, count(*) FROM review_log r INDEXED BY review_log_time "
+                    "JOIN temp.selected s ON s.id = r.card_id WHERE r.reviewed_at >= :day "
+                    "GROUP BY s.bank_id",
                     params,
-                )
-            }
+                ).fetchall()
+            )
+            reviews = {bank: (int(n), int(today.get(bank, 0))) for bank, n in totals.items()}
             retention = {
                 bank: (int(n), int(passed))
                 for bank, n, passed in db.execute(
-                    "SELECT c.bank_id, count(*), total(r.rating != :again) "
-                    "FROM review_log r JOIN cards c ON c.id = r.card_id "
-                    "JOIN temp.loaded_cards l ON l.card_key = c.card_key "
+                    "SELECT s.row_bank, count(*), total(r.rating != :again) "
+                    "FROM review_log r INDEXED BY review_log_time "
+                    "JOIN temp.selected s ON s.id = r.card_id "
                     "WHERE r.reviewed_at >= :since AND r.mode = :mode "
-                    "AND r.state_before = :review GROUP BY c.bank_id",
+                    "AND r.state_before = :review GROUP BY s.row_bank",
                     params,
                 )
             }
-            db.execute("DELETE FROM temp.loaded_cards")
+            db.execute("DROP TABLE temp.selected")
+            db.execute("DROP TABLE temp.loaded_cards")
         return StudyTotals(
             states,
             {int(day): int(n) for day, n in forecast.items()},

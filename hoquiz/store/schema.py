@@ -10,7 +10,7 @@ from pathlib import Path
 from hoquiz.errors import StoreError, os_error_text
 from hoquiz.store.records import MAX_MS, MIN_MS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
@@ -75,6 +75,12 @@ MIGRATIONS: dict[int, str] = {
         name         TEXT PRIMARY KEY,       -- new_per_day, retention, day_starts
         value        TEXT NOT NULL
     );
+    """,
+    # The scheduled cards of a bank, read from the index alone: a session's new
+    # cards are found bank by bank without reading every row of cards.
+    4: """
+    CREATE INDEX cards_bank ON cards (bank_id, revision, card_key)
+        WHERE state > 0 AND due IS NOT NULL;
     """,
 }
 TABLES = {"cards", "review_log"}

@@ -31,11 +31,13 @@ from hoquiz.study.modes import Mode
 from hoquiz.study.planning import (
     DEFAULT_EXAM_LENGTH,
     LEARN_AHEAD,
+    Deck,
     Plan,
     StudyCard,
     is_new,
     plan_cram,
     plan_exam,
+    plan_from_store,
     plan_review,
     present,
 )
@@ -165,7 +167,7 @@ class Quiz:
     def __init__(
         self,
         *,
-        cards: Sequence[StudyCard],
+        cards: Sequence[StudyCard] | Deck,
         store: Store,
         scheduler: Scheduler,
         rng: random.Random,
@@ -186,17 +188,30 @@ class Quiz:
         self.days = days
         self._done: list[_Done] = []  # what undo takes back, the latest last
         started = clock()
-        summaries = store.summaries()
-        self._dues = {
-            c.key: s.due_ms
-            for c in cards
-            if (s := summaries.get(c.key)) is not None and not is_new(c, s) and s.due_ms is not None
-        }
-        plan = self._plan(started, summaries)
+        # A deck in review mode is planned from indexed queries; the due times of
+        # its cards are read from the store when needed, never all at start.
+        self._indexed = isinstance(cards, Deck) and self.mode == Mode.REVIEW
+        if isinstance(cards, Deck) and self._indexed:
+            self._dues: dict[str, int] = {}
+            plan = plan_from_store(
+                cards, store, started, new_per_day=new_per_day, limit=limit, days=days
+            )
+            banks = len(cards.bank_ids)
+        else:
+            summaries = store.summaries()
+            self._dues = {
+                c.key: s.due_ms
+                for c in cards
+                if (s := summaries.get(c.key)) is not None
+                and not is_new(c, s)
+                and s.due_ms is not None
+            }
+            plan = self._plan(started, summaries)
+            banks = len({c.bank.id for c in cards})
         self.result = SessionResult(self.mode, started)
         self.intro = Intro(
             self.mode,
-            len({c.bank.id for c in cards}),
+            banks,
             len(plan.queue),
             plan.due,
             plan.new,
@@ -204,7 +219,7 @@ class Quiz:
             plan.new_allowance,
             plan.new_waiting,
             new_per_day,
-            from_ms(min(self._dues.values())) if self._dues else None,
+            self._next_due(),
             started,
         )
         self._queue = deque(plan.queue)
@@ -218,10 +233,11 @@ class Quiz:
         self._asked_at = started
 
     def _plan(self, now: dt.datetime, summaries: dict[str, CardSummary]) -> Plan:
+        cards = self.cards.cards() if isinstance(self.cards, Deck) else self.cards
         match self.mode:
             case Mode.REVIEW:
                 return plan_review(
-                    self.cards,
+                    cards,
                     summaries,
                     now,
                     new_per_day=self.new_per_day,
@@ -229,9 +245,9 @@ class Quiz:
                     days=self.days,
                 )
             case Mode.CRAM:
-                return plan_cram(self.cards, self.rng, limit=self.limit)
+                return plan_cram(cards, self.rng, limit=self.limit)
             case Mode.EXAM:
-                return plan_exam(self.cards, self.rng, limit=self.limit or DEFAULT_EXAM_LENGTH)
+                return plan_exam(cards, self.rng, limit=self.limit or DEFAULT_EXAM_LENGTH)
             case _:
                 assert_never(self.mode)
 
@@ -395,8 +411,19 @@ class Quiz:
         result = self.result
         result.interrupted = interrupted
         result.ended = self.clock()
-        result.next_due = from_ms(min(self._dues.values())) if self._dues else None
+        result.next_due = self._next_due()
         return result
+
+    def _next_due(self) -> dt.datetime | None:
+        """The earliest due time of the selected cards' schedules."""
+        cards = self.cards
+        if isinstance(cards, Deck) and self._indexed:
+            for key, revision, _, due_ms in self.store.scheduled_until(cards.bank_ids):
+                card = cards.card(key)
+                if card is not None and revision >= card.revision:
+                    return from_ms(due_ms)
+            return None
+        return from_ms(min(self._dues.values())) if self._dues else None
 
     # -- recording --------------------------------------------------------------
 

@@ -47,6 +47,19 @@ def interleave(
     queues: dict[Hashable, dict[Hashable, deque[T]]] = {}
     for item in items:
         queues.setdefault(kind(item), {}).setdefault(group(item), deque()).append(item)
+    return interleave_queues(queues, window=window, min_kinds=min_kinds)
+
+
+def interleave_queues(
+    queues: dict[Hashable, dict[Hashable, deque[T]]],
+    *,
+    window: int = WINDOW,
+    min_kinds: int = MIN_TYPES,
+) -> Iterator[T]:
+    """:func:`interleave` of items already queued by kind, then group, in first-seen order.
+
+    Consumes ``queues``.
+    """
     weights = {k: sum(len(q) for q in groups.values()) for k, groups in queues.items()}
     credit = dict.fromkeys(queues, 0)
     last_used: dict[Hashable, int] = {}  # group -> position of its latest item

@@ -20,22 +20,23 @@ siblings (which reveal each other's answers) never meet.
 import datetime as dt
 import itertools
 import random
-from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from collections import deque
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, card_key, question_cards
+from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, Question, card_key, question_cards
 from hoquiz.render import natural_order
 from hoquiz.store import CardRef, CardSummary, from_ms, to_ms
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.grading import Presentation
-from hoquiz.study.interleave import interleave
+from hoquiz.study.interleave import interleave, interleave_queues
 from hoquiz.study.scheduling import Phase
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
-    from hoquiz.banks.cache import BankIndex
+    from hoquiz.banks.cache import BankIndex, Pending, QuestionRow
+    from hoquiz.store import Store
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
 DEFAULT_EXAM_LENGTH = 20
@@ -58,7 +59,7 @@ class StudyCard:
         revision: int,
         cloze: int | None,
         key: str,
-        question: AnyQuestion | bytes,
+        question: "AnyQuestion | bytes | Pending",
     ) -> None:
         self.bank = bank
         self.question_id = question_id
@@ -71,10 +72,10 @@ class StudyCard:
     @property
     def question(self) -> AnyQuestion:
         question = self._question
-        if isinstance(question, bytes):
+        if not isinstance(question, Question):
             from hoquiz.banks.cache import materialize
 
-            question = self._question = materialize(question)
+            question = self._question = materialize(question, self.question_id)
         return question
 
     @property
@@ -108,28 +109,33 @@ def load_cards(
 ) -> list[StudyCard]:
     """The cards of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``.
 
-    Banks come from the bank cache in ``cache_dir`` (``None``: no cache);
-    without ``tags`` no question is decoded before it is shown.
+    Banks come from the bank cache in ``cache_dir`` (``None``: no cache); no
+    question is decoded before it is shown.
 
     Raises:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and
             :func:`hoquiz.banks.loader.select_banks`.
     """
-    from hoquiz.banks.cache import load_index
+    return indexed_cards(load_index_selected(paths, bank_ids, tags, cache_dir))
+
+
+def load_index_selected(
+    paths: Sequence[Path],
+    bank_ids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    cache_dir: Path | None = None,
+) -> "BankIndex":
+    """The bank index of :func:`load_cards` (see :class:`Deck`).
+
+    Raises:
+        BankError, UsageError: as :func:`load_cards`.
+    """
+    from hoquiz.banks.cache import load_index, select_index
 
     index = load_index(paths, cache_dir)
-    if tags:
-        from hoquiz.banks.cache import materialize
-        from hoquiz.banks.loader import select_banks
-
-        banks = [replace(b, questions=tuple(materialize(r[5]) for r in rows)) for b, rows in index]
-        return study_cards(select_banks(banks, bank_ids, tags))
-    if bank_ids:
-        from hoquiz.banks.loader import select_banks
-
-        wanted = {b.id for b in select_banks([b for b, _ in index], bank_ids)}
-        index = [(b, rows) for b, rows in index if b.id in wanted]
-    return indexed_cards(index)
+    if bank_ids or tags:
+        index = select_index(index, bank_ids, tags)
+    return index
 
 
 def indexed_cards(index: "BankIndex") -> list[StudyCard]:
@@ -210,22 +216,14 @@ def plan_review(
             waiting.append((summary.due_ms, card.key, card))
     due.sort(key=lambda item: item[:2])
     waiting.sort(key=lambda item: item[:2])
-    in_session: set[tuple[str, str]] = set()
-    queue: list[StudyCard] = []
-    for _, _, card in due:
-        if card.sibling_of not in in_session:
-            in_session.add(card.sibling_of)
-            queue.append(card)
-    learning: list[tuple[dt.datetime, StudyCard]] = []
-    for due_ms, _, card in waiting:
-        if card.sibling_of not in in_session:
-            in_session.add(card.sibling_of)
-            learning.append((from_ms(due_ms), card))
-    if limit is not None:
-        queue = queue[:limit]
+    queue, learning, in_session, allowance, room = _due_part(
+        [card for _, _, card in due],
+        [(due_ms, card) for due_ms, _, card in waiting],
+        introduced_today,
+        new_per_day,
+        limit,
+    )
     due_count = len(queue)
-    allowance = max(0, new_per_day - introduced_today)
-    room = allowance if limit is None else min(allowance, max(0, limit - due_count))
     unseen = []
     for card in fresh:
         if card.sibling_of not in in_session:
@@ -241,6 +239,192 @@ def plan_review(
         allowance,
         len(unseen),
     )
+
+
+class Deck:
+    """The selected cards, as a bank index: a card object is made only for the cards shown.
+
+    Iterating gives every card (cram and exam draw from all of them);
+    :func:`plan_from_store` plans a review session from indexed queries
+    instead, reading only the due cards and what it needs to find new ones.
+    """
+
+    def __init__(self, index: "BankIndex") -> None:
+        self.index = index
+        self.bank_ids = [bank.id for bank, _ in index]
+        self._banks = {bank.id: n for n, (bank, _) in enumerate(index)}
+        self._positions: dict[str, dict[str, int]] = {}
+        self._cards: list[StudyCard] | None = None
+
+    def cards(self) -> list[StudyCard]:
+        if self._cards is None:
+            self._cards = indexed_cards(self.index)
+        return self._cards
+
+    def __iter__(self) -> Iterator[StudyCard]:
+        return iter(self.cards())
+
+    def __len__(self) -> int:
+        return len(self.cards())
+
+    def __getitem__(self, n: int) -> StudyCard:
+        return self.cards()[n]
+
+    def card(self, key: str) -> StudyCard | None:
+        """The selected card with this key, if any."""
+        bank_id, _, rest = key.partition("/")
+        question_id, hashed, number = rest.partition("#c")
+        n = self._banks.get(bank_id)
+        if n is None:
+            return None
+        bank, rows = self.index[n]
+        positions = self._positions.get(bank_id)
+        if positions is None:
+            positions = self._positions[bank_id] = {row[0]: i for i, row in enumerate(rows)}
+        i = positions.get(question_id)
+        if i is None:
+            return None
+        row = rows[i]
+        cloze = int(number) if hashed and number.isdigit() else None
+        if cloze not in row[4] or card_key(bank_id, question_id, cloze) != key:
+            return None
+        return StudyCard(bank, question_id, row[1], row[2], cloze, key, row[5])
+
+
+def plan_from_store(
+    deck: Deck,
+    store: "Store",
+    now: dt.datetime,
+    *,
+    new_per_day: int = DEFAULT_NEW_PER_DAY,
+    limit: int | None = None,
+    days: Days = LOCAL_DAYS,
+) -> Plan:
+    """:func:`plan_review` of ``deck`` with the schedules in ``store``: the same plan.
+
+    Due and learning cards come from the index on due times; the day's
+    introductions from the index on introduction times; the scheduled cards
+    of each bank as one string per bank, from which the new cards are found
+    without a card object or a question read for the others.
+    """
+    now_ms = to_ms(now)
+    day_ms = to_ms(days.today_started(now))
+    ahead_ms = now_ms + LEARN_AHEAD // dt.timedelta(milliseconds=1)
+    banks = deck.bank_ids
+    due: list[StudyCard] = []
+    waiting: list[tuple[int, StudyCard]] = []
+    for key, revision, state, due_ms in store.scheduled_until(banks, ahead_ms):
+        card = deck.card(key)
+        if card is None or revision < card.revision:
+            continue
+        if due_ms <= now_ms:
+            due.append(card)
+        elif PHASES_IN_STEPS[state]:
+            waiting.append((due_ms, card))
+    introduced_today = 0
+    for key, revision, state, due_at in store.introduced_since(banks, day_ms):
+        card = deck.card(key)
+        if card is not None and state > 0 and due_at is not None and revision >= card.revision:
+            introduced_today += 1
+    queue, learning, in_session, allowance, room = _due_part(
+        due, waiting, introduced_today, new_per_day, limit
+    )
+    due_count = len(queue)
+    queues, unseen = _new_cards(deck, store, in_session)
+    new_cards = [StudyCard(*item) for item in itertools.islice(interleave_queues(queues), room)]
+    return Plan(
+        tuple(queue + new_cards), tuple(learning), due_count, len(new_cards), allowance, unseen
+    )
+
+
+PHASES_IN_STEPS = (False, True, False, True)
+"""By stored state (0 new, 1 learning, 2 review, 3 relearning): in learning steps."""
+
+
+_NewCard = tuple[Bank, str, str, int, "int | None", str, "AnyQuestion | bytes | Pending"]
+
+
+def _new_cards(
+    deck: Deck, store: "Store", in_session: set[tuple[str, str]]
+) -> tuple[dict[Hashable, dict[Hashable, deque[_NewCard]]], int]:
+    """The new cards of ``deck`` queued by type, then bank; and how many there are.
+
+    A card is new when no schedule for its revision is stored; a question
+    gives its first new card, unless a sibling is in the session.
+    """
+    banks = deck.bank_ids
+    top = max((row[2] for _, rows in deck.index for row in rows), default=1)
+    scheduled = {bank: set(keys) for bank, keys in store.scheduled_keys(banks, top).items()}
+    for key, revision in store.scheduled_below(banks, top):
+        card = deck.card(key)
+        if card is not None and revision >= card.revision:
+            scheduled.setdefault(card.bank.id, set()).add(key)
+    queues: dict[Hashable, dict[Hashable, deque[_NewCard]]] = {}
+    count = 0
+    for bank, rows in deck.index:
+        done = scheduled.get(bank.id, set())
+        prefix = bank.id + "/"
+        if done and _all_scheduled(bank.id, prefix, rows, done):
+            continue  # a bank studied through: no new card, checked at C speed
+        for question_id, kind, revision, _, numbers, question in rows:
+            if numbers == (None,):
+                key = prefix + question_id
+                if key in done:
+                    continue
+                cloze = None
+            else:
+                for cloze in numbers:
+                    key = card_key(bank.id, question_id, cloze)
+                    if key not in done:
+                        break
+                else:
+                    continue
+            if (bank.id, question_id) in in_session:
+                continue
+            item = (bank, question_id, kind, revision, cloze, key, question)
+            queues.setdefault(kind, {}).setdefault(bank.id, deque()).append(item)
+            count += 1
+    return queues, count
+
+
+def _all_scheduled(bank_id: str, prefix: str, rows: "list[QuestionRow]", done: set[str]) -> bool:
+    """Whether every card of the bank's ``rows`` has its key in ``done``."""
+    single = [row[0] for row in rows if row[4] == (None,)]
+    if not done.issuperset(map(prefix.__add__, single)):
+        return False
+    return all(
+        card_key(bank_id, row[0], n) in done for row in rows if row[4] != (None,) for n in row[4]
+    )
+
+
+def _due_part(
+    due: list[StudyCard],
+    waiting: list[tuple[int, StudyCard]],
+    introduced_today: int,
+    new_per_day: int,
+    limit: int | None,
+) -> tuple[list[StudyCard], list[tuple[dt.datetime, StudyCard]], set[tuple[str, str]], int, int]:
+    """The due queue and the learning cards, one card per question; the new-card room.
+
+    Returns the queue, the learning cards, the questions they take, the day's
+    allowance of new cards and how many of them fit in the session.
+    """
+    in_session: set[tuple[str, str]] = set()
+    queue: list[StudyCard] = []
+    for card in due:
+        if card.sibling_of not in in_session:
+            in_session.add(card.sibling_of)
+            queue.append(card)
+    learning: list[tuple[dt.datetime, StudyCard]] = []
+    for due_ms, card in waiting:
+        if card.sibling_of not in in_session:
+            in_session.add(card.sibling_of)
+            learning.append((from_ms(due_ms), card))
+    if limit is not None:
+        queue = queue[:limit]
+    allowance = max(0, new_per_day - introduced_today)
+    room = allowance if limit is None else min(allowance, max(0, limit - len(queue)))
+    return queue, learning, in_session, allowance, room
 
 
 def _one_per_question(cards: Sequence[StudyCard], rng: random.Random) -> list[StudyCard]:

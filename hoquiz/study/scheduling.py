@@ -169,10 +169,9 @@ class Scheduler:
         Desired retention is left out: it sets future intervals, not what a
         stored state means.
         """
-        import importlib.metadata
         import json
 
-        release = ".".join(importlib.metadata.version("fsrs").split(".")[:2])
+        release = ".".join(fsrs_version().split(".")[:2])
         # fsrs's defaults are a fact of its release: named, not copied, so the quiz's
         # start-up does not import fsrs.
         weights: str | list[float] = (
@@ -203,6 +202,34 @@ class Scheduler:
         if state is None:
             return 0.0
         return float(self._scheduler().get_card_retrievability(_to_fsrs(state, now), utc(now)))
+
+
+def fsrs_version() -> str:
+    """The installed fsrs release, without importing fsrs.
+
+    Read from the name of its ``fsrs-X.Y.Z.dist-info`` folder next to the
+    package (importing :mod:`importlib.metadata` costs more than the rest of
+    a quiz's start-up); from the package metadata when that is not one folder.
+    """
+    import importlib.util
+    import os
+
+    spec = importlib.util.find_spec("fsrs")
+    if spec is not None and spec.origin is not None:
+        folder = os.path.dirname(os.path.dirname(spec.origin))
+        try:
+            found = [
+                name
+                for name in os.listdir(folder)
+                if name.startswith("fsrs-") and name.endswith(".dist-info")
+            ]
+        except OSError:
+            found = []
+        if len(found) == 1:
+            return found[0][len("fsrs-") : -len(".dist-info")]
+    import importlib.metadata
+
+    return importlib.metadata.version("fsrs")
 
 
 def _to_fsrs(state: CardState | None, now: dt.datetime) -> fsrs.Card:

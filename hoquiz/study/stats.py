@@ -126,8 +126,13 @@ def read_stats(
     return stats
 
 
-def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL_DAYS) -> Stats:
-    """:func:`read_stats` from a bank index, aggregated in SQL: no question is read.
+def read_totals(
+    index: BankIndex, db: Path, now: dt.datetime, day_starts: int | None = None
+) -> Stats:
+    """:func:`read_stats` from a bank index, aggregated in SQL: no question is decoded.
+
+    The same figures as :func:`read_stats` on the same banks; days start at
+    ``day_starts`` if given, else at the learner's setting.
 
     Raises:
         StoreError: ``db`` exists but cannot be used.
@@ -140,9 +145,15 @@ def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL
     ]
     from hoquiz.store import Store
 
+    stored = Settings()
+    days = Days(Settings(day_starts=day_starts).resolved().day_starts)
     store = Store.open_read_only(db)  # statistics never create or write a database
+    exists = store is not None
     if store is not None:
         with store:
+            stored = store.settings()
+            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
+            today = days.date(now)
             totals = store.study_totals(
                 cards,
                 now,
@@ -150,13 +161,18 @@ def read_totals(index: BankIndex, db: Path, now: dt.datetime, days: Days = LOCAL
                 now - dt.timedelta(days=RETENTION_DAYS),
                 LEECH_LAPSES,
                 FORECAST_DAYS,
+                day_starts=[
+                    days.start(today + dt.timedelta(days=i)) for i in range(1, FORECAST_DAYS + 1)
+                ],
             )
     else:
         new: dict[str, tuple[int, int, int, int]] = {}
         for _, bank_id, _ in cards:
             new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
         totals = StudyTotals(new, {}, [], {}, {})
-    return from_totals([bank.id for bank, _ in index], totals, now)
+    stats = from_totals([bank.id for bank, _ in index], totals, now, days)
+    stats.database, stats.database_exists, stats.settings = db, exists, stored
+    return stats
 
 
 def compute(
@@ -222,13 +238,15 @@ def compute(
     return Stats(now, total, by_bank, due_by_day, leeches)
 
 
-def from_totals(bank_ids: Sequence[str], totals: StudyTotals, now: dt.datetime) -> Stats:
+def from_totals(
+    bank_ids: Sequence[str], totals: StudyTotals, now: dt.datetime, days: Days = LOCAL_DAYS
+) -> Stats:
     """The statistics from SQL aggregates (:meth:`hoquiz.store.Store.study_totals`).
 
     Gives what :func:`compute` gives on the same banks and store, without
     reading every card row or any question.
     """
-    today = now.astimezone(dt.UTC).date()
+    today = days.date(now)
     total = Tally()
     by_bank = {bank_id: Tally() for bank_id in bank_ids}
     for bank_id, tally in by_bank.items():

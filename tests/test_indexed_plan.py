@@ -1,0 +1,118 @@
+"""The review queue planned from indexed queries is the one the pure planner gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import pytest
+from quiz_banks import ALPHA, BETA, tf_bank, write_banks
+
+from hoquiz.banks.cache import index_banks
+from hoquiz.banks.loader import load_banks
+from hoquiz.store import Answer, CardRef, Store
+from hoquiz.study.days import Days
+from hoquiz.study.planning import Deck, plan_from_store, plan_review, study_cards
+from hoquiz.study.scheduling import CardState, Phase
+
+T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
+DAYS = Days(4, dt.UTC)
+
+
+def fill(store: Store, keys: list[CardRef], rng: random.Random) -> None:
+    """Random schedules (and a few rows of removed questions and older revisions)."""
+    with store.batch():
+        for ref in keys:
+            if rng.random() < 0.4:
+                continue
+            state = rng.choice([Phase.LEARNING, Phase.REVIEW, Phase.RELEARNING])
+            due = T0 + dt.timedelta(minutes=rng.randint(-3000, 3000))
+            at = T0 - dt.timedelta(hours=rng.randint(0, 40))
+            step = None if state == Phase.REVIEW else 0
+            schedule = CardState(state, step, 3.0, 5.0, due, at, 1, rng.randint(0, 5))
+            cram = rng.random() < 0.1
+            store.record(
+                ref._replace(revision=ref.revision - (rng.random() < 0.1)),
+                Answer(at, 3, True, "x", 100, "cram" if cram else "review"),
+                (lambda before: None) if cram else (lambda before, s=schedule: s),
+            )
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_indexed_plan_is_the_pure_plan(tmp_path: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    folder = write_banks(
+        tmp_path / "banks",
+        alpha=ALPHA,
+        beta=BETA,
+        gamma=tf_bank("gamma", rng.randint(1, 30), revision=rng.randint(1, 2)),
+        delta=tf_bank("delta", rng.randint(1, 30)),
+    )
+    banks = load_banks([folder])
+    cards = study_cards(banks)
+    refs = [c.ref for c in cards] + [CardRef("gamma/gone", "gamma", "gone", None, 1)]
+    with Store.open(tmp_path / "p.db") as store:
+        fill(store, refs, rng)
+        summaries = store.summaries()
+        seen: list[tuple[int, int, int]] = []
+        for new_per_day, limit in ((20, None), (rng.randint(0, 40), rng.choice([None, 3, 9]))):
+            now = T0 + dt.timedelta(minutes=rng.randint(-60, 600))
+            expected = plan_review(
+                cards, summaries, now, new_per_day=new_per_day, limit=limit, days=DAYS
+            )
+            planned = plan_from_store(
+                Deck(index_banks(banks)),
+                store,
+                now,
+                new_per_day=new_per_day,
+                limit=limit,
+                days=DAYS,
+            )
+            assert [c.key for c in planned.queue] == [c.key for c in expected.queue]
+            assert [(d, c.key) for d, c in planned.learning] == [
+                (d, c.key) for d, c in expected.learning
+            ]
+            assert planned[2:] == expected[2:]
+            seen.append((planned.due, planned.new, len(planned.learning)))
+    assert any(due and new for due, new, _ in seen)
+
+
+def test_a_session_on_a_deck_starts_and_ends_as_on_a_card_list(tmp_path: Path) -> None:
+    from quiz_banks import Clock, NoShuffle
+
+    from hoquiz.study.engine import Quiz
+    from hoquiz.study.grading import Unparseable
+    from hoquiz.study.scheduling import Scheduler
+
+    rng = random.Random(5)
+    banks = load_banks([write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)])
+    cards = study_cards(banks)
+    with Store.open(tmp_path / "p.db") as store:
+        fill(store, [c.ref for c in cards], rng)
+        quizzes = [
+            Quiz(
+                cards=selection,
+                store=store,
+                scheduler=Scheduler(fuzz=False),
+                rng=NoShuffle(0),
+                clock=Clock(T0),
+                days=DAYS,
+            )
+            for selection in (cards, Deck(index_banks(banks)))
+        ]
+        assert quizzes[0].intro == quizzes[1].intro
+        assert quizzes[1].intro.next_due is not None
+        asked = quizzes[1].next()
+        assert asked is not None
+        if asked.card.question.self_graded:
+            quizzes[1].rate("3")
+        else:
+            for text in ("a", "t", "1", "1a 2b 3c", "a b c", "word"):
+                if not isinstance(quizzes[1].submit(text), Unparseable):
+                    break
+        done = quizzes[1].finish()
+        after = Quiz(
+            cards=cards, store=store, scheduler=Scheduler(), rng=NoShuffle(0), clock=Clock(T0)
+        )
+        assert done.answered == 1 and done.next_due == after.intro.next_due
