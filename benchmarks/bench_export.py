@@ -1,7 +1,8 @@
 """Anki export against a bare load plus raw genanki writing, in one file and in 100 files.
 
 The baseline, run in the same way (a fresh interpreter), paired: load the
-banks with PyYAML's C loader and no validation, then let genanki write one
+banks with PyYAML's C loader and no validation (the cyclic collector paused
+while loading, as in :data:`benchmarks.fixtures.BARE_LOAD`), then let genanki write one
 basic note per question (prompt and explanation) with
 ``Package.write_to_file``; it checks it wrote every note.
 """
@@ -16,7 +17,7 @@ from benchmarks.fixtures import inputs
 from benchmarks.timing import PYTHON, Command, Config, growth, hoquiz_argv, paired, result
 
 BASELINE = """\
-import sys, yaml, genanki
+import gc, sys, yaml, genanki
 from pathlib import Path
 model = genanki.Model(
     1607392319, "Basic",
@@ -27,6 +28,7 @@ model = genanki.Model(
 )
 deck = genanki.Deck(2059400110, "Synthetic")
 path = Path(sys.argv[1])
+gc.disable()
 for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
     if file.name == "sources.yaml":
         continue
@@ -35,6 +37,7 @@ for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
     for q in data["questions"]:
         front = q.get("prompt") or q.get("text") or q.get("front")
         deck.add_note(genanki.Note(model=model, fields=[front, q["explanation"]]))
+gc.enable()
 genanki.Package(deck).write_to_file(sys.argv[2], timestamp=1_700_000_000)
 print(f"wrote {len(deck.notes)} notes")
 """

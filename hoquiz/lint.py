@@ -18,6 +18,7 @@ bank is item ``i`` of its file's ``questions`` list.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,32 +190,8 @@ def choose_rules(only: Collection[str] = (), ignore: Collection[str] = ()) -> fr
     return frozenset(only or RULES) - frozenset(ignore)
 
 
-@dataclass(frozen=True, slots=True)
-class _Stem:
-    file: Path
-    where: DataPath
-    field: str
-    ref: str
-    text: str
-    numbers: tuple[str, ...]
-
-
-_Answer = tuple[Path, str, DataPath, str]  # bank file, bank/question, where, a typed answer
-
-
-@dataclass(frozen=True, slots=True)
-class BankLint:
-    """What lint keeps of one bank: its own findings, and its stems for the rule across banks."""
-
-    findings: list[Finding]
-    stems: list[_Stem]
-    answers: list[_Answer]
-    questions: int
-
-
-def lint_bank(bank: Bank, rules: Collection[str] | None = None) -> BankLint:
-    """The findings of one bank's own rules, and what :func:`combine` needs of it."""
-    selected = frozenset(RULES) if rules is None else frozenset(rules)
+def _own_findings(bank: Bank, selected: frozenset[str]) -> list[Finding]:
+    """The findings of one bank's own rules (those that look at no other bank)."""
     findings: list[Finding] = []
     for index, question in enumerate(bank.questions):
         for rule_check in _QUESTION_CHECKS:
@@ -222,35 +199,24 @@ def lint_bank(bank: Bank, rules: Collection[str] | None = None) -> BankLint:
     findings.extend(_longest_key(bank))
     findings.extend(_negative_share(bank))
     findings.extend(_invisible_characters(bank))
-    stems = _bank_stems(bank) if "duplicate-prompt" in selected else []
-    answers = (
-        [
-            (bank.path, f"{bank.id}/{q.id}", where, answer)
-            for i, q in enumerate(bank.questions)
-            for where, answer in _typed_answers(bank, i, q)
-        ]
-        if "confusable-answers" in selected
-        else []
-    )
-    return BankLint(
-        [f for f in findings if f.rule in selected], stems, answers, len(bank.questions)
-    )
+    return [f for f in findings if f.rule in selected]
 
 
-def combine(banks: Sequence[BankLint], rules: Collection[str] | None = None) -> list[Finding]:
-    """Every finding: each bank's, then those across banks, in a stable order."""
+def check(banks: Iterable[Bank], rules: Collection[str] | None = None) -> list[Finding]:
+    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order.
+
+    Each bank's own findings, bank by bank, then those across banks.
+    """
     selected = frozenset(RULES) if rules is None else frozenset(rules)
-    findings = [f for bank in banks for f in bank.findings]
-    if "duplicate-prompt" in selected:  # the one costly rule
-        findings.extend(_duplicates([stem for bank in banks for stem in bank.stems]))
-    if "confusable-answers" in selected:
-        findings.extend(_confusable_answers([a for bank in banks for a in bank.answers]))
+    across = _AcrossBanks(selected)
+    findings: list[Finding] = []
+    for bank in banks:
+        findings.extend(_own_findings(bank, selected))
+        across.add(bank)
+    findings.extend(
+        Finding(file, where, rule, message) for rule, file, where, _, message in across.findings()
+    )
     return findings
-
-
-def check(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Finding]:
-    """Every finding of ``rules`` (default: all) in ``banks``, in a stable order."""
-    return combine([lint_bank(bank, rules) for bank in banks], rules)
 
 
 def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Problem]:
@@ -264,14 +230,8 @@ def locate(findings: Iterable[Finding], texts: Mapping[Path, str]) -> list[Probl
         locator = locators.get(finding.file)
         if locator is None:
             locator = locators[finding.file] = Locator(texts.get(finding.file, ""))
-        if finding.char is None:
-            line, column = locator.locate(finding.where, key=finding.key)
-        else:
-            line, column = locator.locate_character(finding.where, *finding.char)
-        problems.append(
-            Problem(str(finding.file), line, column, f"{finding.message} [{finding.rule}]")
-        )
-    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
+        problems.append(_problem(finding, locator))
+    return _sorted(problems)
 
 
 def lint_banks(banks: Sequence[Bank], rules: Collection[str] | None = None) -> list[Problem]:
@@ -284,18 +244,43 @@ def lint_paths(
 ) -> tuple[list[Problem], int, int]:
     """Lint the banks under ``paths`` reading one bank at a time.
 
-    Only each bank's findings and stems are kept, so memory is bounded by the
-    largest bank. Returns the located warnings, the number of banks and of
-    questions.
+    Each bank's own findings are located while its node tree (of its one
+    parse) is at hand; of its stems and typed answers only what the rules
+    across banks need is kept, compactly, with their positions. Memory is
+    then bounded by the largest bank plus that. Returns the located
+    warnings, the number of banks and of questions.
 
     Raises:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
     """
-    from hoquiz.banks.loader import scan_banks
+    from hoquiz.banks.loader import scan_banks_located
 
-    banks = scan_banks(list(paths), lambda bank: lint_bank(bank, rules))
-    problems = _located(combine(banks, rules))
-    return problems, len(banks), sum(bank.questions for bank in banks)
+    selected = frozenset(RULES) if rules is None else frozenset(rules)
+    across = _AcrossBanks(selected)
+    problems: list[Problem] = []
+
+    def keep(bank: Bank, locator: Locator) -> int:
+        for finding in _own_findings(bank, selected):
+            problems.append(_problem(finding, locator))
+        across.add(bank, locator)
+        return len(bank.questions)
+
+    counts = scan_banks_located(list(paths), keep)
+    for rule, file, _, position, message in across.findings():
+        problems.append(Problem(str(file), position[0], position[1], f"{message} [{rule}]"))
+    return _sorted(problems), len(counts), sum(counts)
+
+
+def _problem(finding: Finding, locator: Locator) -> Problem:
+    if finding.char is None:
+        line, column = locator.locate(finding.where, key=finding.key)
+    else:
+        line, column = locator.locate_character(finding.where, *finding.char)
+    return Problem(str(finding.file), line, column, f"{finding.message} [{finding.rule}]")
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
 
 
 def _located(findings: list[Finding]) -> list[Problem]:
@@ -307,7 +292,7 @@ def _located(findings: list[Finding]) -> list[Problem]:
     for file, found in by_file.items():
         text, _ = read_text(file, str(file))
         problems.extend(locate(found, {file: text or ""}))
-    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
+    return _sorted(problems)
 
 
 # -- helpers ----------------------------------------------------------------
@@ -631,30 +616,6 @@ def _typed_answers(bank: Bank, i: int, q: AnyQuestion) -> Iterator[tuple[DataPat
             yield ("questions", i, "text"), " ".join(parts)
 
 
-def _confusable_answers(answers: Sequence[_Answer]) -> Iterator[Finding]:
-    """Answers of different questions either of which the matcher accepts for the other.
-
-    Reported once per pair of questions, on the later one.
-    """
-    from hoquiz.study.matching import confusable_pairs
-
-    reported: set[tuple[str, str]] = set()
-    for first, second in confusable_pairs([answer for *_, answer in answers]):
-        _, earlier_ref, _, earlier = answers[first]
-        path, ref, where, answer = answers[second]
-        if ref == earlier_ref or (earlier_ref, ref) in reported:
-            continue
-        reported.add((earlier_ref, ref))
-        yield Finding(
-            path,
-            where,
-            "confusable-answers",
-            f"{_quote(answer)} would be accepted for {_quote(earlier)} of "
-            f"{earlier_ref} (or the reverse): a learner mixing them up is "
-            "marked right; reword one or give them match: exact",
-        )
-
-
 def _import_placeholder(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     fields: list[tuple[DataPath, str, str]] = [
         (("questions", i, "explanation"), q.explanation, "explanation"),
@@ -757,62 +718,165 @@ def _negative_share(bank: Bank) -> Iterator[Finding]:
 
 # -- across banks -----------------------------------------------------------
 
+_STEM_KEYS = ("prompt", "text", "front")
+_CLOZE_TEXT = -1  # the item of a typed answer that is a cloze card, not an accepted answer
 
-def _bank_stems(bank: Bank) -> list[_Stem]:
-    """Every non-empty normalised stem of a bank, in file order."""
-    stems = []
-    for i, q in enumerate(bank.questions):
-        text = normalize(q.stem)
-        if text:
-            stems.append(
-                _Stem(
-                    bank.path,
-                    ("questions", i, q.stem_key),
-                    q.stem_key,
-                    f"{bank.id}/{q.id}",
-                    text,
-                    tuple(sorted(_NUMBER_RE.findall(text))),
-                )
-            )
-    return stems
+# A finding across banks: rule, file, where, position (0, 0 when not located), message.
+_AcrossFinding = tuple[str, Path, DataPath, tuple[int, int], str]
 
 
-def _duplicates(stems: Sequence[_Stem]) -> Iterator[Finding]:
-    """Each stem against the earlier ones; reported on the later question.
+class _AcrossBanks:
+    """What the rules across banks keep of each bank, compactly.
 
-    Exact repeats by a dictionary; near duplicates by
-    :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words so
-    that most pairs are never compared.
+    Per stem: its normalised text, its bank, question and key, and its
+    position; per typed answer: its text, bank, question, item and position.
+    A bank's question ids are kept as one string. Numbers go to arrays, not
+    to Python objects, so a stem costs its text and some 20 bytes more.
     """
-    from hoquiz.neardup import near_duplicates
 
-    exact: dict[str, str] = {}
-    found: dict[int, Finding] = {}
-    # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
-    # differ by one character but ask different things), so only stems with
-    # equal numbers are compared.
-    groups: dict[tuple[str, ...], list[int]] = {}
-    for position, stem in enumerate(stems):
-        if stem.text in exact:
-            found[position] = Finding(
-                stem.file,
-                stem.where,
-                "duplicate-prompt",
-                f"{stem.field} duplicates {exact[stem.text]} (same wording once normalised)",
+    def __init__(self, selected: frozenset[str]) -> None:
+        self.stems_wanted = "duplicate-prompt" in selected
+        self.answers_wanted = "confusable-answers" in selected
+        self.files: list[Path] = []
+        self.bank_ids: list[str] = []
+        self.question_ids: list[str] = []  # per bank, joined by newlines (ids are slugs)
+        self.stems: list[str] = []
+        self.stem_bank, self.stem_question = array("I"), array("I")
+        self.stem_key = array("B")
+        self.stem_line, self.stem_column = array("I"), array("I")
+        self.answers: list[str] = []
+        self.answer_bank, self.answer_question = array("I"), array("I")
+        self.answer_item = array("i")
+        self.answer_line, self.answer_column = array("I"), array("I")
+        self._split_ids: dict[int, list[str]] = {}
+
+    def add(self, bank: Bank, locator: Locator | None = None) -> None:
+        """Keep what the rules across banks need of ``bank`` (positions from ``locator``)."""
+        number = len(self.files)
+        self.files.append(bank.path)
+        self.bank_ids.append(bank.id)
+        self.question_ids.append("\n".join(q.id for q in bank.questions))
+        for i, q in enumerate(bank.questions):
+            if self.stems_wanted:
+                text = normalize(q.stem)
+                if text:
+                    self.stems.append(text)
+                    self.stem_bank.append(number)
+                    self.stem_question.append(i)
+                    self.stem_key.append(_STEM_KEYS.index(q.stem_key))
+                    line, column = (
+                        locator.locate(("questions", i, q.stem_key)) if locator else (0, 0)
+                    )
+                    self.stem_line.append(line)
+                    self.stem_column.append(column)
+            if self.answers_wanted:
+                for where, answer in _typed_answers(bank, i, q):
+                    self.answers.append(answer)
+                    self.answer_bank.append(number)
+                    self.answer_question.append(i)
+                    self.answer_item.append(where[3] if len(where) > 3 else _CLOZE_TEXT)  # type: ignore[arg-type]
+                    line, column = locator.locate(where) if locator else (0, 0)
+                    self.answer_line.append(line)
+                    self.answer_column.append(column)
+
+    def findings(self) -> Iterator[_AcrossFinding]:
+        """The findings of the rules across banks: duplicate prompts, then confusable answers."""
+        if self.stems_wanted:
+            yield from self._duplicates()
+        if self.answers_wanted:
+            yield from self._confusable_answers()
+
+    def _ref(self, bank: int, question: int) -> str:
+        ids = self._split_ids.get(bank)
+        if ids is None:
+            ids = self._split_ids[bank] = self.question_ids[bank].split("\n")
+        return f"{self.bank_ids[bank]}/{ids[question]}"
+
+    def _stem_finding(self, k: int, message: str) -> _AcrossFinding:
+        key = _STEM_KEYS[self.stem_key[k]]
+        return (
+            "duplicate-prompt",
+            self.files[self.stem_bank[k]],
+            ("questions", self.stem_question[k], key),
+            (self.stem_line[k], self.stem_column[k]),
+            f"{key} {message}",
+        )
+
+    def _duplicates(self) -> Iterator[_AcrossFinding]:
+        """Each stem against the earlier ones; reported on the later question.
+
+        Exact repeats by a dictionary; near duplicates by
+        :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words so
+        that most pairs are never compared.
+        """
+        from hoquiz.neardup import near_duplicates
+
+        texts = self.stems
+        seen: set[str] = set()
+        repeats: list[int] = []
+        # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
+        # differ by one character but ask different things), so only stems with
+        # equal numbers are compared.
+        groups: dict[tuple[str, ...], array[int]] = {}
+        for position, text in enumerate(texts):
+            if text in seen:
+                repeats.append(position)
+                continue
+            seen.add(text)
+            numbers = tuple(sorted(_NUMBER_RE.findall(text)))
+            members = groups.get(numbers)
+            if members is None:
+                members = groups[numbers] = array("I")
+            members.append(position)
+        del seen
+        found: dict[int, str] = {}
+        first = {texts[p]: -1 for p in repeats}  # where each repeated text is first
+        for position, text in enumerate(texts):
+            if first.get(text) == -1:
+                first[text] = position
+        for position in repeats:
+            earlier = first[texts[position]]
+            ref = self._ref(self.stem_bank[earlier], self.stem_question[earlier])
+            found[position] = f"duplicates {ref} (same wording once normalised)"
+        for members in groups.values():
+            pairs = near_duplicates([texts[p] for p in members], DUPLICATE_RATIO)
+            for later, (earlier, ratio) in pairs.items():
+                other = members[earlier]
+                ref = self._ref(self.stem_bank[other], self.stem_question[other])
+                found[members[later]] = (
+                    f"nearly duplicates {ref} ({int(ratio * 100)}% similar); "
+                    "merge them or make them ask different things"
+                )
+        del groups
+        for position in sorted(found):
+            yield self._stem_finding(position, found[position])
+
+    def _confusable_answers(self) -> Iterator[_AcrossFinding]:
+        """Answers of different questions either of which the matcher accepts for the other.
+
+        Reported once per pair of questions, on the later one.
+        """
+        from hoquiz.study.matching import confusable_pairs
+
+        reported: set[tuple[tuple[int, int], tuple[int, int]]] = set()
+        for first, second in confusable_pairs(self.answers):
+            earlier = (self.answer_bank[first], self.answer_question[first])
+            later = (self.answer_bank[second], self.answer_question[second])
+            if earlier == later or (earlier, later) in reported:
+                continue
+            reported.add((earlier, later))
+            item = self.answer_item[second]
+            where: DataPath = (
+                ("questions", later[1], "text")
+                if item == _CLOZE_TEXT
+                else ("questions", later[1], "accept", item)
             )
-            continue
-        exact[stem.text] = stem.ref
-        groups.setdefault(stem.numbers, []).append(position)
-    for members in groups.values():
-        pairs = near_duplicates([stems[p].text for p in members], DUPLICATE_RATIO)
-        for later, (earlier, ratio) in pairs.items():
-            stem, other = stems[members[later]], stems[members[earlier]]
-            found[members[later]] = Finding(
-                stem.file,
-                stem.where,
-                "duplicate-prompt",
-                f"{stem.field} nearly duplicates {other.ref} ({int(ratio * 100)}% similar); "
-                "merge them or make them ask different things",
+            yield (
+                "confusable-answers",
+                self.files[later[0]],
+                where,
+                (self.answer_line[second], self.answer_column[second]),
+                f"{_quote(self.answers[second])} would be accepted for "
+                f"{_quote(self.answers[first])} of {self._ref(*earlier)} (or the reverse): "
+                "a learner mixing them up is marked right; reword one or give them match: exact",
             )
-    for position in sorted(found):
-        yield found[position]

@@ -25,6 +25,7 @@ A candidate pair is ruled out by cheap upper bounds of difflib's ratio
 from __future__ import annotations
 
 import difflib
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 
@@ -43,33 +44,47 @@ def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[i
     The ratio is ``difflib.SequenceMatcher(None, earlier, later,
     autojunk=False).ratio()`` and must be above ``threshold`` (0.5 to 1).
     """
-    tokens = [_tokens(text) for text in texts]
-    frequency = Counter(token for words in tokens for token in words)
-    index: dict[_Token, list[int]] = {}  # prefix word -> the long texts that have it
-    by_length: dict[int, list[int]] = {}  # every text
-    short_by_length: dict[int, list[int]] = {}  # the short texts only
+    # Token lists are rebuilt where needed rather than kept for every text,
+    # and the postings are arrays of ints: memory grows by a few bytes per
+    # text, not by a Python object per word.
+    frequency: Counter[_Token] = Counter()
+    for text in texts:
+        frequency.update(_tokens(text))
+    index: dict[_Token, array[int]] = {}  # prefix word -> the long texts that have it
+    by_length: dict[int, array[int]] = {}  # every text
+    short_by_length: dict[int, array[int]] = {}  # the short texts only
     found: dict[int, tuple[int, float]] = {}
     for i, text in enumerate(texts):
         size = len(text)
         low, high = _shortest_partner(size, threshold), _longest_partner(size, threshold)
         candidates: set[int] = set()
-        if size <= SHORT_CHARS or len(tokens[i]) < PREFIX_WORDS:
+        tokens = _tokens(text)
+        if size <= SHORT_CHARS or len(tokens) < PREFIX_WORDS:
             for length in range(low, high + 1):
                 candidates.update(by_length.get(length, ()))
-            short_by_length.setdefault(size, []).append(i)
+            _post(short_by_length, size, i)
         else:
             for length, earlier in short_by_length.items():
                 if low <= length <= high:
                     candidates.update(earlier)
-            for token in sorted(tokens[i], key=lambda t: (frequency[t], t))[:PREFIX_WORDS]:
-                posting = index.setdefault(token, [])
+            for token in sorted(tokens, key=lambda t: (frequency[t], t))[:PREFIX_WORDS]:
+                posting = index.get(token)
+                if posting is None:
+                    posting = index[token] = array("I")
                 candidates.update(posting)
                 posting.append(i)
-        by_length.setdefault(size, []).append(i)
+        _post(by_length, size, i)
         match = _first_match(i, sorted(candidates), texts, threshold)
         if match is not None:
             found[i] = match
     return found
+
+
+def _post(postings: dict[int, array[int]], key: int, i: int) -> None:
+    posting = postings.get(key)
+    if posting is None:
+        posting = postings[key] = array("I")
+    posting.append(i)
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -135,7 +135,8 @@ def test_file_over_20_mb_is_refused_without_reading_it(make_bank: MakeBank) -> N
     assert time.perf_counter() - start < 5
     assert lines == [
         "bank.yaml:1:1: file is too large (20.1 MB; the limit is 20 MB): "
-        "split it into several banks",
+        "split it into several bank files in this folder, each with its own id "
+        "(they share its sources.yaml)",
         "1 problem in 1 file",
     ]
 
@@ -260,6 +261,30 @@ def test_many_shallow_lists_are_fine(make_bank: MakeBank) -> None:
     assert stderr_lines(make_bank(VALID + "tags:\n" + tags))[0] == (
         "bank.yaml:11:5: tag must be text, not a list"
     )
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["  - [a, b]", "  - {a: b}", "  - k: [a, b]"],
+)
+def test_deep_nesting_among_many_closed_flow_lines_is_refused(
+    make_bank: MakeBank, line: str
+) -> None:
+    # Lines that close every bracket they open are not counted as nesting;
+    # the deep list after them still is.
+    many = "".join(f"{line}\n" for _ in range(2 * MAX_DEPTH))
+    deepest = "[" * MAX_DEPTH + "x" + "]" * MAX_DEPTH
+    text = VALID + "tags:\n" + many + f"description: {deepest}\n"
+    assert stderr_lines(make_bank(text)) == [
+        f"bank.yaml:{11 + 2 * MAX_DEPTH}:{13 + MAX_DEPTH}: {TOO_DEEP}",
+        "1 problem in 1 file",
+    ]
+
+
+def test_lines_that_leave_a_bracket_open_count_as_nesting(make_bank: MakeBank) -> None:
+    # Each line closes one of the two lists it opens.
+    text = VALID + "tags:\n  - " + "[x, [y],\n    " * MAX_DEPTH + "z\n"
+    assert stderr_lines(make_bank(text))[0].endswith(f": {TOO_DEEP}")
 
 
 def test_a_lone_surrogate_is_a_located_problem_not_a_crash() -> None:

@@ -2,7 +2,9 @@
 
 Validation walks the plain data that libyaml produced and records each
 problem with its data path (``("questions", 3, "answer")``); only when a file
-has problems is its node tree composed to turn those paths into positions.
+has problems is its node tree composed to turn those paths into positions
+(:func:`scan_banks_located` instead keeps the tree of the one parse, for
+callers that locate much, such as lint).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TypeVar
 
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.banks.validator import Validator
-from hoquiz.banks.yamlio import Locator, parse, read_text
+from hoquiz.banks.yamlio import Locator, parse, parse_located, read_text
 from hoquiz.errors import BankError, Problem, UsageError
 from hoquiz.model import AnyQuestion, Bank, Source
 from hoquiz.text import did_you_mean
@@ -42,13 +44,31 @@ def scan_banks(paths: Sequence[Path], keep: Callable[[Bank], T]) -> list[T]:
     Raises:
         BankError, UsageError: as :func:`load_banks`.
     """
+    return _scan(paths, lambda bank, _: keep(bank), keep_nodes=False)
+
+
+def scan_banks_located(paths: Sequence[Path], keep: Callable[[Bank, Locator], T]) -> list[T]:
+    """:func:`scan_banks`, handing ``keep`` each bank with a locator for its file.
+
+    The locator reuses the node tree of the bank's one parse, so locating
+    costs no second parse; the tree is let go with the bank.
+
+    Raises:
+        BankError, UsageError: as :func:`load_banks`.
+    """
+    return _scan(paths, keep, keep_nodes=True)
+
+
+def _scan(
+    paths: Sequence[Path], keep: Callable[[Bank, Locator], T], *, keep_nodes: bool
+) -> list[T]:
     files = discover(paths or [bundled_decks_dir()])
     # Loading allocates hundreds of thousands of small containers and no
     # cycles; pausing the cyclic collector roughly halves the time it takes.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _load_files(files, keep)
+        return _load_files(files, keep, keep_nodes)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -82,7 +102,7 @@ def load_bank_file(file: Path) -> Bank:
     return bank
 
 
-def _load_files(files: list[Path], keep: Callable[[Bank], T]) -> list[T]:
+def _load_files(files: list[Path], keep: Callable[[Bank, Locator], T], keep_nodes: bool) -> list[T]:
     problems: list[Problem] = []
     banks: list[T] = []
     sources_cache: dict[Path, _SourcesFound] = {}
@@ -90,7 +110,7 @@ def _load_files(files: list[Path], keep: Callable[[Bank], T]) -> list[T]:
     for file in files:
         display = str(file)
         found = _sources_for(file, sources_cache, problems)
-        bank, file_problems, locator = _load_bank(file, display, found)
+        bank, file_problems, locator = _load_bank(file, display, found, keep_nodes)
         if bank is not None and bank.id in first_seen:
             other = first_seen[bank.id]
             line, column = locator.locate(("id",)) if locator else (1, 1)
@@ -101,7 +121,9 @@ def _load_files(files: list[Path], keep: Callable[[Bank], T]) -> list[T]:
         if bank is not None and not file_problems:
             first_seen[bank.id] = display
             if not problems:  # once a file has problems, only problems are collected
-                banks.append(keep(bank))
+                assert locator is not None
+                banks.append(keep(bank, locator))
+        bank = locator = None  # let go of this bank before reading the next one
     if problems:
         raise BankError(problems)
     return banks
@@ -188,13 +210,16 @@ def _relative_to_cwd(path: Path) -> Path:
 
 
 def _load_bank(
-    file: Path, display: str, found: _SourcesFound
+    file: Path, display: str, found: _SourcesFound, keep_nodes: bool = False
 ) -> tuple[Bank | None, list[Problem], Locator | None]:
     text, problems = read_text(file, display)
     if text is None:
         return None, problems, None
-    data, problems = parse(text, display)
-    locator = Locator(text)
+    if keep_nodes:
+        data, problems, locator = parse_located(text, display)
+    else:
+        data, problems = parse(text, display)
+        locator = Locator(text)
     if data is None and problems:
         return None, problems, locator
     v = Validator(

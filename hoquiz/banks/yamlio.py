@@ -2,10 +2,14 @@
 
 Valid files are parsed once, by libyaml's C parser, into plain Python data;
 positions are only worked out (by composing the node tree) for a file that
-has problems. Aliases are refused, so a "billion laughs" file fails at its
-first alias; duplicate keys are reported instead of silently overwritten.
-Nesting is bounded before libyaml composes the file: its composer recurses
-in C, and a file of a few ten thousand '[' would overflow the stack.
+has problems, or from the tree of that one parse when the caller keeps it
+(:func:`parse_located`, for lint). Aliases are refused, so a "billion
+laughs" file fails at its first alias; duplicate keys are reported instead
+of silently overwritten. Nesting is bounded before libyaml composes deeply:
+its composer recurses in C, and a file of a few ten thousand '[' would
+overflow the stack. A file that counting shows cannot nest past a safe
+depth is composed and its tree checked; any other is walked event by event
+first.
 """
 
 from __future__ import annotations
@@ -41,10 +45,30 @@ except ImportError:  # pragma: no cover - wheels ship libyaml
 class _Loader(_BaseLoader):
     """Safe loader that records duplicate keys instead of keeping the last one."""
 
-    def __init__(self, stream: str, path: str) -> None:
+    def __init__(
+        self, stream: str, path: str, keep_root: bool = False, check_depth: bool = False
+    ) -> None:
         super().__init__(stream)
         self.hoquiz_path = path
         self.hoquiz_problems: list[Problem] = []
+        self.hoquiz_keep_root = keep_root
+        self.hoquiz_check_depth = check_depth
+        self.hoquiz_root: yaml.Node | None = None
+
+    def get_single_data(self) -> Any:
+        # As the base class does, checking the tree's depth before it is
+        # constructed, and keeping it when asked: it locates what is found in
+        # the data later without composing again.
+        node = self.get_single_node()
+        if node is None:
+            return None
+        if self.hoquiz_check_depth:
+            mark = _first_too_deep(node)
+            if mark is not None:
+                raise _TooDeep(mark)
+        if self.hoquiz_keep_root:
+            self.hoquiz_root = node
+        return self.construct_document(node)
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         mapping: dict[Any, Any] = super().construct_mapping(node, deep)
@@ -300,6 +324,20 @@ _MAYBE_ANCHOR = re.compile(r"[&*][^\s,\[\]{}]")
 # of indentation and '- ', '? ', ': ' indicators (properties such as '&a'
 # may only come before the last node of a line).
 _DEEP_BLOCK = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 4}}}", re.MULTILINE)
+# A line that opens a flow collection and closes it again, with nothing on
+# it that could hide a bracket (no quote, comment, nested bracket or brace),
+# as banks write tags, sources and match pairs: "tags: [a, b]", "- [x, y]".
+# Such a line adds at most one level, and only while it is read.
+_CLOSED_FLOW_LINE = re.compile(
+    r"^[ \t]*(?:-[ \t]+)*(?:[A-Za-z0-9_-]+:[ \t]+)?"
+    r"(?:\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\})[ \t]*$",
+    re.MULTILINE,
+)
+_UNBOUNDED = 1 << 62
+# libyaml composes this deep without running out of C stack (its composer
+# recurses), and some versions refuse more: a file whose nesting bound is
+# below it is composed first and its tree checked, cheaper than walking it.
+_COMPOSE_SAFELY = 10 * MAX_DEPTH
 _DEPTH_CHANGE: dict[type[yaml.Event], int] = {
     yaml.SequenceStartEvent: 1,
     yaml.MappingStartEvent: 1,
@@ -308,19 +346,30 @@ _DEPTH_CHANGE: dict[type[yaml.Event], int] = {
 }
 
 
-def _nesting_problem(text: str, display: str) -> Problem | None:
-    """Where the text nests deeper than ``MAX_DEPTH``, if it does.
+def _nesting_bound(text: str) -> int:
+    """An upper bound of the flow nesting of ``text`` (``_UNBOUNDED`` for deep indentation).
 
-    Most files are shown shallow by counting: flow nesting cannot exceed the
-    number of '[' and '{', block nesting needs deep indentation. Others are
-    walked as libyaml events, which does not recurse. Some libyaml versions
-    (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit while
-    scanning ahead, before the walk reaches ours: then the pure-Python
+    Flow nesting cannot exceed the number of '[' and '{', not counting the
+    lines that close every one they open (they add one level at most).
+    Block nesting needs deep indentation.
+    """
+    if _DEEP_BLOCK.search(text):
+        return _UNBOUNDED
+    openers = text.count("[") + text.count("{")
+    if openers > MAX_DEPTH // 2:
+        openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
+    return openers
+
+
+def _nesting_problem(text: str, display: str) -> Problem | None:
+    """Where the text nests deeper than ``MAX_DEPTH``, if it does, by walking its events.
+
+    The walk, over libyaml's events, does not recurse. Some libyaml
+    versions (0.2.6, in PyYAML 6.0.4) refuse nesting past their own limit
+    while scanning ahead, before the walk reaches ours: then the pure-Python
     parser, which has no limit and looks ahead at most 1024 characters,
     walks the file again, so the message is the same on every version.
     """
-    if text.count("[") + text.count("{") <= MAX_DEPTH // 2 and not _DEEP_BLOCK.search(text):
-        return None
     try:
         return _walk_depth(_BaseLoader(text), display)
     except yaml.YAMLError:
@@ -332,6 +381,59 @@ def _nesting_problem(text: str, display: str) -> Problem | None:
         return None  # the parse proper reports it, located
 
 
+def _too_deep(display: str, mark: Any) -> Problem:
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(
+        display,
+        line,
+        column,
+        f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
+        "a bank needs only a few (look for an unclosed '[' or '{')",
+    )
+
+
+def _first_too_deep(root: yaml.Node) -> Any:
+    """The start mark of the first list or mapping (in file order) nested past ``MAX_DEPTH``.
+
+    Levels are counted as the event walk counts them (scalars do not
+    count). Banks are a few levels deep: a pass level by level shows that
+    at little cost; only a file that does nest too deep is walked in order.
+    The tree holds no alias (a node reached twice), or this is not called.
+    """
+    level = [root] if not isinstance(root, yaml.ScalarNode) else []
+    for _ in range(MAX_DEPTH):
+        below: list[yaml.Node] = []
+        for node in level:
+            if isinstance(node, yaml.MappingNode):
+                below.extend(child for pair in node.value for child in pair)
+            else:
+                below.extend(node.value)
+        level = [node for node in below if not isinstance(node, yaml.ScalarNode)]
+        if not level:
+            return None
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]  # in file order, without recursion
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if depth > MAX_DEPTH:
+            return node.start_mark
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = list(node.value)
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return None  # pragma: no cover - the pass by levels found one
+
+
+class _TooDeep(Exception):
+    """The composed tree nests past ``MAX_DEPTH``: raised before constructing it."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
+
+
 def _walk_depth(parser: Any, display: str) -> Problem | None:
     get_event, change = parser.get_event, _DEPTH_CHANGE.get
     depth = 0
@@ -339,15 +441,7 @@ def _walk_depth(parser: Any, display: str) -> Problem | None:
         while (event := get_event()) is not None and not isinstance(event, yaml.StreamEndEvent):
             depth += change(type(event), 0)
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-                return Problem(
-                    display,
-                    line,
-                    column,
-                    f"lists and mappings are nested more than {MAX_DEPTH} levels deep here; "
-                    "a bank needs only a few (look for an unclosed '[' or '{')",
-                )
+                return _too_deep(display, event.start_mark)
     finally:
         parser.dispose()
     return None
@@ -368,7 +462,8 @@ def _too_large(display: str, size: int) -> list[Problem]:
             1,
             1,
             f"file is too large ({megabytes:.1f} MB; the limit is {limit} MB): "
-            "split it into several banks",
+            "split it into several bank files in this folder, each with its own id "
+            "(they share its sources.yaml)",
         )
     ]
 
@@ -425,44 +520,74 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def parse(text: str, display: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into plain data, or report where it is broken."""
+    data, problems, _ = _parse(text, display, keep_root=False)
+    return data, problems
+
+
+def parse_located(text: str, display: str) -> tuple[Any, list[Problem], Locator]:
+    """:func:`parse`, and a :class:`Locator` that reuses the node tree of that parse.
+
+    Locating then costs no second parse, and the node tree lives as long as
+    the locator: for callers that locate much in one file, then let go.
+    """
+    data, problems, root = _parse(text, display, keep_root=True)
+    return data, problems, Locator(text, root)
+
+
+def _parse(text: str, display: str, *, keep_root: bool) -> tuple[Any, list[Problem], Any]:
     surrogate = _SURROGATE.search(text)
     if surrogate is not None:  # text decoded leniently; libyaml cannot encode these
         line, column = _position(text, surrogate.start())
         code = ord(surrogate.group())
-        return None, [Problem(display, line, column, f"U+{code:04X} is not a character; remove it")]
-    too_deep = _nesting_problem(text, display)
-    if too_deep is not None:
-        return None, [too_deep]
-    may_alias = "<<" in text or _MAYBE_ANCHOR.search(text)
+        problem = Problem(display, line, column, f"U+{code:04X} is not a character; remove it")
+        return None, [problem], None
+    may_alias = "<<" in text or _MAYBE_ANCHOR.search(text) is not None
+    bound = _nesting_bound(text)
+    # Shallow by counting; else checked on the composed tree when composing
+    # is safe and the tree holds no alias; else walked event by event first.
+    check_tree = MAX_DEPTH // 2 < bound <= _COMPOSE_SAFELY and not may_alias
+    if bound > MAX_DEPTH // 2 and not check_tree:
+        too_deep = _nesting_problem(text, display)
+        if too_deep is not None:
+            return None, [too_deep], None
     loader_class = _NoAliasLoader if may_alias else _Loader
-    loader = loader_class(text, display)
+    loader = loader_class(text, display, keep_root, check_tree)
     try:
         data = loader.get_single_data()
+    except _TooDeep as exc:
+        return None, [_too_deep(display, exc.mark)], None
     except yaml.MarkedYAMLError as exc:
+        too_deep = _nesting_problem(text, display) if check_tree else None
+        if too_deep is not None:  # as the walk reports it: the depth before a later error
+            return None, [too_deep], None
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [Problem(display, line, column, _describe(exc))]
+        return None, [Problem(display, line, column, _describe(exc))], None
     except yaml.reader.ReaderError as exc:
         index = exc.position
         if _LIBYAML:  # libyaml counts bytes of UTF-8 here, not characters
             index = len(text.encode("utf-8")[:index].decode("utf-8", errors="ignore"))
         line, column = _position(text, index)
         code = exc.character if isinstance(exc.character, int) else ord(exc.character)
-        return None, [
-            Problem(
-                display,
-                line,
-                column,
-                f"character U+{code:04X} is not printable and not allowed in YAML; remove it",
-            )
-        ]
+        return (
+            None,
+            [
+                Problem(
+                    display,
+                    line,
+                    column,
+                    f"character U+{code:04X} is not printable and not allowed in YAML; remove it",
+                )
+            ],
+            None,
+        )
     except yaml.YAMLError as exc:
-        return None, [Problem(display, 1, 1, f"YAML error: {exc}")]
+        return None, [Problem(display, 1, 1, f"YAML error: {exc}")], None
     except RecursionError:
-        return None, [Problem(display, 1, 1, "YAML nesting is too deep")]
+        return None, [Problem(display, 1, 1, "YAML nesting is too deep")], None
     finally:
         loader.dispose()
-    return data, loader.hoquiz_problems
+    return data, loader.hoquiz_problems, loader.hoquiz_root
 
 
 def _describe(exc: yaml.MarkedYAMLError) -> str:
@@ -597,14 +722,14 @@ def _dump_list(items: list[Any], pad: str, lines: list[str]) -> None:
 class Locator:
     """Maps data paths of one file to 1-based (line, column) positions.
 
-    Composes the file's node tree once, on first use; only files with
-    problems (or files being linted) pay for it.
+    Composes the file's node tree once, on first use (only files with
+    problems pay for it), unless given the tree of the parse (``root``).
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, root: yaml.Node | None = None) -> None:
         self._text = text
-        self._root: yaml.Node | None = None
-        self._composed = False
+        self._root: yaml.Node | None = root
+        self._composed = root is not None
 
     def _compose(self) -> yaml.Node | None:
         if not self._composed:

@@ -133,23 +133,24 @@ class Manifest:
         dump is several times slower for a large bank).
         """
 
-        def block(name: str, items: Mapping[str, Any], last: bool = False) -> list[str]:
-            rows = [
-                f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True, ensure_ascii=False)}"
-                for key, value in sorted(items.items())
-            ]
-            body = ",\n".join(rows)
-            return [f' "{name}": {{' + (f"\n{body}\n }}" if rows else "}") + ("" if last else ",")]
+        # One join over every piece: a manifest holds every note's fields,
+        # so each intermediate copy of the text would cost as much again.
+        parts = ["{\n", f' "format": {FORMAT},\n']
 
-        lines = [
-            "{",
-            f' "format": {FORMAT},',
-            *block("banks", {k: v.to_dict() for k, v in self.banks.items()}),
-            *block("note_types", {k: v.to_dict() for k, v in self.note_types.items()}),
-            *block("notes", {k: v.to_dict() for k, v in self.notes.items()}, last=True),
-            "}",
-        ]
-        return "\n".join(lines) + "\n"
+        def block(name: str, items: Mapping[Any, Any], last: bool = False) -> None:
+            parts.append(f' "{name}": {{')
+            for n, (key, value) in enumerate(sorted(items.items())):
+                parts.append(",\n  " if n else "\n  ")
+                parts.append(json.dumps(key))
+                parts.append(": ")
+                parts.append(json.dumps(value.to_dict(), sort_keys=True, ensure_ascii=False))
+            parts.append(("\n }" if items else "}") + ("\n" if last else ",\n"))
+
+        block("banks", self.banks)
+        block("note_types", self.note_types)
+        block("notes", self.notes, last=True)
+        parts.append("}\n")
+        return "".join(parts)
 
     @classmethod
     def from_text(cls, text: str, path: Path) -> Manifest:

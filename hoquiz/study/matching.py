@@ -202,7 +202,10 @@ def confusable(a: str, b: str) -> bool:
     For the linter: the same answer written two ways (``bone scan``, ``bone
     scans``) is not confusable; ``ilium`` and ``ileum`` are.
     """
-    a_key, b_key = _key(_words(a)), _key(_words(b))
+    return _confusable_keys(_key(_words(a)), _key(_words(b)))
+
+
+def _confusable_keys(a_key: list[_Word], b_key: list[_Word]) -> bool:
     if "".join(w.text for w in a_key) == "".join(w.text for w in b_key):
         return False
     return _compare(a_key, b_key) is not None or _compare(b_key, a_key) is not None
@@ -256,31 +259,47 @@ def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    groups: dict[tuple[Any, ...], list[tuple[int, str]]] = {}
-    budget: dict[tuple[Any, ...], int] = {}
+    # Confusability depends on an answer's folded words only: each distinct
+    # set of words is compared once, and its pairs stand for every answer
+    # written with those words (equal words are never confusable).
+    same: dict[str, list[int]] = {}
     for index, answer in enumerate(answers):
-        words = _key(_words(answer))
+        same.setdefault(answer, []).append(index)
+    written: dict[tuple[_Word, ...], list[int]] = {}
+    for answer, indexes in same.items():
+        written.setdefault(tuple(_key(_words(answer))), []).extend(indexes)
+    del same
+    keys = list(written)
+    groups: dict[tuple[Any, ...], list[tuple[int, str, int]]] = {}
+    for number, words in enumerate(keys):
         group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
         text = " ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in words)
         slips = sum(slips_allowed(w.written) for w in words) + 2 * len(words)
-        groups.setdefault(group, []).append((index, text))
-        budget[group] = max(budget.get(group, 0), slips)
-    pairs: set[tuple[int, int]] = set()
-    for group, members in groups.items():
+        groups.setdefault(group, []).append((number, text, slips))
+    close: list[tuple[int, int]] = []  # confusable pairs of distinct keys
+    for members in groups.values():
         members.sort(key=lambda m: len(m[1]))
-        texts = [text for _, text in members]
-        cutoff = budget[group]
+        texts = [text for _, text, _ in members]
+        cutoff = max(slips for *_, slips in members)
         end = 0
-        for k, (index, text) in enumerate(members):
+        for k, (number, text, slips) in enumerate(members):
             end = max(end, k + 1)
             while end < len(members) and len(texts[end]) - len(text) <= cutoff:
                 end += 1
             if end == k + 1:
                 continue
-            for _, _, position in process.extract_iter(
+            for _, distance, position in process.extract_iter(
                 text, texts[k + 1 : end], scorer=OSA.distance, score_cutoff=cutoff
             ):
-                other = members[k + 1 + position][0]
-                if confusable(answers[index], answers[other]):
-                    pairs.add((min(index, other), max(index, other)))
-    return sorted(pairs)
+                other, _, other_slips = members[k + 1 + position]
+                # Either direction allows the slips of the answer taken as accepted.
+                if distance <= max(slips, other_slips) and _confusable_keys(
+                    list(keys[number]), list(keys[other])
+                ):
+                    close.append((number, other))
+    pairs: list[tuple[int, int]] = []
+    for first, second in close:
+        for i in written[keys[first]]:
+            for j in written[keys[second]]:
+                pairs.append((i, j) if i < j else (j, i))
+    return sorted(pairs)  # each pair once: its two answers have different keys
