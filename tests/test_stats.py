@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -337,3 +338,44 @@ def test_the_count_of_answers_follows_answers_undo_and_the_migration(tmp_path: P
         assert [(key, n) for key, n, _ in counted] == [(key, n) for key, _, n in counted]
         assert dict((key, n) for key, n, _ in counted)["beta/b1"] == 2
         assert dict((key, n) for key, n, _ in counted)["beta/b3"] == 2
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sql_totals_match_the_card_by_card_figures_on_random_histories(
+    tmp_path: Path, seed: int
+) -> None:
+    import random
+
+    from hoquiz.banks.cache import index_banks, select_index
+    from hoquiz.model import question_cards
+    from hoquiz.study.stats import read_stats, read_totals
+
+    rng = random.Random(seed)
+    alpha = ALPHA.replace("  - id: bone\n", "  - id: bone\n    revision: 2\n")
+    banks = load_banks([write_banks(tmp_path / "banks", alpha=alpha, beta=BETA)])
+    keys = [key for b in banks for q in b.questions for key, _ in question_cards(b, q)]
+    keys += ["alpha/removed", "beta/gone#c1", "other/elsewhere"]
+    db = tmp_path / "progress.db"
+    with Store.open(db) as store:
+        for _ in range(60):
+            key = rng.choice(keys)
+            at = NOW - rng.randint(0, 50 * 24) * H
+            phase = rng.choice([Phase.LEARNING, Phase.REVIEW, Phase.RELEARNING])
+            change = rng.choice(
+                [keep, schedule(phase, at + rng.randint(-48, 240) * H, at, rng.randint(0, 6))]
+            )
+            mode = rng.choice(["review", "review", "cram", "exam"])
+            log(store, key, at, rng.choice(list(Rating)), change, mode, rng.choice([1, 1, 2]))
+    older = tmp_path / "old.db"
+    older_copy(db, older, 5)
+    index = index_banks(banks)
+    for chosen in (index, select_index(index, ["alpha"]), select_index(index, tags=["genetics"])):
+        loaded = [
+            dataclasses.replace(bank, questions=tuple(row[5] for row in rows))  # type: ignore[misc]
+            for bank, rows in chosen
+        ]
+        expected = read_stats(loaded, db, NOW, 4)
+        for path in (db, older):
+            got = read_totals(chosen, path, NOW, 4)
+            got.database = expected.database
+            assert got == expected
