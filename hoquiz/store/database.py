@@ -532,14 +532,12 @@ class Store:
             "now": to_ms(now),
             "day": to_ms(day_start),
             "since": to_ms(retention_since),
-            "end": starts[-1],
             "learning": Phase.LEARNING.value,
             "relearning": Phase.RELEARNING.value,
             "review": Phase.REVIEW.value,
             "again": Rating.AGAIN.value,
             "mode": Mode.REVIEW.value,
             "leech": leech_lapses,
-            "days": forecast_days,
             **{f"b{n}": bank_id for n, bank_id in enumerate(bank_ids)},
         }
         in_banks = f"c.bank_id IN ({','.join(f':b{n}' for n in range(len(bank_ids)))})"
