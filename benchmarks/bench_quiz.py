@@ -60,19 +60,20 @@ def fill_history(banks: Path, db: Path, rows: int, seed: int = 1) -> int:
     with sqlite3.connect(db) as con:
         card_rows = []
         log_rows = []
+        per_card = rows // len(studied)
         for n, card in enumerate(studied, 1):
             start = now - rng.randint(30, 365) * DAY_MS
             lapses = 5 if rng.random() < 0.01 else rng.randint(0, 2)
             due = now + rng.randint(-3 * DAY_MS, 30 * DAY_MS)
             card_rows.append(
                 (n, card.key, card.bank.id, card.question_id, card.cloze, card.revision, 2,
-                 None, 10.0, 5.0, due, now - DAY_MS, 10, lapses, start)
+                 None, 10.0, 5.0, due, now - DAY_MS, 10, lapses, start, per_card)
             )  # fmt: skip
-            for k in range(rows // len(studied)):
+            for k in range(per_card):
                 at = min(now - 1000, start + k * 3 * DAY_MS)
                 rating = 1 if rng.random() < 0.1 else 3
                 log_rows.append((n, at, rating, int(rating != 1), "x", 4000, "review", 1, 2))
-        con.executemany(f"INSERT INTO cards VALUES ({','.join('?' * 15)})", card_rows)
+        con.executemany(f"INSERT INTO cards VALUES ({','.join('?' * 16)})", card_rows)
         con.executemany(
             "INSERT INTO review_log (card_id, reviewed_at, rating, correct, answer, duration_ms,"
             " mode, revision, state_before) VALUES (?,?,?,?,?,?,?,?,?)",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,8 @@ from quiz_banks import ALPHA, BETA, write_banks
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
-from hoquiz.store import Answer, CardRef, Store
+from hoquiz.store import APPLICATION_ID, Answer, CardRef, Store
+from hoquiz.store.schema import MIGRATIONS, layout
 from hoquiz.study.days import Days
 from hoquiz.study.scheduling import CardState, Phase, Rating
 from hoquiz.study.settings import Settings
@@ -242,12 +245,10 @@ def test_sql_aggregates_give_the_same_report(
     from hoquiz.model import question_cards
     from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, from_totals
 
-    cards = [
-        (key, bank.id, q.revision)
+    cards = {
+        bank.id: {key: q.revision for q in bank.questions for key, _ in question_cards(bank, q)}
         for bank in banks
-        for q in bank.questions
-        for key, _ in question_cards(bank, q)
-    ]
+    }
     with Store.open(tmp_path / "progress.db") as store:
         totals = store.study_totals(
             cards, NOW, NOW.replace(hour=0), NOW - 30 * D, LEECH_LAPSES, FORECAST_DAYS
@@ -255,3 +256,126 @@ def test_sql_aggregates_give_the_same_report(
     aggregated = from_totals([b.id for b in banks], totals, NOW)
     assert aggregated == stats
     assert render(aggregated) == render(stats)
+
+
+def older_copy(current: Path, old: Path, version: int) -> None:
+    """A database of schema ``version`` (by the migrations up to it) with ``current``'s rows."""
+    old.parent.mkdir(parents=True, exist_ok=True)
+    raw = sqlite3.connect(old)
+    for step in range(version):
+        raw.executescript(MIGRATIONS[step])
+    raw.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    raw.execute(f"PRAGMA user_version={version}")
+    raw.execute("ATTACH ? AS current", (str(current),))
+    for table, columns in layout(version).items():
+        names = ", ".join(columns)
+        raw.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM current.{table}")
+    raw.commit()
+    raw.execute("DETACH current")
+    raw.close()
+
+
+@pytest.mark.parametrize("version", [4, 5])
+def test_stats_read_an_older_schema_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    alpha = ALPHA.replace("  - id: bone\n", "  - id: bone\n    revision: 2\n")
+    folder = write_banks(tmp_path / "banks", alpha=alpha, beta=BETA)
+    current = tmp_path / "current" / "progress.db"
+    with Store.open(current) as store:
+        write_history(store, NOW)
+        store.save_settings(Settings(new_per_day=35))
+    old = tmp_path / "old" / "progress.db"
+    older_copy(current, old, version)
+    before = old.read_bytes()
+
+    def stats(db: Path, *options: str) -> str:
+        args = ["stats", str(folder), "--db", str(db), "--now", NOW.isoformat(), *options]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        return result.output.replace(str(db), "DB")
+
+    for options in [(), ("--tag", "genetics")]:
+        assert stats(old, *options) == stats(current, *options)
+    old_json, current_json = (json.loads(stats(db, "--json")) for db in (old, current))
+    assert old_json.pop("now")[:19] == current_json.pop("now")[:19]  # the clock runs on
+    assert old_json == current_json
+    assert "Reviews: 8 in all, 3 today" in stats(old)
+    assert "  new cards a day: 35" in stats(old)
+    assert old.read_bytes() == before  # read as it is: not upgraded, nothing beside it
+    assert [p.name for p in old.parent.iterdir()] == ["progress.db"]
+    with Store.open(old):
+        pass
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 6
+    assert stats(old) == stats(current)
+
+
+def test_the_count_of_answers_follows_answers_undo_and_the_migration(tmp_path: Path) -> None:
+    current = tmp_path / "progress.db"
+    with Store.open(current) as store:
+        write_history(store, NOW)
+        recorded = store.record_answer(
+            ref("beta/b2"), Answer(NOW, Rating.AGAIN, False, "x", 900, "review"), keep
+        )
+        store.undo(recorded)
+        wrong = store.record_answer(
+            ref("beta/b3"), Answer(NOW, Rating.AGAIN, False, "x", 900, "review"), keep
+        )
+        right = Answer(NOW, Rating.GOOD, True, "x", 900, "review", overridden=True)
+        store.record_answer(ref("beta/b3"), right, keep, replacing=wrong)  # an override
+    old = tmp_path / "old.db"
+    older_copy(current, old, 5)
+    with Store.open(old):
+        pass  # migrated: the counts are taken from the log
+    for db in (current, old):
+        raw = sqlite3.connect(db)
+        counted = raw.execute(
+            "SELECT card_key, answers, (SELECT count(*) FROM review_log r WHERE r.card_id = c.id) "
+            "FROM cards c ORDER BY card_key"
+        ).fetchall()
+        raw.close()
+        assert [(key, n) for key, n, _ in counted] == [(key, n) for key, _, n in counted]
+        assert dict((key, n) for key, n, _ in counted)["beta/b1"] == 2
+        assert dict((key, n) for key, n, _ in counted)["beta/b3"] == 2
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sql_totals_match_the_card_by_card_figures_on_random_histories(
+    tmp_path: Path, seed: int
+) -> None:
+    import random
+
+    from hoquiz.banks.cache import index_banks, select_index
+    from hoquiz.model import question_cards
+    from hoquiz.study.stats import read_stats, read_totals
+
+    rng = random.Random(seed)
+    alpha = ALPHA.replace("  - id: bone\n", "  - id: bone\n    revision: 2\n")
+    banks = load_banks([write_banks(tmp_path / "banks", alpha=alpha, beta=BETA)])
+    keys = [key for b in banks for q in b.questions for key, _ in question_cards(b, q)]
+    keys += ["alpha/removed", "beta/gone#c1", "other/elsewhere"]
+    db = tmp_path / "progress.db"
+    with Store.open(db) as store:
+        for _ in range(60):
+            key = rng.choice(keys)
+            at = NOW - rng.randint(0, 50 * 24) * H
+            phase = rng.choice([Phase.LEARNING, Phase.REVIEW, Phase.RELEARNING])
+            change = rng.choice(
+                [keep, schedule(phase, at + rng.randint(-48, 240) * H, at, rng.randint(0, 6))]
+            )
+            mode = rng.choice(["review", "review", "cram", "exam"])
+            log(store, key, at, rng.choice(list(Rating)), change, mode, rng.choice([1, 1, 2]))
+    older = tmp_path / "old.db"
+    older_copy(db, older, 5)
+    index = index_banks(banks)
+    for chosen in (index, select_index(index, ["alpha"]), select_index(index, tags=["genetics"])):
+        loaded = [
+            dataclasses.replace(bank, questions=tuple(row[5] for row in rows))  # type: ignore[misc]
+            for bank, rows in chosen
+        ]
+        expected = read_stats(loaded, db, NOW, 4)
+        for path in (db, older):
+            got = read_totals(chosen, path, NOW, 4)
+            got.database = expected.database
+            assert got == expected

@@ -278,12 +278,14 @@ REFUSED: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda db: _raw(
             db, "PRAGMA journal_mode=DELETE", "ALTER TABLE settings RENAME COLUMN value TO v"
         ),
-        "cannot use {db}: it is not a hoquiz progress database of schema version 5 "
+        "cannot use {db}: it is not a hoquiz progress database of schema version "
+        f"{SCHEMA_VERSION} "
         "(table settings has other columns)",
     ),
     "other columns, WAL": (
         lambda db: _raw(db, "ALTER TABLE review_log DROP COLUMN shown"),
-        "cannot use {db}: it is not a hoquiz progress database of schema version 5 "
+        "cannot use {db}: it is not a hoquiz progress database of schema version "
+        f"{SCHEMA_VERSION} "
         "(table review_log has other columns)",
     ),
     "user_version -1": (
@@ -310,6 +312,10 @@ REFUSED: dict[str, tuple[Callable[[Path], None], str]] = {
     "no stability": (
         lambda db: _raw(db, "UPDATE cards SET stability = NULL WHERE card_key = 'tf/q1'"),
         "{db}: card tf/q1 has stability NULL, which no hoquiz writes",
+    ),
+    "a negative count of answers": (
+        lambda db: _raw(db, "UPDATE cards SET answers = -1 WHERE card_key = 'tf/q1'"),
+        "{db}: card tf/q1 has answers -1, which no hoquiz writes",
     ),
 }
 

@@ -22,7 +22,7 @@ import os
 import sqlite3
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
@@ -46,11 +46,13 @@ from hoquiz.store.records import (
     to_ms,
 )
 from hoquiz.store.schema import (
+    ANSWERS_FROM,
     APPLICATION_ID,
-    BAD_CARD,
     MIGRATIONS,
+    READABLE_FROM,
     SCHEMA_VERSION,
     TABLES,
+    bad_card,
     check_header,
     layout,
     table_columns,
@@ -172,6 +174,7 @@ class Store:
         self._db = connection
         self._checking: _Check | None = None  # the quick check running since opening
         self._damaged: str | None = None  # what it found
+        self._version = SCHEMA_VERSION  # the file's (an older one only when read-only)
 
     # -- opening ------------------------------------------------------------
 
@@ -225,10 +228,12 @@ class Store:
         Nothing is created or written, not even SQLite's ``-wal`` and ``-shm``
         files when none is there already: the file is then read as immutable,
         so it can lie on read-only media. A database of an older schema
-        version is not upgraded (``hoquiz quiz`` does that).
+        version is read as it is, never upgraded (``hoquiz quiz`` does that),
+        when it has every table and column the reading methods use; reading
+        it may be slower (no newer index, no kept counts).
 
         Raises:
-            StoreError: as :meth:`open`, or the schema is older than this hoquiz's.
+            StoreError: as :meth:`open`, or the schema is too old to read as it is.
         """
         path = Path(path)
         if not check_header(path):
@@ -253,7 +258,8 @@ class Store:
         try:
             with store._errors():
                 version = store._check()
-                if version < SCHEMA_VERSION:
+                store._version = version
+                if version < READABLE_FROM:
                     raise StoreError(
                         f"cannot read {path} without upgrading it (schema version {version}; "
                         f"this hoquiz uses {SCHEMA_VERSION}): run `hoquiz quiz` once to upgrade it"
@@ -316,7 +322,7 @@ class Store:
                     f"cannot use {self.path}: it is not a hoquiz progress database of schema "
                     f"version {version} (table {table} has other columns)"
                 )
-        bad = db.execute(BAD_CARD).fetchone()
+        bad = db.execute(bad_card(version)).fetchone()
         if bad is not None:
             raise StoreError(f"{self.path}: card {bad[0]} has {bad[1]}, which no hoquiz writes")
         return version
@@ -493,7 +499,7 @@ class Store:
 
     def study_totals(
         self,
-        cards: Iterable[tuple[str, str, int]],
+        banks: Mapping[str, Mapping[str, int]],
         now: dt.datetime,
         day_start: dt.datetime,
         retention_since: dt.datetime,
@@ -502,18 +508,18 @@ class Store:
         *,
         day_starts: Sequence[dt.datetime] | None = None,
     ) -> StudyTotals:
-        """Aggregates over the given cards ``(key, bank id, revision)``, computed in SQL.
+        """Aggregates over the cards of ``banks`` (per bank id, card key: revision), in SQL.
 
         A card counts as scheduled when its row has a schedule for at least its
-        revision; otherwise it is new. Only the given cards' rows and reviews are
-        read; the cards go to a temporary table (never to the database file).
-        The forecast's days start at ``day_start`` and then at ``day_starts``
-        (when each next day starts: days are not all 24 hours long), else
-        every 24 hours.
+        revision; otherwise it is new. A row whose key is none of its bank's
+        cards (a removed question) counts nowhere. Those exceptions are found
+        from each bank's row keys, one string per bank; the totals then read
+        the banks' rows once, and the log only since the cut-offs, through the
+        index on answer times. The forecast's days start at ``day_start`` and
+        then at ``day_starts`` (when each next day starts: days are not all 24
+        hours long), else every 24 hours.
         """
-        scheduled = (
-            "c.id IS NOT NULL AND c.state > 0 AND c.due IS NOT NULL AND l.revision <= c.revision"
-        )
+        bank_ids = list(banks)
         starts = [to_ms(day_start)]
         starts += (
             [to_ms(start) for start in day_starts]
@@ -521,95 +527,170 @@ class Store:
             else [starts[0] + n * 86_400_000 for n in range(1, forecast_days + 1)]
         )
         starts = starts[: forecast_days + 1]
-        bucket = " ".join(f"WHEN s.due < {int(ms)} THEN {n}" for n, ms in enumerate(starts[1:]))
+        bucket = " ".join(f"WHEN c.due < {int(ms)} THEN {n}" for n, ms in enumerate(starts[1:]))
+        params: dict[str, Any] = {
+            "now": to_ms(now),
+            "day": to_ms(day_start),
+            "since": to_ms(retention_since),
+            "learning": Phase.LEARNING.value,
+            "relearning": Phase.RELEARNING.value,
+            "review": Phase.REVIEW.value,
+            "again": Rating.AGAIN.value,
+            "mode": Mode.REVIEW.value,
+            "leech": leech_lapses,
+            **{f"b{n}": bank_id for n, bank_id in enumerate(bank_ids)},
+        }
+        in_banks = f"c.bank_id IN ({','.join(f':b{n}' for n in range(len(bank_ids)))})"
         with self._errors():
             db = self._db
-            db.execute("PRAGMA temp_store=MEMORY")  # the temporary tables never touch a disk
-            db.execute("DROP TABLE IF EXISTS temp.loaded_cards")
-            db.execute("DROP TABLE IF EXISTS temp.selected")
-            db.execute(
-                "CREATE TEMP TABLE loaded_cards "
-                "(card_key TEXT NOT NULL, bank_id TEXT NOT NULL, revision INTEGER NOT NULL)"
+            removed, unscheduled = self._exceptions(banks, in_banks, params)
+            keep = ""  # rows of the given cards
+            counted = "c.state > 0 AND c.due IS NOT NULL"  # scheduled for their revision
+            if removed or unscheduled:
+                db.execute("PRAGMA temp_store=MEMORY")  # never on a disk
+                for name, keys in (("removed", removed), ("unscheduled", unscheduled)):
+                    db.execute(f"DROP TABLE IF EXISTS temp.{name}")
+                    db.execute(
+                        f"CREATE TEMP TABLE {name} (card_key TEXT PRIMARY KEY) WITHOUT ROWID"
+                    )
+                    db.executemany(
+                        f"INSERT OR IGNORE INTO temp.{name} VALUES (?)", ((k,) for k in keys)
+                    )
+                keep = " AND c.card_key NOT IN temp.removed"
+                counted += " AND c.card_key NOT IN temp.unscheduled"
+            # Whole-table passes grouped by bank, other banks' groups dropped here: cheaper
+            # than testing every row's bank in SQL.
+            answers = "c.answers" if self._version >= ANSWERS_FROM else "0"
+            kind = (
+                f"CASE WHEN NOT ({counted}) THEN 0 "
+                "WHEN c.state IN (:learning, :relearning) THEN 1 ELSE 2 END"
             )
-            db.executemany("INSERT INTO temp.loaded_cards VALUES (?,?,?)", cards)
-            # One pass over the loaded cards' rows; the aggregates read this table.
-            db.execute(
-                "CREATE TEMP TABLE selected AS SELECT l.bank_id AS bank_id, "
-                "l.card_key AS card_key, c.id AS id, c.bank_id AS row_bank, c.state AS state, "
-                f"c.due AS due, c.lapses AS lapses, ({scheduled}) AS scheduled "
-                "FROM temp.loaded_cards l LEFT JOIN cards c ON c.card_key = l.card_key"
-            )
-            db.execute("CREATE INDEX temp.selected_id ON selected (id)")
-            params = {
-                "now": to_ms(now),
-                "day": to_ms(day_start),
-                "since": to_ms(retention_since),
-                "learning": Phase.LEARNING.value,
-                "relearning": Phase.RELEARNING.value,
-                "review": Phase.REVIEW.value,
-                "again": Rating.AGAIN.value,
-                "mode": Mode.REVIEW.value,
-                "leech": leech_lapses,
-                "days": forecast_days,
-            }
-            states = {
-                bank: (int(new), int(learning), int(review), int(due))
-                for bank, new, learning, review, due in db.execute(
-                    "SELECT bank_id, total(NOT scheduled), "
-                    "total(scheduled AND state IN (:learning, :relearning)), "
-                    "total(scheduled AND state NOT IN (:learning, :relearning)), "
-                    "total(scheduled AND due <= :now) FROM temp.selected GROUP BY bank_id",
-                    params,
-                )
-            }
-            forecast = dict(
-                db.execute(
-                    f"SELECT CASE {bucket} ELSE {len(starts) - 1} END AS d, count(*) "
-                    "FROM temp.selected s WHERE s.scheduled AND d < :days GROUP BY d",
-                    params,
-                ).fetchall()
-            )
-            leeches = db.execute(
-                "SELECT card_key, lapses FROM temp.selected WHERE scheduled AND lapses >= :leech",
+            states = {bank_id: [len(keys), 0, 0, 0] for bank_id, keys in banks.items()}
+            reviews_total = dict.fromkeys(banks, 0)
+            forecast: dict[int, int] = {}
+            for bank_id, k, day, n, due, logged in db.execute(
+                f"SELECT c.bank_id, {kind} AS k, CASE WHEN NOT ({counted}) THEN NULL {bucket} "
+                f"ELSE {len(starts) - 1} END AS d, count(*), total(c.due <= :now), "
+                f"total({answers}) FROM cards c WHERE 1{keep} GROUP BY c.bank_id, k, d",
                 params,
-            ).fetchall()
-            # Per card through the (card_id, reviewed_at) index: never the whole log.
-            totals = dict(
-                db.execute(
-                    "SELECT bank_id, "
-                    "total((SELECT count(*) FROM review_log r WHERE r.card_id = s.id)) "
-                    "FROM temp.selected s WHERE s.id IS NOT NULL GROUP BY bank_id",
-                ).fetchall()
-            )
-            today = dict(
-                db.execute(
-                    "SELECT s.bank_id, count(*) FROM review_log r INDEXED BY review_log_time "
-                    "JOIN temp.selected s ON s.id = r.card_id WHERE r.reviewed_at >= :day "
-                    "GROUP BY s.bank_id",
-                    params,
-                ).fetchall()
-            )
-            reviews = {bank: (int(n), int(today.get(bank, 0))) for bank, n in totals.items()}
-            retention = {
-                bank: (int(n), int(passed))
-                for bank, n, passed in db.execute(
-                    "SELECT s.row_bank, count(*), total(r.rating != :again) "
-                    "FROM review_log r INDEXED BY review_log_time "
-                    "JOIN temp.selected s ON s.id = r.card_id "
-                    "WHERE r.reviewed_at >= :since AND r.mode = :mode "
-                    "AND r.state_before = :review GROUP BY s.row_bank",
+            ):
+                counts = states.get(bank_id)
+                if counts is None:
+                    continue
+                reviews_total[bank_id] += int(logged)
+                if k:
+                    counts[0] -= n
+                    counts[k] += n
+                    counts[3] += int(due)
+                    if day < forecast_days:
+                        forecast[day] = forecast.get(day, 0) + n
+            leeches = [
+                (key, lapses)
+                for bank_id, key, lapses in db.execute(
+                    "SELECT c.bank_id, c.card_key, c.lapses FROM cards c NOT INDEXED "
+                    f"WHERE c.lapses >= :leech AND {counted}{keep}",
                     params,
                 )
+                if bank_id in banks
+            ]
+            if self._version < ANSWERS_FROM:  # no kept count: the log, grouped by card
+                reviews_total = dict.fromkeys(banks, 0)
+                for bank_id, n in db.execute(
+                    "SELECT c.bank_id, total(g.n) FROM (SELECT card_id, count(*) AS n "
+                    "FROM review_log GROUP BY card_id) g JOIN cards c ON c.id = g.card_id "
+                    f"WHERE 1{keep} GROUP BY c.bank_id",
+                    params,
+                ):
+                    if bank_id in banks:
+                        reviews_total[bank_id] = int(n)
+            # The answers since a cut-off, from the time index, then read in row order.
+            recent = (
+                "r.id IN (SELECT id FROM review_log INDEXED BY review_log_time "
+                "WHERE reviewed_at >= {})"
+            )
+            today = {
+                bank_id: int(n)
+                for bank_id, n in db.execute(
+                    "SELECT c.bank_id, count(*) FROM review_log r JOIN cards c ON c.id = r.card_id "
+                    f"WHERE {recent.format(':day')}{keep} GROUP BY c.bank_id",
+                    params,
+                )
+                if bank_id in banks
             }
-            db.execute("DROP TABLE temp.selected")
-            db.execute("DROP TABLE temp.loaded_cards")
+            retention = {
+                bank_id: (int(n), int(passed))
+                for bank_id, n, passed in db.execute(
+                    "SELECT c.bank_id, count(*), total(r.rating != :again) "
+                    "FROM review_log r JOIN cards c ON c.id = r.card_id "
+                    f"WHERE {recent.format(':since')} AND r.mode = :mode "
+                    f"AND r.state_before = :review{keep} GROUP BY c.bank_id",
+                    params,
+                )
+                if bank_id in banks
+            }
+            if keep:
+                db.execute("DROP TABLE temp.removed")
+                db.execute("DROP TABLE temp.unscheduled")
         return StudyTotals(
-            states,
-            {int(day): int(n) for day, n in forecast.items()},
+            {bank_id: (c[0], c[1], c[2], c[3]) for bank_id, c in states.items()},
+            forecast,
             [(str(key), int(lapses)) for key, lapses in leeches],
-            reviews,
+            {
+                bank_id: (n, today.get(bank_id, 0))
+                for bank_id, n in reviews_total.items()
+                if n or bank_id in today
+            },
             retention,
         )
+
+    def _exceptions(
+        self, banks: Mapping[str, Mapping[str, int]], in_banks: str, params: dict[str, Any]
+    ) -> tuple[list[str], list[str]]:
+        """The keys of rows of no given card, and of scheduled rows of a lower revision.
+
+        Read as one string of keys per bank for the scheduled rows at the banks'
+        highest revision (from the bank index), row by row for the others.
+        """
+        db = self._db
+        top = max((max(keys.values(), default=1) for keys in banks.values()), default=1)
+        removed: list[str] = []
+        unscheduled: list[str] = []
+        below: list[tuple[str, str, int]] = []
+        scheduled = "c.state > 0 AND c.due IS NOT NULL"
+        for bank_id, count, keys in db.execute(
+            f"SELECT c.bank_id, count(*), group_concat(c.card_key, char(10)) FROM cards c "
+            f"WHERE {scheduled} AND c.revision >= :top AND {in_banks} GROUP BY c.bank_id",
+            {**params, "top": top},
+        ):
+            known = banks[bank_id]
+            split = str(keys).split("\n")
+            if len(split) != count:  # a key no hoquiz writes (with a line break): row by row
+                below += db.execute(
+                    f"SELECT c.bank_id, c.card_key, c.revision FROM cards c WHERE {scheduled} "
+                    "AND c.revision >= :top AND c.bank_id = :bank",
+                    {"top": top, "bank": bank_id},
+                ).fetchall()
+                continue
+            removed += [key for key in split if key not in known]
+        below += db.execute(
+            f"SELECT c.bank_id, c.card_key, c.revision FROM cards c "
+            f"WHERE {scheduled} AND c.revision < :top AND {in_banks}",
+            {**params, "top": top},
+        ).fetchall()
+        for bank_id, key, revision in below:
+            wanted = banks[bank_id].get(key)
+            if wanted is None:
+                removed.append(key)
+            elif revision < wanted:
+                unscheduled.append(key)
+        removed += [
+            key
+            for bank_id, key in db.execute(
+                f"SELECT c.bank_id, c.card_key FROM cards c WHERE NOT ({scheduled})"
+            )
+            if bank_id in banks and key not in banks[bank_id]
+        ]
+        return removed, unscheduled
 
     def review_counts(self, since: dt.datetime) -> dict[str, tuple[int, int]]:
         """Per card key: (answers logged in all, answers logged since ``since``)."""
@@ -725,6 +806,7 @@ class Store:
                     int(answer.overridden),
                 ),
             )
+            self._db.execute("UPDATE cards SET answers = answers + 1 WHERE id = ?", (card_id,))
             saved = self._card(ref.key)
         assert saved is not None and cursor.lastrowid is not None
         return Recorded(saved, cursor.lastrowid, previous)
@@ -759,7 +841,8 @@ class Store:
             columns = CARD_COLUMNS.split(", ")
             assignments = ", ".join(f"{name}=?" for name in columns)
             db.execute(
-                f"UPDATE cards SET {assignments} WHERE id = ?", (*recorded.previous, card_id)
+                f"UPDATE cards SET {assignments}, answers = answers - 1 WHERE id = ?",
+                (*recorded.previous, card_id),
             )
 
     @contextmanager

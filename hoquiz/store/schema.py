@@ -10,7 +10,11 @@ from pathlib import Path
 from hoquiz.errors import StoreError, os_error_text
 from hoquiz.store.records import MAX_MS, MIN_MS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+# The oldest version read-only callers read as it is (statistics, settings shown):
+# it has every table and column they read, perhaps without an index or a count
+# they can do without. Older ones must be upgraded first.
+READABLE_FROM = 4
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
@@ -82,14 +86,22 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX cards_bank ON cards (bank_id, revision, card_key)
         WHERE state > 0 AND due IS NOT NULL;
     """,
+    # Each card's number of logged answers, kept with every answer and undo:
+    # statistics total the reviews without counting the log card by card.
+    5: """
+    ALTER TABLE cards ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;
+    UPDATE cards SET answers = (SELECT count(*) FROM review_log r WHERE r.card_id = cards.id)
+    """,
 }
+# The first schema version whose cards carry their count of logged answers.
+ANSWERS_FROM = 6
 TABLES = {"cards", "review_log"}
 
 _COUNT = "BETWEEN 0 AND 9223372036854775807"
 _TIME = f"BETWEEN {MIN_MS} AND {MAX_MS}"  # what a datetime holds
 # The first card row that no hoquiz wrote, and what is wrong with it. Range tests
 # also refuse text and blobs, which SQLite orders after every number.
-BAD_CARD = f"""
+_BAD_CARD = f"""
 SELECT card_key, CASE
     WHEN state NOT IN (0, 1, 2, 3) OR state IS NULL THEN 'state ' || quote(state)
     WHEN NOT revision {_COUNT} THEN 'revision ' || quote(revision)
@@ -104,9 +116,15 @@ SELECT card_key, CASE
         THEN 'stability ' || quote(stability)
     WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(difficulty, -1) BETWEEN 0 AND 1e300
         THEN 'difficulty ' || quote(difficulty)
-    END AS problem
+    {{answers}}END AS problem
 FROM cards WHERE problem IS NOT NULL LIMIT 1
 """
+
+
+def bad_card(version: int) -> str:
+    """The query for the first card row no hoquiz of schema ``version`` wrote."""
+    answers = f"WHEN NOT answers {_COUNT} THEN 'answers ' || quote(answers)\n    "
+    return _BAD_CARD.format(answers=answers if version >= ANSWERS_FROM else "")
 
 
 @cache

@@ -137,12 +137,14 @@ def read_totals(
     Raises:
         StoreError: ``db`` exists but cannot be used.
     """
-    cards = [
-        (card_key(bank.id, row[0], n), bank.id, row[2])
-        for bank, rows in index
-        for row in rows
-        for n in row[4]
-    ]
+    banks: dict[str, dict[str, int]] = {}  # per bank, its card keys and their revisions
+    for bank, rows in index:
+        prefix = bank.id + "/"
+        keys = banks.setdefault(bank.id, {})
+        keys.update({prefix + row[0]: row[2] for row in rows if row[4] == (None,)})
+        for row in rows:
+            if row[4] != (None,):
+                keys.update({card_key(bank.id, row[0], n): row[2] for n in row[4]})
     from hoquiz.store import Store
 
     stored = Settings()
@@ -155,7 +157,7 @@ def read_totals(
             days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
             today = days.date(now)
             totals = store.study_totals(
-                cards,
+                banks,
                 now,
                 days.today_started(now),
                 now - dt.timedelta(days=RETENTION_DAYS),
@@ -166,9 +168,7 @@ def read_totals(
                 ],
             )
     else:
-        new: dict[str, tuple[int, int, int, int]] = {}
-        for _, bank_id, _ in cards:
-            new[bank_id] = (new.get(bank_id, (0,))[0] + 1, 0, 0, 0)
+        new = {bank_id: (len(keys), 0, 0, 0) for bank_id, keys in banks.items()}
         totals = StudyTotals(new, {}, [], {}, {})
     stats = from_totals([bank.id for bank, _ in index], totals, now, days)
     stats.database, stats.database_exists, stats.settings = db, exists, stored
