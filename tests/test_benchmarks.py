@@ -25,3 +25,20 @@ def test_lint_of_the_benchmark_finds_the_planted_near_duplicates(tmp_path: Path)
     flagged = sorted(int(f.file.stem.split("-")[1]) * per_bank + int(f.where[1]) for f in findings)
     assert flagged == planted_duplicates(n)
     assert all("nearly duplicates" in f.message for f in findings)
+
+
+def test_every_benchmark_module_loads_and_takes_a_workdir_and_a_config() -> None:
+    # A module that no longer matches the shared timing helpers stops the whole run.
+    import importlib
+    import inspect
+    import pkgutil
+
+    import benchmarks
+
+    names = [
+        m.name for m in pkgutil.iter_modules(benchmarks.__path__) if m.name.startswith("bench_")
+    ]
+    assert "bench_formats" in names and len(names) >= 5
+    for name in names:
+        module = importlib.import_module(f"benchmarks.{name}")
+        assert list(inspect.signature(module.run).parameters) == ["workdir", "config"], name
