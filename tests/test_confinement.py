@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_media import BANK, PNG, SECRET
+from test_media import BANK, IMAGE_PARTS, SECRET, hostile_image_folder
 
 from hoquiz.banks.loader import load_banks
 from hoquiz.banks.paths import discover
@@ -64,33 +64,14 @@ def test_the_watch_sees_a_read(tmp_path: Path) -> None:
     assert events and all(mask & (IN_OPEN | IN_ACCESS) for mask in events)
 
 
-_PARTS = st.sampled_from(
-    ["..", ".", "sub", "link-out", "link-secret", "link-in", "loop", "secret.png", "ok.png"]
-)
-
-
 @settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(parts=st.lists(_PARTS, min_size=1, max_size=6), absolute=st.booleans())
+@given(parts=st.lists(IMAGE_PARTS, min_size=1, max_size=6), absolute=st.booleans())
 def test_no_image_value_opens_a_file_outside_the_bank(
     tmp_path_factory: pytest.TempPathFactory, parts: list[str], absolute: bool
 ) -> None:
-    top = tmp_path_factory.mktemp("confined")
-    bank = top / "bank"
-    (bank / "sub").mkdir(parents=True)
-    secret = top / "secret.png"
-    secret.write_bytes(SECRET)
-    (bank / "ok.png").write_bytes(PNG)
-    (bank / "sub" / "ok.png").write_bytes(PNG)
-    (bank / "link-out").symlink_to(top)
-    (bank / "link-secret").symlink_to(secret)
-    (bank / "sub" / "link-secret").symlink_to("../../secret.png")
-    (bank / "link-in").symlink_to(bank / "sub")
-    (bank / "loop").symlink_to(bank / "loop")
-    (bank / "sources.yaml").write_text(
-        "sources:\n  - {id: doc, title: D, kind: k, sections: [Intro]}\n", encoding="utf-8"
-    )
+    bank, secret = hostile_image_folder(tmp_path_factory.mktemp("confined"))
     name = "/".join(parts)
     if absolute:
         name = str(bank / name)

@@ -250,29 +250,42 @@ def test_export_refusal_is_one_line(make_bank: MakeBank, outside: Path) -> None:
 
 # -- property: whatever `image:` says, nothing outside the bank is packaged ------------
 
-_PARTS = st.sampled_from(["..", ".", "sub", "link-out", "link-in", "loop", "secret.png", "ok.png"])
-
-
-@settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+IMAGE_PARTS = st.sampled_from(
+    ["..", ".", "sub", "link-out", "link-secret", "link-in", "loop", "secret.png", "ok.png"]
 )
-@given(parts=st.lists(_PARTS, min_size=1, max_size=6), absolute=st.booleans())
-def test_no_image_value_packages_a_file_from_outside(
-    tmp_path_factory: pytest.TempPathFactory, parts: list[str], absolute: bool
-) -> None:
-    top = tmp_path_factory.mktemp("fuzz")
+
+
+def hostile_image_folder(top: Path) -> tuple[Path, Path]:
+    """A bank folder whose links lead out, in and round, beside a secret file: (bank, secret).
+
+    ``image:`` values built from :data:`IMAGE_PARTS` reach every one of them.
+    """
     bank = top / "bank"
     (bank / "sub").mkdir(parents=True)
-    (top / "secret.png").write_bytes(SECRET)
+    secret = top / "secret.png"
+    secret.write_bytes(SECRET)
     (bank / "ok.png").write_bytes(PNG)
     (bank / "sub" / "ok.png").write_bytes(PNG)
     (bank / "link-out").symlink_to(top)
-    (bank / "sub" / "link-out").symlink_to(top / "secret.png")
+    (bank / "link-secret").symlink_to(secret)
+    (bank / "sub" / "link-secret").symlink_to("../../secret.png")
+    (bank / "sub" / "link-out").symlink_to(secret)
     (bank / "link-in").symlink_to(bank / "sub")
     (bank / "loop").symlink_to(bank / "loop")
     (bank / "sources.yaml").write_text(
         "sources:\n  - {id: doc, title: D, kind: k, sections: [Intro]}\n", encoding="utf-8"
     )
+    return bank, secret
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(parts=st.lists(IMAGE_PARTS, min_size=1, max_size=6), absolute=st.booleans())
+def test_no_image_value_packages_a_file_from_outside(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str], absolute: bool
+) -> None:
+    bank, _ = hostile_image_folder(tmp_path_factory.mktemp("fuzz"))
     name = "/".join(parts)
     if absolute:
         name = str(bank / name)
