@@ -365,13 +365,11 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
-    from hoquiz.banks.cache import load_index, select_index
+    from hoquiz.study.planning import load_index_selected
     from hoquiz.study.stats import read_totals, render
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    index = load_index(list(paths), default_cache_dir())
-    if bank_ids or tags:
-        index = select_index(index, bank_ids, tags)
+    index = load_index_selected(list(paths), bank_ids, tags, default_cache_dir())
     report = read_totals(index, db or default_db(), clock_from(now)(), day_starts)
     if as_json:
         echo_json(report.to_json())

@@ -31,7 +31,7 @@ from hoquiz.store import CardRef, CardSummary, from_ms, to_ms
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.grading import Presentation
 from hoquiz.study.interleave import interleave, interleave_queues
-from hoquiz.study.scheduling import Phase
+from hoquiz.study.scheduling import PHASES, Phase
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
@@ -101,34 +101,19 @@ def study_cards(banks: Iterable[Bank]) -> list[StudyCard]:
     ]
 
 
-def load_cards(
-    paths: Sequence[Path],
-    bank_ids: Sequence[str] = (),
-    tags: Sequence[str] = (),
-    cache_dir: Path | None = None,
-) -> list[StudyCard]:
-    """The cards of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``.
-
-    Banks come from the bank cache in ``cache_dir`` (``None``: no cache); no
-    question is decoded before it is shown.
-
-    Raises:
-        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and
-            :func:`hoquiz.banks.loader.select_banks`.
-    """
-    return indexed_cards(load_index_selected(paths, bank_ids, tags, cache_dir))
-
-
 def load_index_selected(
     paths: Sequence[Path],
     bank_ids: Sequence[str] = (),
     tags: Sequence[str] = (),
     cache_dir: Path | None = None,
 ) -> "BankIndex":
-    """The bank index of :func:`load_cards` (see :class:`Deck`).
+    """The bank index of the banks under ``paths``, narrowed to ``bank_ids`` and ``tags``
+    (see :class:`Deck`); from the bank cache in ``cache_dir`` (``None``: no cache), no
+    question decoded.
 
     Raises:
-        BankError, UsageError: as :func:`load_cards`.
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and
+            :func:`hoquiz.banks.loader.select_banks`.
     """
     from hoquiz.banks.cache import load_index, select_index
 
@@ -319,7 +304,7 @@ def plan_from_store(
             continue
         if due_ms <= now_ms:
             due.append(card)
-        elif PHASES_IN_STEPS[state]:
+        elif PHASES[state].in_steps:
             waiting.append((due_ms, card))
     introduced_today = 0
     for key, revision, state, due_at in store.introduced_since(banks, day_ms):
@@ -335,10 +320,6 @@ def plan_from_store(
     return Plan(
         tuple(queue + new_cards), tuple(learning), due_count, len(new_cards), allowance, unseen
     )
-
-
-PHASES_IN_STEPS = (False, True, False, True)
-"""By stored state (0 new, 1 learning, 2 review, 3 relearning): in learning steps."""
 
 
 _NewCard = tuple[Bank, str, str, int, "int | None", str, "AnyQuestion | bytes | Pending"]
