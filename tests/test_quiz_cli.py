@@ -504,6 +504,35 @@ def test_a_file_is_hashed_again_only_when_its_stat_stamp_moves(
     assert hashed[2:] == ["alpha.yaml"] and loads == ["alpha.yaml"] * 2
 
 
+def test_a_file_hashed_just_after_a_change_is_trusted_once_it_settles(
+    tmp_path: Path, loads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hashlib
+
+    hashed: list[str] = []
+    real = hashlib.file_digest
+
+    def counting(handle, digest):  # type: ignore[no-untyped-def]
+        hashed.append(Path(handle.name).name)
+        return real(handle, digest)
+
+    monkeypatch.setattr(hashlib, "file_digest", counting)
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA)
+    where = tmp_path / "c"
+    monkeypatch.setattr(cache, "_RACY_NS", 10**18)  # hashed "just after" a change: not trusted
+    cache.load_banks_cached([folder], where)
+    cache.load_banks_cached([folder], where)
+    assert sorted(hashed) == ["alpha.yaml", "alpha.yaml", "sources.yaml", "sources.yaml"]
+    monkeypatch.setattr(cache, "_RACY_NS", -(10**12))  # the files have settled
+    cache.load_banks_cached([folder], where)  # hashed once more, and the stamps kept
+    assert len(hashed) == 6
+    index = cache.load_index([folder], where)
+    assert len(hashed) == 6 and loads == ["alpha.yaml"]  # no hashing, no parsing
+    assert [cache.materialize(row[-1], row[0]) for row in index[0][1]] == list(
+        cache.load_banks_cached([folder], where)[0].questions
+    )
+
+
 def test_damaged_question_lines_are_found_when_shown(tmp_path: Path, loads: list[str]) -> None:
     from hoquiz.study.planning import indexed_cards
 

@@ -291,6 +291,8 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
         except OSError:
             key, hashed = None, []
         found = _read(header, line, offset, key, file, entry) if key is not None else None
+        if found is not None and header is not None and key is not None:
+            found = _restamp(entry, header, line, offset, hashed, key, file) or found
         if found is None:
             from hoquiz.banks.loader import load_bank_file, load_banks
             from hoquiz.errors import BankError
@@ -488,6 +490,31 @@ def _read(
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
     return bank, list(zip(ids, kinds, revisions, tags, numbers, questions, strict=True))
+
+
+def _restamp(
+    entry: Path,
+    header: dict[str, Any],
+    line: bytes,
+    offset: int,
+    hashed: Hashed,
+    key: str,
+    file: Path,
+) -> tuple[Bank, list[QuestionRow]] | None:
+    """Record stamps that can now be trusted (a file hashed just after a change was not),
+    so that the next start does not hash the file again; the entry's index read anew from
+    the rewritten entry, or ``None`` when nothing changed or it could not be written."""
+    files = [list(file) for file in hashed]
+    if header.get("files") == files:
+        return None
+    restamped = json.dumps({**header, "files": files}).encode() + b"\n"
+    with contextlib.suppress(Exception):  # the cache is an optimisation
+        with entry.open("rb") as handle:
+            handle.seek(offset)
+            rest = handle.read()
+        write_atomically(entry, restamped + line + b"\n" + rest)
+        return _read(json.loads(restamped), line, len(restamped) + len(line) + 1, key, file, entry)
+    return None
 
 
 def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
