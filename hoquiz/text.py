@@ -134,6 +134,24 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+# What a file hoquiz writes for another program must not hold raw: controls and
+# lone surrogates. Bidi marks are kept there: right-to-left text needs them.
+_UNSAFE_IN_FILES = re.compile(f"[{CONTROLS}\ud800-\udfff]")
+
+
+def control_safe(text: str) -> str:
+    """``text`` with control characters and lone surrogates shown visibly (``\\x1f``).
+
+    For the files hoquiz writes (Anki fields, XML, GIFT, Aiken, CSV): one
+    such character makes a package unimportable (U+001F is Anki's field
+    separator), an XML file ill-formed, or drives a terminal the file is
+    printed on. Unlike :func:`terminal_safe`, bidi marks are kept: they
+    belong to right-to-left text and do no harm there. Tabs and newlines
+    are kept.
+    """
+    return _UNSAFE_IN_FILES.sub(_visible, text)
+
+
 def terminal_safe(text: str) -> str:
     """``text`` with every character a terminal would act on shown visibly (ESC as ``\\x1b``).
 

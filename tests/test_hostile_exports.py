@@ -108,3 +108,56 @@ def test_a_manifest_fifo_does_not_block_the_export(folder: Path) -> None:
     os.mkfifo(folder / "hoquiz-manifest.json")
     code, output = export(str(folder), "-o", "h.apkg")
     assert (code, output) == (1, f"Error: {folder}/hoquiz-manifest.json is not a regular file\n")
+
+
+NUMERIC = """\
+id: units
+title: "Units \\e]0;t\\a"
+questions:
+  - id: n1
+    type: numeric
+    prompt: "How much? \\u05e9\\u05dc\\u05d5\\u05dd\\u200f (RTL text keeps its mark)"
+    answer: 5
+    unit: "mg\\x1f[sound:x.mp3]"
+    explanation: Five of them, as the document says.
+    source: {doc: doc, section: Intro}
+"""
+
+
+def test_a_unit_with_control_characters_and_sound_tags_stays_text_in_anki(
+    folder: Path, tmp_path: Path
+) -> None:
+    anki_collection = pytest.importorskip("anki.collection")
+    (folder / "hostile.yaml").write_text(NUMERIC, encoding="utf-8")
+    code, output = export(str(folder), "-o", "u.apkg", "--no-manifest")
+    assert code == 0, output
+    (tmp_path / "anki").mkdir()
+    col = anki_collection.Collection(str(tmp_path / "anki" / "c.anki2"))
+    try:
+        col.import_anki_package(
+            anki_collection.ImportAnkiPackageRequest(
+                package_path=str(tmp_path / "u.apkg"),
+                options=anki_collection.ImportAnkiPackageOptions(),
+            )
+        )
+        (note_id,) = col.find_notes("")
+        note = col.get_note(note_id)
+        fields = "".join(note.fields)
+        assert 'data-unit="mg\\x1f&#91;sound:x.mp3]"' in fields
+        assert "\x1f" not in fields and "[sound:" not in fields
+        assert "\u05dd\u200f (RTL" in note["Prompt"]  # a bidi mark is text, not escaped
+    finally:
+        col.close()
+
+
+@pytest.mark.parametrize("fmt", ["gift", "aiken", "csv", "moodle-xml", "qti"])
+def test_no_control_character_reaches_an_lms_file(folder: Path, fmt: str) -> None:
+    code, output = export(str(folder), "--format", fmt, "-o", "out")
+    assert code == 0, output
+    data = Path("out").read_bytes()
+    if fmt == "qti":
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            data = b"".join(archive.read(n) for n in archive.namelist())
+    text = data.decode("utf-8")
+    assert not any(c in text for c in "\x00\x08\x0c\x1b\x1f\x07\x9b")
+    assert "\\x1b]0;pwned\\x07" in text.replace("\\\\", "\\")  # shown, as on the terminal

@@ -22,13 +22,15 @@ from hoquiz.formats.base import Exported, Imported, Skipped
 from hoquiz.formats.common import IdMaker
 from hoquiz.model import MCQ, Bank, card_key
 from hoquiz.render import LETTERS, fixed_order
+from hoquiz.text import control_safe
 
 _LETTERS = LETTERS.upper()
 
 
 def escape(text: str) -> str:
-    """Bank text on one Aiken line: line breaks and runs of spaces become one space."""
-    return " ".join(text.split())
+    """Bank text on one Aiken line: line breaks and runs of spaces become one space,
+    control characters are shown visibly."""
+    return " ".join(control_safe(text).split())
 
 
 class AikenExporter:
@@ -44,10 +46,6 @@ class AikenExporter:
             for q in bank.questions:
                 if not isinstance(q, MCQ):
                     reason = f"{q.type} questions have no Aiken form (mcq only); skipped"
-                    skipped.append(Skipped(bank.id, q.id, reason))
-                    continue
-                if len(q.choices) > len(_LETTERS):
-                    reason = f"{len(q.choices)} choices; Aiken letters stop at Z; skipped"
                     skipped.append(Skipped(bank.id, q.id, reason))
                     continue
                 # Banks often list the key first: write the fixed shuffle Anki uses.

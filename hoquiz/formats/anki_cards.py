@@ -25,6 +25,7 @@ from importlib import resources
 from hoquiz.model import MCQ, Bank, Cloze, Multi, Numeric, Question, Short
 from hoquiz.render import answer_text, fixed_order
 from hoquiz.study.matching import RULES
+from hoquiz.text import control_safe
 
 # Raise when the script's behaviour changes: a card showing an older copy
 # (Anki desktop keeps one page for many cards) then loads the new one.
@@ -119,8 +120,9 @@ def card_fields(bank: Bank, question: Question, values: Mapping[str, str]) -> di
 
 
 def _attr(text: str) -> str:
-    """Text for an HTML attribute value in double quotes."""
-    return html.escape(text, quote=True)
+    """Text for an HTML attribute value in double quotes, shown literally by Anki
+    (control characters visible, '[' an entity: see ``anki_notes._h_inline``)."""
+    return html.escape(control_safe(text), quote=True).replace("[", "&#91;")
 
 
 def _mark_keys(options: str, positions: set[int]) -> str:

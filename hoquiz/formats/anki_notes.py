@@ -35,7 +35,7 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.render import LETTERS, answer_text, fixed_order, source_text
-from hoquiz.text import format_number, normalize, terminal_safe
+from hoquiz.text import control_safe, format_number, normalize
 
 # -- note type ids ------------------------------------------------------------
 #
@@ -311,11 +311,11 @@ def _h_inline(text: str) -> str:
     # as tags that play files; bank text must show them as written. Control
     # characters are written visibly, as the terminal shows them: U+001F is
     # Anki's field separator, and one in a field makes the package unimportable.
-    return html.escape(terminal_safe(text), quote=False).replace("[", "&#91;")
+    return html.escape(control_safe(text), quote=False).replace("[", "&#91;")
 
 
 def _letter(i: int) -> str:
-    return LETTERS[i] if i < len(LETTERS) else str(i + 1)
+    return LETTERS[i]  # the validator allows no more options than letters
 
 
 def _lettered(items: Sequence[str], order: Sequence[int], css: str) -> str:

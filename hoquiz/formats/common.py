@@ -14,7 +14,7 @@ from typing import Any
 
 from hoquiz.model import AnyQuestion, Bank
 from hoquiz.render import source_text
-from hoquiz.text import format_number, terminal_safe
+from hoquiz.text import control_safe, format_number
 
 # -- placeholders for what a format does not hold -------------------------------
 
@@ -162,7 +162,7 @@ def _xml_text(text: str, quote: bool) -> str:
     # XML 1.0 cannot hold most control characters (a file with one is not
     # well formed and platforms refuse it): they are written visibly, as the
     # terminal shows them.
-    return html.escape(terminal_safe(text), quote=quote)
+    return html.escape(control_safe(text), quote=quote)
 
 
 # -- plain bank data -------------------------------------------------------------

@@ -19,6 +19,7 @@ from hoquiz.formats.base import Exported, Imported
 from hoquiz.formats.common import IdMaker
 from hoquiz.model import Bank, card_key, question_cards
 from hoquiz.render import answer_text, fixed_order, question_text
+from hoquiz.text import control_safe
 
 COLUMNS = ("front", "back", "id", "explanation", "tags")
 TAG_SEPARATOR = ";"
@@ -40,15 +41,14 @@ class CsvExporter:
                 order = fixed_order(question, card_key(bank.id, question.id))
                 for _, number in question_cards(bank, question):
                     row_id = question.id if number is None else f"{question.id}-c{number}"
-                    writer.writerow(
-                        (
-                            question_text(question, order, number),
-                            answer_text(question, order, number),
-                            row_id,
-                            question.explanation.strip(),
-                            TAG_SEPARATOR.join((*bank.tags, *question.tags)),
-                        )
+                    cells = (
+                        question_text(question, order, number),
+                        answer_text(question, order, number),
+                        row_id,
+                        question.explanation.strip(),
+                        TAG_SEPARATOR.join((*bank.tags, *question.tags)),
                     )
+                    writer.writerow([control_safe(cell) for cell in cells])
                 count += 1
         return Exported(out.getvalue().encode("utf-8"), count)
 

@@ -40,6 +40,7 @@ from hoquiz.model import (
     Short,
     TrueFalse,
 )
+from hoquiz.text import control_safe
 
 # -- escaping ----------------------------------------------------------------------
 
@@ -53,7 +54,7 @@ def escape(text: str) -> str:
     A leading '%' (which GIFT would read as the start of a weight) is written
     as an HTML character reference.
     """
-    text = html.escape(text.strip(), quote=False)
+    text = html.escape(control_safe(text.strip()), quote=False)
     if text.startswith("%"):
         text = "&#37;" + text[1:]
     return text.translate(_ESCAPES)
@@ -61,7 +62,7 @@ def escape(text: str) -> str:
 
 def escape_plain(text: str) -> str:
     """GIFT escapes only, for the places Moodle treats as plain text (match answers)."""
-    return text.strip().translate(_ESCAPES)
+    return control_safe(text.strip()).translate(_ESCAPES)
 
 
 def decimal(value: float) -> str:
@@ -96,12 +97,12 @@ class GiftExporter:
 
 def _category(title: str) -> str:
     # Moodle writes a '/' inside a category name as '//'.
-    return " ".join(title.split()).replace("/", "//")
+    return " ".join(control_safe(title).split()).replace("/", "//")
 
 
 def _header(bank: Bank, question: AnyQuestion, name: str) -> str:
     lines = [f"// [id:{bank.id}/{question.id}]"]
-    lines += [f"// [tag:{' '.join(tag.split())}]" for tag in question.tags]
+    lines += [f"// [tag:{' '.join(control_safe(tag).split())}]" for tag in question.tags]
     return "\n".join(lines) + f"\n::{escape(name)}::"
 
 
