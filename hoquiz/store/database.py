@@ -460,30 +460,26 @@ class Store:
                 (since, *bank_ids),
             ).fetchall()
 
-    def scheduled_keys(self, bank_ids: Sequence[str], revision: int) -> dict[str, list[str]]:
-        """Per bank, the keys of its scheduled cards whose revision is ``revision`` or more.
+    def scheduled_keys(self, bank_ids: Sequence[str]) -> dict[str, list[tuple[int, list[str]]]]:
+        """Per bank, the keys of its scheduled cards, grouped by the revision they were
+        scheduled at: ``{bank: [(revision, keys), ...]}``.
 
-        One aggregate in SQL: a string per bank, not a row per card.
+        One aggregate in SQL, read from the ``cards_bank`` index: a string per bank
+        and revision, not a row per card.
         """
         marks = ",".join("?" * len(bank_ids))
         with self._errors():
             rows = self._db.execute(
-                "SELECT bank_id, group_concat(card_key, char(10)) FROM cards "
-                f"WHERE state > 0 AND due IS NOT NULL AND revision >= ? AND bank_id IN ({marks}) "
-                "GROUP BY bank_id",
-                (revision, *bank_ids),
+                "SELECT bank_id, revision, group_concat(card_key, char(10)) FROM cards "
+                f"WHERE state > 0 AND due IS NOT NULL AND bank_id IN ({marks}) "
+                "GROUP BY bank_id, revision",
+                tuple(bank_ids),
             ).fetchall()
-        return {str(bank): str(keys).split("\n") for bank, keys in rows if keys}
-
-    def scheduled_below(self, bank_ids: Sequence[str], revision: int) -> list[tuple[str, int]]:
-        """``(card key, revision)`` of the banks' scheduled cards of a lower revision."""
-        marks = ",".join("?" * len(bank_ids))
-        with self._errors():
-            return self._db.execute(
-                "SELECT card_key, revision FROM cards "
-                f"WHERE state > 0 AND due IS NOT NULL AND revision < ? AND bank_id IN ({marks})",
-                (revision, *bank_ids),
-            ).fetchall()
+        found: dict[str, list[tuple[int, list[str]]]] = {}
+        for bank, revision, keys in rows:
+            if keys:
+                found.setdefault(str(bank), []).append((int(revision), str(keys).split("\n")))
+        return found
 
     def card(self, key: str) -> StoredCard | None:
         """One card's row, or ``None`` if it was never answered."""

@@ -333,17 +333,11 @@ def _new_cards(
     A card is new when no schedule for its revision is stored; a question
     gives its first new card, unless a sibling is in the session.
     """
-    banks = deck.bank_ids
-    top = max((row[2] for _, rows in deck.index for row in rows), default=1)
-    scheduled = {bank: set(keys) for bank, keys in store.scheduled_keys(banks, top).items()}
-    for key, revision in store.scheduled_below(banks, top):
-        card = deck.card(key)
-        if card is not None and revision >= card.revision:
-            scheduled.setdefault(card.bank.id, set()).add(key)
+    stored = store.scheduled_keys(deck.bank_ids)
     queues: dict[Hashable, dict[Hashable, deque[_NewCard]]] = {}
     count = 0
     for bank, rows in deck.index:
-        done = scheduled.get(bank.id, set())
+        done = _scheduled_for(bank.id, rows, stored.get(bank.id, []))
         prefix = bank.id + "/"
         if done and _all_scheduled(bank.id, prefix, rows, done):
             continue  # a bank studied through: no new card, checked at C speed
@@ -366,6 +360,25 @@ def _new_cards(
             queues.setdefault(kind, {}).setdefault(bank.id, deque()).append(item)
             count += 1
     return queues, count
+
+
+def _scheduled_for(
+    bank_id: str, rows: "list[QuestionRow]", by_revision: list[tuple[int, list[str]]]
+) -> set[str]:
+    """The keys of the bank's cards scheduled for their question's current revision.
+
+    A key stored at revision r counts unless its question has been revised
+    past r since; those few are found from the index rows, not card by card.
+    """
+    done: set[str] = set()
+    for revision, keys in by_revision:
+        raised = [row for row in rows if row[2] > revision]
+        if not raised:
+            done.update(keys)
+            continue
+        stale = {card_key(bank_id, row[0], n) for row in raised for n in row[4]}
+        done.update(key for key in keys if key not in stale)
+    return done
 
 
 def _all_scheduled(bank_id: str, prefix: str, rows: "list[QuestionRow]", done: set[str]) -> bool:
