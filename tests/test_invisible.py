@@ -142,6 +142,22 @@ def test_options_that_differ_only_by_invisible_characters(make_bank: MakeBank) -
     ]
 
 
+def test_invisible_characters_written_as_yaml_escapes_are_found(make_bank: MakeBank) -> None:
+    # An all-ASCII file can still hold them, through escapes.
+    path = make_bank(
+        bank(("q1", "mcq", '    prompt: "\\u200b"\n    choices: [A, "\\u2060A"]\n    answer: A'))
+    )
+    assert path.read_text(encoding="utf-8").isascii()
+    result = run("validate", str(path))
+    assert result.exit_code == 1
+    assert problems(result) == [
+        "bank.yaml:6:13: 'prompt' must not be empty: it holds only invisible characters "
+        "(U+200B ZERO WIDTH SPACE)",
+        "bank.yaml:7:18: duplicate choice '\\u2060A' (same as choice 1 but for invisible "
+        "characters: U+2060 WORD JOINER)",
+    ]
+
+
 def test_a_plain_duplicate_is_reported_once(make_bank: MakeBank) -> None:
     body = f'    prompt: P\n    choices: [Femur, "femur{ZWSP}", femur]\n    answer: Femur'
     result = run("validate", str(make_bank(bank(("q1", "mcq", body)))))

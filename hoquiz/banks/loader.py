@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
+from hoquiz.banks.invisible import may_hold_invisible
 from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
 from hoquiz.banks.validator import Validator
 from hoquiz.banks.yamlio import Locator, parse, parse_located, read_text
@@ -230,7 +231,7 @@ def _load_bank(
         check_sources=found.valid,
         namespace=found.namespace,
     )
-    bank = v.bank(data, file)
+    bank = v.bank(data, file, may_hide=may_hold_invisible(text))
     problems = problems + v.located(text, locator)
     return bank, problems, locator
 

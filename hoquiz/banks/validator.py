@@ -84,7 +84,12 @@ class Validator(TypeFields):
 
     # -- banks ------------------------------------------------------------
 
-    def bank(self, data: Any, file: Path) -> Bank | None:
+    def bank(self, data: Any, file: Path, *, may_hide: bool = True) -> Bank | None:
+        """The bank ``data`` describes, or ``None`` with its problems recorded.
+
+        ``may_hide=False``: the file's text cannot hold an invisible character
+        (:func:`~hoquiz.banks.invisible.may_hold_invisible`), so it is not looked for.
+        """
         if not isinstance(data, dict):
             shape = "empty" if data is None else show(data)
             self.error(
@@ -123,7 +128,8 @@ class Validator(TypeFields):
                 seen_ids[raw_id] = i
             if question is not None:
                 questions.append(question)
-        check_bank_data(self, data)
+        if may_hide:
+            check_bank_data(self, data)
         if self.pending or bank_id is None or title is None:
             return None
         return Bank(
