@@ -22,7 +22,7 @@ from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import assert_never
+from typing import assert_never, overload
 
 from hoquiz.banks.yamlio import DataPath, Locator, read_text
 from hoquiz.errors import Problem, UsageError
@@ -730,17 +730,21 @@ class _AcrossBanks:
 
     Per stem: its normalised text, its bank, question and key, and its
     position; per typed answer: its text, bank, question, item and position.
-    A bank's question ids are kept as one string. Numbers go to arrays, not
-    to Python objects, so a stem costs its text and some 20 bytes more.
+    A bank's question ids are kept as one string. The stems are kept
+    compressed (:class:`hoquiz.neardup.PackedTexts`) and numbers go to
+    arrays, not to Python objects, so a stem costs about a quarter of its
+    text and some 20 bytes more.
     """
 
     def __init__(self, selected: frozenset[str]) -> None:
+        from hoquiz.neardup import PackedTexts
+
         self.stems_wanted = "duplicate-prompt" in selected
         self.answers_wanted = "confusable-answers" in selected
         self.files: list[Path] = []
         self.bank_ids: list[str] = []
         self.question_ids: list[str] = []  # per bank, joined by newlines (ids are slugs)
-        self.stems: list[str] = []
+        self.stems = PackedTexts()
         self.stem_bank, self.stem_question = array("I"), array("I")
         self.stem_key = array("B")
         self.stem_line, self.stem_column = array("I"), array("I")
@@ -805,41 +809,32 @@ class _AcrossBanks:
     def _duplicates(self) -> Iterator[_AcrossFinding]:
         """Each stem against the earlier ones; reported on the later question.
 
-        Exact repeats by a dictionary; near duplicates by
-        :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words so
-        that most pairs are never compared.
+        Exact repeats by their hashes (confirmed on the text); near duplicates
+        by :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words
+        so that most pairs are never compared.
         """
         from hoquiz.neardup import near_duplicates
 
         texts = self.stems
-        seen: set[str] = set()
-        repeats: list[int] = []
+        first = _first_of_each(texts)  # position -> where its text is first, for repeats
+        found: dict[int, str] = {}
+        for position, earlier in first.items():
+            ref = self._ref(self.stem_bank[earlier], self.stem_question[earlier])
+            found[position] = f"duplicates {ref} (same wording once normalised)"
         # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
         # differ by one character but ask different things), so only stems with
         # equal numbers are compared.
         groups: dict[tuple[str, ...], array[int]] = {}
         for position, text in enumerate(texts):
-            if text in seen:
-                repeats.append(position)
+            if position in first:
                 continue
-            seen.add(text)
             numbers = tuple(sorted(_NUMBER_RE.findall(text)))
             members = groups.get(numbers)
             if members is None:
                 members = groups[numbers] = array("I")
             members.append(position)
-        del seen
-        found: dict[int, str] = {}
-        first = {texts[p]: -1 for p in repeats}  # where each repeated text is first
-        for position, text in enumerate(texts):
-            if first.get(text) == -1:
-                first[text] = position
-        for position in repeats:
-            earlier = first[texts[position]]
-            ref = self._ref(self.stem_bank[earlier], self.stem_question[earlier])
-            found[position] = f"duplicates {ref} (same wording once normalised)"
         for members in groups.values():
-            pairs = near_duplicates([texts[p] for p in members], DUPLICATE_RATIO)
+            pairs = near_duplicates(_Selected(texts, members), DUPLICATE_RATIO)
             for later, (earlier, ratio) in pairs.items():
                 other = members[earlier]
                 ref = self._ref(self.stem_bank[other], self.stem_question[other])
@@ -880,3 +875,54 @@ class _AcrossBanks:
                 f"{_quote(self.answers[first])} of {self._ref(*earlier)} (or the reverse): "
                 "a learner mixing them up is marked right; reword one or give them match: exact",
             )
+
+
+def _first_of_each(texts: Sequence[str]) -> dict[int, int]:
+    """For each text that repeats an earlier one: the position of its first occurrence.
+
+    By sorting the positions on the texts' hashes, so that no set of every
+    text is built; equal hashes are confirmed on the texts.
+    """
+    hashes = array("q", (hash(text) for text in texts))
+    order = sorted(range(len(hashes)), key=hashes.__getitem__)
+    repeats: dict[int, int] = {}
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and hashes[order[end]] == hashes[order[start]]:
+            end += 1
+        if end - start > 1:
+            firsts: dict[str, int] = {}
+            for position in sorted(order[start:end]):
+                text = texts[position]
+                if text in firsts:
+                    repeats[position] = firsts[text]
+                else:
+                    firsts[text] = position
+        start = end
+    return repeats
+
+
+class _Selected(Sequence[str]):
+    """The texts at ``positions`` (ascending) of ``texts``, as a sequence of their own."""
+
+    def __init__(self, texts: Sequence[str], positions: Sequence[int]) -> None:
+        self._texts = texts
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._texts[p] for p in self._positions[index]]
+        return self._texts[self._positions[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._texts[p] for p in self._positions)
