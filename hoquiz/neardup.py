@@ -72,8 +72,9 @@ def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[i
         words.append(len(tokens))
         if len(text) <= near_short:
             kept[i] = text
-    rank = {token: r for r, token in enumerate(sorted(frequency, key=lambda t: (frequency[t], t)))}
-    del frequency
+    rarest_first = sorted(frequency.items(), key=lambda item: (item[1], item[0]))
+    rank = {token: r for r, (token, _) in enumerate(rarest_first)}
+    del frequency, rarest_first
     pair_candidates = _pair_candidates(texts, rank)
     pending = next(pair_candidates, None)
     three_words: dict[int, array[int]] = {}  # rare word -> earlier long texts of PREFIX_WORDS words
@@ -122,8 +123,7 @@ def _pair_candidates(texts: Sequence[str], rank: dict[_Token, int]) -> Iterator[
     words = len(rank)
     index_bits = max(1, len(texts).bit_length())
     keys: list[array[int] | list[int]] = [
-        array("Q") if (words * words).bit_length() + index_bits <= 64 else []
-        for _ in range(_PARTS)
+        array("Q") if (words * words).bit_length() + index_bits <= 64 else [] for _ in range(_PARTS)
     ]
     for i, text in enumerate(texts):
         tokens = _tokens(text)
