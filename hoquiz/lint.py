@@ -18,9 +18,11 @@ bank is item ``i`` of its file's ``questions`` list.
 from __future__ import annotations
 
 import re
+import zlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import assert_never, overload
 
@@ -266,8 +268,10 @@ def lint_paths(
         return len(bank.questions)
 
     counts = scan_banks_located(list(paths), keep)
+    shown: dict[Path, str] = {}  # one string per file, however many warnings it has
     for rule, file, _, position, message in across.findings():
-        problems.append(Problem(str(file), position[0], position[1], f"{message} [{rule}]"))
+        path = shown.get(file) or shown.setdefault(file, str(file))
+        problems.append(Problem(path, position[0], position[1], f"{message} [{rule}]"))
     return _sorted(problems), len(counts), sum(counts)
 
 
@@ -719,6 +723,8 @@ def _negative_share(bank: Bank) -> Iterator[Finding]:
 # -- across banks -----------------------------------------------------------
 
 _STEM_KEYS = ("prompt", "text", "front")
+_HASH_PARTS = 16  # the stems' hashes are sorted in this many parts
+_BANKS_AT_HAND = 8  # banks whose question ids are kept split, for naming questions
 _CLOZE_TEXT = -1  # the item of a typed answer that is a cloze card, not an accepted answer
 
 # A finding across banks: rule, file, where, position (0, 0 when not located), message.
@@ -743,12 +749,12 @@ class _AcrossBanks:
         self.answers_wanted = "confusable-answers" in selected
         self.files: list[Path] = []
         self.bank_ids: list[str] = []
-        self.question_ids: list[str] = []  # per bank, joined by newlines (ids are slugs)
+        self.question_ids: list[bytes] = []  # per bank, joined by newlines (ids are slugs), zlib
         self.stems = PackedTexts()
         self.stem_bank, self.stem_question = array("I"), array("I")
         self.stem_key = array("B")
         self.stem_line, self.stem_column = array("I"), array("I")
-        self.answers: list[str] = []
+        self.answers = PackedTexts()
         self.answer_bank, self.answer_question = array("I"), array("I")
         self.answer_item = array("i")
         self.answer_line, self.answer_column = array("I"), array("I")
@@ -759,7 +765,7 @@ class _AcrossBanks:
         number = len(self.files)
         self.files.append(bank.path)
         self.bank_ids.append(bank.id)
-        self.question_ids.append("\n".join(q.id for q in bank.questions))
+        self.question_ids.append(zlib.compress("\n".join(q.id for q in bank.questions).encode()))
         for i, q in enumerate(bank.questions):
             if self.stems_wanted:
                 text = normalize(q.stem)
@@ -793,7 +799,10 @@ class _AcrossBanks:
     def _ref(self, bank: int, question: int) -> str:
         ids = self._split_ids.get(bank)
         if ids is None:
-            ids = self._split_ids[bank] = self.question_ids[bank].split("\n")
+            if len(self._split_ids) >= _BANKS_AT_HAND:
+                del self._split_ids[next(iter(self._split_ids))]  # the oldest
+            joined = zlib.decompress(self.question_ids[bank]).decode()
+            ids = self._split_ids[bank] = joined.split("\n")
         return f"{self.bank_ids[bank]}/{ids[question]}"
 
     def _stem_finding(self, k: int, message: str) -> _AcrossFinding:
@@ -880,27 +889,26 @@ class _AcrossBanks:
 def _first_of_each(texts: Sequence[str]) -> dict[int, int]:
     """For each text that repeats an earlier one: the position of its first occurrence.
 
-    By sorting the positions on the texts' hashes, so that no set of every
-    text is built; equal hashes are confirmed on the texts.
+    The texts' hashes go to arrays, sorted part by part to find the hashes
+    that occur twice, so no set of every text is built; texts of those
+    hashes are then compared.
     """
-    hashes = array("q", (hash(text) for text in texts))
-    order = sorted(range(len(hashes)), key=hashes.__getitem__)
+    parts = [array("q") for _ in range(_HASH_PARTS)]
+    for text in texts:
+        value = hash(text)
+        parts[value % _HASH_PARTS].append(value)
+    repeated: set[int] = set()
+    for n, part in enumerate(parts):
+        ordered = sorted(part)
+        parts[n] = array("q")
+        repeated.update(x for x, y in pairwise(ordered) if x == y)
     repeats: dict[int, int] = {}
-    start = 0
-    while start < len(order):
-        end = start + 1
-        while end < len(order) and hashes[order[end]] == hashes[order[start]]:
-            end += 1
-        if end - start > 1:
-            firsts: dict[str, int] = {}
-            for position in sorted(order[start:end]):
-                text = texts[position]
-                if text in firsts:
-                    repeats[position] = firsts[text]
-                else:
-                    firsts[text] = position
-        start = end
-    return repeats
+    firsts: dict[str, int] = {}
+    if repeated:
+        for position, text in enumerate(texts):
+            if hash(text) in repeated:
+                repeats[position] = firsts.setdefault(text, position)
+    return {position: first for position, first in repeats.items() if position != first}
 
 
 class _Selected(Sequence[str]):
