@@ -46,9 +46,11 @@ PREFIX_WORDS = 3
 SHORT_CHARS = 48
 
 _PAIR_WORDS = PREFIX_WORDS + 1  # the rarest words whose pairs a text is indexed under
-_PARTS = 64  # the pair keys are sorted in this many parts, to keep each sort small
+_PARTS = 256  # the pair keys are sorted in this many parts, to keep each sort small
 
-_Token = tuple[str, int]  # a word and which occurrence of it in its text
+# A word, or for its second and later occurrences in a text the word and the
+# occurrence's number after a NUL (texts counted as multisets of words).
+_Token = str
 
 
 def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[int, float]]:
@@ -168,11 +170,14 @@ def _post(postings: dict[int, array[int]], key: int, i: int) -> None:
 
 
 def _tokens(text: str) -> list[_Token]:
+    words = text.split()
+    if len(set(words)) == len(words):  # the common case: no word twice
+        return words
     seen: dict[str, int] = {}
     out = []
-    for word in text.split():
+    for word in words:
         n = seen[word] = seen.get(word, 0) + 1
-        out.append((word, n))
+        out.append(word if n == 1 else f"{word}\0{n}")
     return out
 
 
