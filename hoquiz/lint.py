@@ -791,8 +791,15 @@ class _AcrossBanks:
 
     def findings(self) -> Iterator[_AcrossFinding]:
         """The findings of the rules across banks: duplicate prompts, then confusable answers."""
+        from hoquiz.neardup import PackedTexts
+
         if self.stems_wanted:
             yield from self._duplicates()
+            # The stems are done with: their memory goes to the answers' check.
+            self.stems = PackedTexts()
+            self.stem_bank, self.stem_question = array("I"), array("I")
+            self.stem_key = array("B")
+            self.stem_line, self.stem_column = array("I"), array("I")
         if self.answers_wanted:
             yield from self._confusable_answers()
 
