@@ -76,8 +76,9 @@ def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[i
             kept[i] = text
     rarest_first = sorted(frequency.items(), key=lambda item: (item[1], item[0]))
     rank = {token: r for r, (token, _) in enumerate(rarest_first)}
+    once = sum(1 for _, count in rarest_first if count == 1)  # ranks below: words of one text
     del frequency, rarest_first
-    pair_candidates = _pair_candidates(texts, rank)
+    pair_candidates = _pair_candidates(texts, rank, once)
     pending = next(pair_candidates, None)
     three_words: dict[int, array[int]] = {}  # rare word -> earlier long texts of PREFIX_WORDS words
     by_length: dict[int, array[int]] = {}  # every text
@@ -113,14 +114,17 @@ def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[i
     return found
 
 
-def _pair_candidates(texts: Sequence[str], rank: dict[_Token, int]) -> Iterator[tuple[int, int]]:
+def _pair_candidates(
+    texts: Sequence[str], rank: dict[_Token, int], once: int
+) -> Iterator[tuple[int, int]]:
     """(later, earlier) index pairs of long texts sharing a pair of their rarest words, in order.
 
     Each long text of ``PREFIX_WORDS`` words or more is keyed under every
-    pair of its ``PREFIX_WORDS + 1`` rarest words. Keys and pairs are kept as
-    one number each in arrays, sorted part by part and merged as they are
-    read, so memory grows by a few bytes per key and pair, not by a Python
-    object.
+    pair of its ``PREFIX_WORDS + 1`` rarest words, except pairs with a word
+    of that text alone (rank below ``once``), which no other text shares.
+    Keys and pairs are kept as one number each in arrays, sorted part by
+    part and merged as they are read, so memory grows by a few bytes per key
+    and pair, not by a Python object.
     """
     words = len(rank)
     index_bits = max(1, len(texts).bit_length())
@@ -133,6 +137,8 @@ def _pair_candidates(texts: Sequence[str], rank: dict[_Token, int]) -> Iterator[
             continue
         rarest = sorted(rank[t] for t in tokens)[:_PAIR_WORDS]
         for a, first in enumerate(rarest):
+            if first < once:
+                continue
             for second in rarest[a + 1 :]:
                 key = first * words + second
                 keys[key % _PARTS].append(key << index_bits | i)
