@@ -251,12 +251,13 @@ def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of ``answers`` that are :func:`confusable`.
 
     For the linter over many banks. Two confusable answers have as many
-    words and the same words with digits, and their folded texts (with every
-    loose preposition as one placeholder) differ by at most the slips allowed
-    plus what plural folding may move (2 characters a word); rapidfuzz rules
-    out every other pair before the full check.
+    words, the same words with digits, and word by word the same word, two
+    loose prepositions or words within the most slips any word is allowed
+    (:func:`_near_words`, over the answers' distinct words); their folded
+    texts (with every loose preposition as one placeholder) differ by at most
+    the slips allowed plus what plural folding may move (2 characters a
+    word). Only pairs that meet all of that get the full check.
     """
-    from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     # Confusability depends on an answer's folded words only: each distinct
@@ -270,36 +271,75 @@ def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
         written.setdefault(tuple(_key(_words(answer))), []).extend(indexes)
     del same
     keys = list(written)
-    groups: dict[tuple[Any, ...], list[tuple[int, str, int]]] = {}
+    vocabulary: dict[_Word, int] = {}
+    for words in keys:
+        for word in words:
+            vocabulary.setdefault(word, len(vocabulary))
+    near = _near_words(list(vocabulary))
+    ids = [[vocabulary[word] for word in words] for words in keys]
+    del vocabulary
+    texts = [" ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in ws) for ws in keys]
+    slips = [sum(slips_allowed(w.written) for w in words) + 2 * len(words) for words in keys]
+    groups: dict[tuple[Any, ...], dict[int, list[int]]] = {}  # -> first word -> keys
     for number, words in enumerate(keys):
-        group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
-        text = " ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in words)
-        slips = sum(slips_allowed(w.written) for w in words) + 2 * len(words)
-        groups.setdefault(group, []).append((number, text, slips))
+        if words:
+            group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
+            groups.setdefault(group, {}).setdefault(ids[number][0], []).append(number)
     close: list[tuple[int, int]] = []  # confusable pairs of distinct keys
-    for members in groups.values():
-        members.sort(key=lambda m: len(m[1]))
-        texts = [text for _, text, _ in members]
-        cutoff = max(slips for *_, slips in members)
-        end = 0
-        for k, (number, text, slips) in enumerate(members):
-            end = max(end, k + 1)
-            while end < len(members) and len(texts[end]) - len(text) <= cutoff:
-                end += 1
-            if end == k + 1:
-                continue
-            for _, distance, position in process.extract_iter(
-                text, texts[k + 1 : end], scorer=OSA.distance, score_cutoff=cutoff
-            ):
-                other, _, other_slips = members[k + 1 + position]
-                # Either direction allows the slips of the answer taken as accepted.
-                if distance <= max(slips, other_slips) and _confusable_keys(
-                    list(keys[number]), list(keys[other])
-                ):
-                    close.append((number, other))
+    for by_first in groups.values():
+        for first_word, numbers in by_first.items():
+            for number in numbers:
+                word_ids = ids[number]
+                candidates: set[int] = set()
+                for neighbour in near[first_word]:
+                    candidates.update(o for o in by_first.get(neighbour, ()) if o > number)
+                for other in sorted(candidates):
+                    other_ids = ids[other]
+                    if not all(other_ids[n] in near[word_ids[n]] for n in range(1, len(word_ids))):
+                        continue
+                    budget = max(slips[number], slips[other])
+                    distance = OSA.distance(texts[number], texts[other], score_cutoff=budget)
+                    if distance <= budget and _confusable_keys(
+                        list(keys[number]), list(keys[other])
+                    ):
+                        close.append((number, other))
     pairs: list[tuple[int, int]] = []
     for first, second in close:
         for i in written[keys[first]]:
             for j in written[keys[second]]:
                 pairs.append((i, j) if i < j else (j, i))
     return sorted(pairs)  # each pair once: its two answers have different keys
+
+
+def _near_words(words: list[_Word]) -> list[set[int]]:
+    """For each word, the words (by index, itself among them) a slip could stand for.
+
+    Those of the same folded text, two loose prepositions, or words whose
+    folded or written forms are within the most slips any word is allowed:
+    a superset of what :func:`_compare` lets pass word by word.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    most = max(slips for _, slips in SLIP_LENGTHS)
+    near = [{i} for i in range(len(words))]
+    prepositions = {i for i, word in enumerate(words) if word.text in LOOSE_PREPOSITIONS}
+    for i in prepositions:
+        near[i] |= prepositions
+    for forms in ([w.text for w in words], [w.written for w in words]):
+        order = sorted(range(len(forms)), key=lambda i: len(forms[i]))
+        ordered = [forms[i] for i in order]
+        end = 0
+        for k, form in enumerate(ordered):
+            end = max(end, k + 1)
+            while end < len(ordered) and len(ordered[end]) - len(form) <= most:
+                end += 1
+            if end == k + 1:
+                continue
+            for _, _, position in process.extract_iter(
+                form, ordered[k + 1 : end], scorer=OSA.distance, score_cutoff=most
+            ):
+                a, b = order[k], order[k + 1 + position]
+                near[a].add(b)
+                near[b].add(a)
+    return near
