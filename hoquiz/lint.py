@@ -24,7 +24,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import assert_never, overload
+from typing import TYPE_CHECKING, assert_never
 
 from hoquiz.banks.yamlio import DataPath, Locator, read_text
 from hoquiz.errors import Problem, UsageError
@@ -42,6 +42,9 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.text import PLACEHOLDER_MARK, did_you_mean, format_number, normalize, plural, quote
+
+if TYPE_CHECKING:
+    from hoquiz.neardup import Texts
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -895,7 +898,7 @@ class _AcrossBanks:
             )
 
 
-def _first_of_each(texts: Sequence[str]) -> dict[int, int]:
+def _first_of_each(texts: Texts) -> dict[int, int]:
     """For each text that repeats an earlier one: the position of its first occurrence.
 
     The texts' hashes go to arrays, sorted part by part to find the hashes
@@ -920,25 +923,17 @@ def _first_of_each(texts: Sequence[str]) -> dict[int, int]:
     return {position: first for position, first in repeats.items() if position != first}
 
 
-class _Selected(Sequence[str]):
-    """The texts at ``positions`` (ascending) of ``texts``, as a sequence of their own."""
+class _Selected:
+    """The texts at ``positions`` (ascending) of ``texts``, as texts of their own."""
 
-    def __init__(self, texts: Sequence[str], positions: Sequence[int]) -> None:
+    def __init__(self, texts: Texts, positions: Sequence[int]) -> None:
         self._texts = texts
         self._positions = positions
 
     def __len__(self) -> int:
         return len(self._positions)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self._texts[p] for p in self._positions[index]]
+    def __getitem__(self, index: int, /) -> str:
         return self._texts[self._positions[index]]
 
     def __iter__(self) -> Iterator[str]:

@@ -36,8 +36,8 @@ import heapq
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from typing import overload
+from collections.abc import Iterator
+from typing import Protocol
 
 from rapidfuzz.distance.Indel import normalized_similarity as indel_similarity
 from rapidfuzz.process import extract
@@ -53,7 +53,17 @@ _PARTS = 256  # the pair keys are sorted in this many parts, to keep each sort s
 _Token = str
 
 
-def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[int, float]]:
+class Texts(Protocol):
+    """What :func:`near_duplicates` reads: texts in order, and by index (a list will do)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int, /) -> str: ...
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
+def near_duplicates(texts: Texts, threshold: float) -> dict[int, tuple[int, float]]:
     """For each index of ``texts`` with a match: (the first earlier index, the ratio).
 
     The ratio is ``difflib.SequenceMatcher(None, earlier, later,
@@ -114,9 +124,7 @@ def near_duplicates(texts: Sequence[str], threshold: float) -> dict[int, tuple[i
     return found
 
 
-def _pair_candidates(
-    texts: Sequence[str], rank: dict[_Token, int], once: int
-) -> Iterator[tuple[int, int]]:
+def _pair_candidates(texts: Texts, rank: dict[_Token, int], once: int) -> Iterator[tuple[int, int]]:
     """(later, earlier) index pairs of long texts sharing a pair of their rarest words, in order.
 
     Each long text of ``PREFIX_WORDS`` words or more is keyed under every
@@ -200,7 +208,7 @@ def _longest_partner(size: int, threshold: float) -> int:
 def _first_match(
     text: str,
     candidates: list[int],
-    texts: Sequence[str],
+    texts: Texts,
     kept: dict[int, str],
     threshold: float,
 ) -> tuple[int, float] | None:
@@ -234,7 +242,7 @@ def _first_match(
     return None
 
 
-class PackedTexts(Sequence[str]):
+class PackedTexts:
     """A list of texts kept zlib-compressed, :data:`CHUNK` texts to a block.
 
     For holding every text of a large input at about a quarter of its size:
@@ -271,15 +279,7 @@ class PackedTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self._lengths)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def __getitem__(self, index: int, /) -> str:
         if index < 0:
             index += len(self)
         if not 0 <= index < len(self):

@@ -119,6 +119,5 @@ def test_packed_texts_read_back_as_written(texts: list[str], random: Random) -> 
     order = list(range(len(texts)))
     random.shuffle(order)
     assert [packed[i] for i in order] == [texts[i] for i in order]
-    assert packed[1:-1:2] == texts[1:-1:2]
     if texts:
         assert packed[-1] == texts[-1]

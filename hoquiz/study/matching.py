@@ -24,7 +24,7 @@ is imported here only.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -247,7 +247,7 @@ def unit_key(unit: str) -> str:
     return folded
 
 
-def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
+def confusable_pairs(answers: Iterable[str]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of ``answers`` that are :func:`confusable`.
 
     For the linter over many banks. Two confusable answers have as many
