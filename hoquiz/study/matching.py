@@ -24,6 +24,7 @@ is imported here only.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -263,20 +264,27 @@ def confusable_pairs(answers: Iterable[str]) -> list[tuple[int, int]]:
     # Confusability depends on an answer's folded words only: each distinct
     # set of words is compared once, and its pairs stand for every answer
     # written with those words (equal words are never confusable).
-    same: dict[str, list[int]] = {}
+    same: dict[str, array[int]] = {}
     for index, answer in enumerate(answers):
-        same.setdefault(answer, []).append(index)
-    written: dict[tuple[_Word, ...], list[int]] = {}
+        indexes = same.get(answer)
+        if indexes is None:
+            indexes = same[answer] = array("I")
+        indexes.append(index)
+    canonical: dict[_Word, _Word] = {}  # one object for each distinct word
+    written: dict[tuple[_Word, ...], array[int]] = {}
     for answer, indexes in same.items():
-        written.setdefault(tuple(_key(_words(answer))), []).extend(indexes)
+        words = tuple(canonical.setdefault(w, w) for w in _key(_words(answer)))
+        known = written.get(words)
+        if known is None:
+            written[words] = indexes
+        else:
+            known.extend(indexes)
     del same
     keys = list(written)
-    vocabulary: dict[_Word, int] = {}
-    for words in keys:
-        for word in words:
-            vocabulary.setdefault(word, len(vocabulary))
+    vocabulary = {word: n for n, word in enumerate(canonical)}
+    del canonical
     near = _near_words(list(vocabulary))
-    ids = [[vocabulary[word] for word in words] for words in keys]
+    ids = [tuple(vocabulary[word] for word in words) for words in keys]
     del vocabulary
     texts = [" ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in ws) for ws in keys]
     slips = [sum(slips_allowed(w.written) for w in words) + 2 * len(words) for words in keys]
@@ -291,11 +299,13 @@ def confusable_pairs(answers: Iterable[str]) -> list[tuple[int, int]]:
             for number in numbers:
                 word_ids = ids[number]
                 candidates: set[int] = set()
-                for neighbour in near[first_word]:
+                for neighbour in (first_word, *near.get(first_word, ())):
                     candidates.update(o for o in by_first.get(neighbour, ()) if o > number)
                 for other in sorted(candidates):
-                    other_ids = ids[other]
-                    if not all(other_ids[n] in near[word_ids[n]] for n in range(1, len(word_ids))):
+                    if not all(
+                        a == b or b in near.get(a, ())
+                        for a, b in zip(word_ids[1:], ids[other][1:], strict=True)
+                    ):
                         continue
                     budget = max(slips[number], slips[other])
                     distance = OSA.distance(texts[number], texts[other], score_cutoff=budget)
@@ -311,8 +321,8 @@ def confusable_pairs(answers: Iterable[str]) -> list[tuple[int, int]]:
     return sorted(pairs)  # each pair once: its two answers have different keys
 
 
-def _near_words(words: list[_Word]) -> list[set[int]]:
-    """For each word, the words (by index, itself among them) a slip could stand for.
+def _near_words(words: list[_Word]) -> dict[int, set[int]]:
+    """For each word with any, the other words (by index) a slip could stand for.
 
     Those of the same folded text, two loose prepositions, or words whose
     folded or written forms are within the most slips any word is allowed:
@@ -322,10 +332,10 @@ def _near_words(words: list[_Word]) -> list[set[int]]:
     from rapidfuzz.distance import OSA
 
     most = max(slips for _, slips in SLIP_LENGTHS)
-    near = [{i} for i in range(len(words))]
+    near: dict[int, set[int]] = {}
     prepositions = {i for i, word in enumerate(words) if word.text in LOOSE_PREPOSITIONS}
     for i in prepositions:
-        near[i] |= prepositions
+        near[i] = prepositions - {i}
     for forms in ([w.text for w in words], [w.written for w in words]):
         order = sorted(range(len(forms)), key=lambda i: len(forms[i]))
         ordered = [forms[i] for i in order]
@@ -340,6 +350,6 @@ def _near_words(words: list[_Word]) -> list[set[int]]:
                 form, ordered[k + 1 : end], scorer=OSA.distance, score_cutoff=most
             ):
                 a, b = order[k], order[k + 1 + position]
-                near[a].add(b)
-                near[b].add(a)
+                near.setdefault(a, set()).add(b)
+                near.setdefault(b, set()).add(a)
     return near
