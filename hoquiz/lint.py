@@ -287,7 +287,9 @@ def _problem(finding: Finding, locator: Locator) -> Problem:
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
+    """``problems`` sorted in place by position (and returned)."""
+    problems.sort(key=lambda p: (p.path, p.line, p.column, p.message))
+    return problems
 
 
 def _located(findings: list[Finding]) -> list[Problem]:
