@@ -743,10 +743,10 @@ class _AcrossBanks:
 
     Per stem: its normalised text, its bank, question and key, and its
     position; per typed answer: its text, bank, question, item and position.
-    A bank's question ids are kept as one string. The stems are kept
-    compressed (:class:`hoquiz.neardup.PackedTexts`) and numbers go to
-    arrays, not to Python objects, so a stem costs about a quarter of its
-    text and some 20 bytes more.
+    A bank's question ids are kept as one compressed string. Stems and
+    answers are kept compressed (:class:`hoquiz.neardup.PackedTexts`) and
+    numbers go to arrays, not to Python objects, so a stem costs about a
+    quarter of its text and some 20 bytes more.
     """
 
     def __init__(self, selected: frozenset[str]) -> None:
