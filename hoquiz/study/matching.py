@@ -160,12 +160,19 @@ def _compare(typed: list[_Word], accepted: list[_Word]) -> MatchKind | None:
             continue
         if t.text in LOOSE_PREPOSITIONS and a.text in LOOSE_PREPOSITIONS:
             continue
-        if a.digits or a.code or t.digits or _opposed(t.text, a.text):
+        if a.digits or a.code or t.digits:
             return None
         limit = slips_allowed(a.written)
+        if limit == 0 or (
+            # No fewer slips than the lengths differ by: the cheap test first.
+            abs(len(t.text) - len(a.text)) > limit and abs(len(t.written) - len(a.written)) > limit
+        ):
+            return None
+        if _opposed(t.text, a.text):
+            return None
         # Folding may cut a misspelt ending ("ankylosys"), so the written forms count too.
         slips = min(_distance(t.text, a.text, limit), _distance(t.written, a.written, limit))
-        if limit == 0 or slips > limit:
+        if slips > limit:
             return None
         kind = MatchKind.SPELLING
     return kind
