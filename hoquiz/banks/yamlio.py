@@ -59,13 +59,10 @@ class _Loader(_BaseLoader):
         self.hoquiz_root: yaml.Node | None = None
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
-        # The base resolver's answer, reached quicker: libyaml asks for every
-        # node, and only plain scalars starting as a number, boolean or null can
-        # resolve to anything but text, a list or a mapping.
+        # The tag of a node written without one (libyaml asks for each):
+        # only a plain scalar can be anything but text, a list or a mapping.
         if kind is yaml.ScalarNode:
-            if implicit[0] and value[:1] in _TYPED_FIRST:
-                return str(super().resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
-            return _STR
+            return _plain_scalar_tag(value) if implicit[0] else _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -139,12 +136,26 @@ _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 MAX_DIGITS = 1000
 
 _CORE = "tag:yaml.org,2002:"
-_IMPLICIT: list[tuple[str, re.Pattern[str], list[str]]] = [
-    ("bool", re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF")),
-    ("int", _INT_RE, list("-+0123456789")),
-    ("float", _FLOAT_RE, list("-+0123456789.")),
-    ("null", re.compile(r"(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""]),
-]
+_STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
+_INT, _FLOAT = _CORE + "int", _CORE + "float"
+_WORD_TAGS = {
+    **dict.fromkeys(_TRUE | _FALSE, _CORE + "bool"),
+    **dict.fromkeys(_NULL, _CORE + "null"),
+}
+_NUMBER_FIRST = frozenset("-+0123456789.")
+
+
+def _plain_scalar_tag(value: str) -> str:
+    """The core-schema tag of a plain (unquoted, untagged) scalar."""
+    tag = _WORD_TAGS.get(value)
+    if tag is not None:
+        return tag
+    if value[:1] in _NUMBER_FIRST:
+        if _INT_RE.match(value):
+            return _INT
+        if _FLOAT_RE.match(value):
+            return _FLOAT
+    return _STR
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
@@ -201,9 +212,7 @@ def _checked(construct: Any) -> Any:
     return checked
 
 
-_Loader.yaml_implicit_resolvers = {}
-for _kind, _pattern, _first in _IMPLICIT:
-    _Loader.add_implicit_resolver(_CORE + _kind, _pattern, _first)
+_Loader.yaml_implicit_resolvers = {}  # none of YAML 1.1's: _Loader.resolve is the core schema's
 for _kind, _construct in (
     ("int", _construct_int),
     ("float", _construct_float),
@@ -214,8 +223,6 @@ for _kind, _construct in (
 ):
     _Loader.add_constructor(_CORE + _kind, _checked(_construct))
 
-_STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
-_TYPED_FIRST = frozenset(first for _, _, firsts in _IMPLICIT for first in firsts)
 # Scalar tags whose constructor :func:`_plain` calls itself; any other tag
 # (!!binary, !!set, !!merge, an unknown one) leaves the tree to the base
 # constructor.
@@ -272,7 +279,11 @@ def _plain(node: yaml.Node, depth: int, constructors: dict[Any, Any], loader: An
     for key_node, value_node in node.value:
         if key_node.__class__ is not yaml.ScalarNode:
             return _UNPLAIN
-        key = key_node.value if key_node.tag == _STR else _plain(key_node, depth, constructors, loader)
+        key = (
+            key_node.value
+            if key_node.tag == _STR
+            else _plain(key_node, depth, constructors, loader)
+        )
         if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR:
             value = value_node.value
         else:
