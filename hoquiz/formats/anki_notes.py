@@ -311,7 +311,9 @@ def _h_inline(text: str) -> str:
     # as tags that play files; bank text must show them as written. Control
     # characters are written visibly, as the terminal shows them: U+001F is
     # Anki's field separator, and one in a field makes the package unimportable.
-    return html.escape(control_safe(text), quote=False).replace("[", "&#91;")
+    # (Printable ASCII, most bank text, holds no control character: not searched.)
+    safe = text if text.isascii() and text.isprintable() else control_safe(text)
+    return html.escape(safe, quote=False).replace("[", "&#91;")
 
 
 def _letter(i: int) -> str:
