@@ -281,6 +281,20 @@ def test_deep_nesting_among_many_closed_flow_lines_is_refused(
     ]
 
 
+def test_deep_nesting_among_many_quoted_lines_of_brackets_is_refused(
+    make_bank: MakeBank,
+) -> None:
+    # Brackets inside a double-quoted text of one line (cloze texts) are not
+    # nesting: many of them still leave a deep list after them refused.
+    many = "".join(f'  - "{{{{c1::{i}}}}} [{i}]"\n' for i in range(2000))
+    deepest = "[" * MAX_DEPTH + "x" + "]" * MAX_DEPTH
+    text = VALID + "tags:\n" + many + f"description: {deepest}\n"
+    assert stderr_lines(make_bank(text)) == [
+        f"bank.yaml:{11 + 2000}:{13 + MAX_DEPTH}: {TOO_DEEP}",
+        "1 problem in 1 file",
+    ]
+
+
 def test_lines_that_leave_a_bracket_open_count_as_nesting(make_bank: MakeBank) -> None:
     # Each line closes one of the two lists it opens.
     text = VALID + "tags:\n  - " + "[x, [y],\n    " * MAX_DEPTH + "z\n"

@@ -443,6 +443,14 @@ _CLOSED_FLOW_LINE = re.compile(
     r"(?:\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\})[ \t]*$",
     re.MULTILINE,
 )
+# A line that is one double-quoted text, opened and closed on it, as banks
+# write cloze texts ("... {{c1::answer}} ..."): its brackets and braces are
+# text, whatever came before (were it inside an earlier, unclosed text, the
+# quote would end that one and the rest of the line be an error).
+_QUOTED_LINE = re.compile(
+    r'^[ \t]*(?:-[ \t]+)*(?:[A-Za-z0-9_-]+:[ \t]+)?"((?:[^"\\\n]|\\.)*)"[ \t]*$',
+    re.MULTILINE,
+)
 _UNBOUNDED = 1 << 62
 # libyaml composes this deep without running out of C stack (its composer
 # recurses), and some versions refuse more: a file whose nesting bound is
@@ -460,7 +468,8 @@ def _nesting_bound(text: str, *, refine: bool = True) -> int:
     """An upper bound of the flow nesting of ``text`` (``_UNBOUNDED`` for deep indentation).
 
     Flow nesting cannot exceed the number of '[' and '{', not counting the
-    lines that close every one they open (they add one level at most).
+    lines that close every one they open (they add one level at most) nor
+    those inside a double-quoted text of one line.
     Block nesting needs deep indentation. Those lines are only counted when
     the bound decides something: with ``refine=False``, a count of at most
     ``_COMPOSE_SAFELY`` is returned as it is (the tree is then checked once
@@ -471,6 +480,8 @@ def _nesting_bound(text: str, *, refine: bool = True) -> int:
     openers = text.count("[") + text.count("{")
     if openers > MAX_DEPTH // 2 and (refine or openers > _COMPOSE_SAFELY):
         openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
+        if openers > _COMPOSE_SAFELY:  # else not worth counting: it decides nothing more
+            openers -= sum(q.count("[") + q.count("{") for q in _QUOTED_LINE.findall(text))
     return openers
 
 
