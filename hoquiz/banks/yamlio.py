@@ -62,7 +62,18 @@ class _Loader(_BaseLoader):
         # The tag of a node written without one (libyaml asks for each):
         # only a plain scalar can be anything but text, a list or a mapping.
         if kind is yaml.ScalarNode:
-            return _plain_scalar_tag(value) if implicit[0] else _STR
+            if not implicit[0]:  # quoted, or tagged '!'
+                return _STR
+            # A plain scalar: the core schema's booleans, nulls and decimal numbers.
+            tag = _WORD_TAGS.get(value)
+            if tag is not None:
+                return tag
+            if value[:1] in _NUMBER_FIRST:
+                if _INT_RE.match(value):
+                    return _INT
+                if _FLOAT_RE.match(value):
+                    return _FLOAT
+            return _STR
         return _SEQ if kind is yaml.SequenceNode else _MAP
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -143,19 +154,6 @@ _WORD_TAGS = {
     **dict.fromkeys(_NULL, _CORE + "null"),
 }
 _NUMBER_FIRST = frozenset("-+0123456789.")
-
-
-def _plain_scalar_tag(value: str) -> str:
-    """The core-schema tag of a plain (unquoted, untagged) scalar."""
-    tag = _WORD_TAGS.get(value)
-    if tag is not None:
-        return tag
-    if value[:1] in _NUMBER_FIRST:
-        if _INT_RE.match(value):
-            return _INT
-        if _FLOAT_RE.match(value):
-            return _FLOAT
-    return _STR
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
