@@ -1,7 +1,11 @@
 """PyYAML lives here: safe, bounded parsing and mapping data paths back to positions.
 
-Valid files are parsed once, by libyaml's C parser, into plain Python data;
-positions are only worked out (by composing the node tree) for a file that
+Valid files are parsed once, by libyaml's C parser, into plain Python data:
+libyaml composes the node tree (asking :meth:`_Loader.resolve` for each
+node's core-schema tag) and one walk (:func:`_plain`) turns a tree of text,
+numbers, booleans, lists and mappings into values; PyYAML's constructor
+builds only what that walk leaves (other tags, repeated keys, aliases), and
+reports on it. Positions are only worked out (by composing the node tree) for a file that
 has problems, or from the tree of that one parse when the caller keeps it
 (:func:`parse_located`, for lint). Aliases are refused, so a "billion
 laughs" file fails at its first alias; duplicate keys are reported instead
