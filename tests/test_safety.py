@@ -234,6 +234,37 @@ def test_100000_open_brackets_do_not_crash(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Each line's first quote ends the text the line before opened; the
+        # brackets after it are YAML, nesting ten levels a line.
+        ['a: [ "s', *['  x: ", [[[[[[[[[["'] * 3000, '  y"'],
+        # A line starting with a quote continues the plain text 'w'; the ','
+        # ends it, the brackets after it nest and the last quote opens a text
+        # that the next line's first quote ends.
+        ["a: [ w", '  "x, [[[[[[[[[[ "', *['  ", [[[[[[[[[[ "'] * 3000, '  "]'],
+    ],
+)
+def test_brackets_after_a_quote_that_ends_a_text_count_as_nesting(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    # In a subprocess, as above: past libyaml's own limit (if it has one) this
+    # would overflow the C stack if the nesting check were skipped.
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    (tmp_path / "deep.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "hoquiz", "validate", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[0].endswith(f": {TOO_DEEP}")
+
+
 def test_nesting_at_the_limit_is_parsed(make_bank: MakeBank) -> None:
     # The bank mapping is level 1; 99 lists make 100 levels.
     deepest = "[" * (MAX_DEPTH - 1) + "x" + "]" * (MAX_DEPTH - 1)

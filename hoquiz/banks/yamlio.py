@@ -445,12 +445,17 @@ _CLOSED_FLOW_LINE = re.compile(
     r"(?:\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\})[ \t]*$",
     re.MULTILINE,
 )
-# A line that is one double-quoted text, opened and closed on it, as banks
-# write cloze texts ("... {{c1::answer}} ..."): its brackets and braces are
-# text, whatever came before (were it inside an earlier, unclosed text, the
-# quote would end that one and the rest of the line be an error).
+# A line that is a key and one double-quoted text, opened and closed on it,
+# as banks write cloze texts ('text: "... {{c1::answer}} ..."'). Its
+# brackets and braces are text only if no earlier text is still open when it
+# starts: otherwise its first quote would end that one and the rest of the
+# line be YAML (in a flow list, 'x: ", [[[["' would nest four levels and
+# open a text to the next such line). That holds when every '"' of the file
+# is on such a line and none holds a "'" (which could end a single-quoted
+# text): see _quoted_brackets. The key is needed: a line starting with the
+# quote could continue a plain text of a flow list, which a ',' then ends.
 _QUOTED_LINE = re.compile(
-    r'^[ \t]*(?:-[ \t]+)*(?:[A-Za-z0-9_-]+:[ \t]+)?"((?:[^"\\\n]|\\.)*)"[ \t]*$',
+    r'^[ \t]*(?:-[ \t]+)*[A-Za-z0-9_-]+:[ \t]+"((?:[^"\\\n]|\\.)*)"[ \t]*$',
     re.MULTILINE,
 )
 _UNBOUNDED = 1 << 62
@@ -471,7 +476,7 @@ def _nesting_bound(text: str, *, refine: bool = True) -> int:
 
     Flow nesting cannot exceed the number of '[' and '{', not counting the
     lines that close every one they open (they add one level at most) nor
-    those inside a double-quoted text of one line.
+    those inside a double-quoted text of one line (when that is sure).
     Block nesting needs deep indentation. Those lines are only counted when
     the bound decides something: with ``refine=False``, a count of at most
     ``_COMPOSE_SAFELY`` is returned as it is (the tree is then checked once
@@ -483,8 +488,25 @@ def _nesting_bound(text: str, *, refine: bool = True) -> int:
     if openers > MAX_DEPTH // 2 and (refine or openers > _COMPOSE_SAFELY):
         openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
         if openers > _COMPOSE_SAFELY:  # else not worth counting: it decides nothing more
-            openers -= sum(q.count("[") + q.count("{") for q in _QUOTED_LINE.findall(text))
+            openers -= _quoted_brackets(text)
     return openers
+
+
+def _quoted_brackets(text: str) -> int:
+    """How many '[' and '{' of ``text`` are inside one-line double-quoted texts, surely.
+
+    0 unless every '"' of the file is on a ``_QUOTED_LINE`` and none of those
+    holds a "'": then no double-quoted text is open where such a line starts
+    (each closes what it opens), and after its ': ' (which ends any plain
+    text) its quotes open and close one, or the line is inside a
+    single-quoted or block text: either way, what is between them is text.
+    """
+    quoted = _QUOTED_LINE.findall(text)
+    if any("'" in q for q in quoted):
+        return 0
+    if text.count('"') != sum(2 + q.count('"') for q in quoted):
+        return 0  # some '"' elsewhere: a text may be open when one of these lines starts
+    return sum(q.count("[") + q.count("{") for q in quoted)
 
 
 def _nesting_problem(text: str, display: str) -> Problem | None:
