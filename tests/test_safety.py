@@ -210,6 +210,20 @@ TOO_DEEP = (
 )
 
 
+def _validate_in_subprocess(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``hoquiz validate`` of ``folder`` in a child process, which found problems."""
+    result = subprocess.run(
+        [sys.executable, "-m", "hoquiz", "validate", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    return result
+
+
 def test_100000_open_brackets_do_not_crash(tmp_path: Path) -> None:
     # In a subprocess: without the depth bound, libyaml overflows the C stack
     # (SIGSEGV), which would take pytest down with it.
@@ -217,15 +231,7 @@ def test_100000_open_brackets_do_not_crash(tmp_path: Path) -> None:
     (tmp_path / "deep.yaml").write_text("[" * 100_000 + "\n", encoding="utf-8")
     (tmp_path / "deeper.yaml").write_text("{a: " * 50_000 + "}" * 50_000 + "\n", encoding="utf-8")
     (tmp_path / "block.yaml").write_text("- " * 50_000 + "x\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "hoquiz", "validate", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 1, result.stderr
+    result = _validate_in_subprocess(tmp_path)
     assert result.stderr.splitlines() == [
         f"block.yaml:1:{2 * MAX_DEPTH + 1}: {TOO_DEEP}",
         f"deep.yaml:1:{MAX_DEPTH + 1}: {TOO_DEEP}",
@@ -253,15 +259,7 @@ def test_brackets_after_a_quote_that_ends_a_text_count_as_nesting(
     # would overflow the C stack if the nesting check were skipped.
     (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
     (tmp_path / "deep.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "hoquiz", "validate", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 1, result.stderr
+    result = _validate_in_subprocess(tmp_path)
     assert result.stderr.splitlines()[0].endswith(f": {TOO_DEEP}")
 
 
