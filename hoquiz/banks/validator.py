@@ -233,6 +233,8 @@ class Validator(TypeFields):
         return SourceRef(doc, section)
 
     def image(self, data: dict[Any, Any], path: DataPath) -> Path | None:
+        if "image" not in data:  # most questions
+            return None
         name = self.text(data, "image", path, required=True)
         if name is None or self.folder is None:
             return None
@@ -250,7 +252,9 @@ class Validator(TypeFields):
         return self.folder / name
 
     def revision(self, data: dict[Any, Any], path: DataPath) -> int:
-        value = data.get("revision", 1)
+        if "revision" not in data:  # most questions: the first revision
+            return 1
+        value = data["revision"]
         if isinstance(value, bool) or not isinstance(value, int):
             message = misread("revision", value, boolean=False) or (
                 f"'revision' must be a whole number from 1 to {rules.MAX_REVISION}, "
