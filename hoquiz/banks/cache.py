@@ -44,9 +44,9 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import hoquiz
 from hoquiz.atomic import write_atomically
@@ -61,17 +61,16 @@ from hoquiz.model import (
     ClozeDeletion,
     Source,
     SourceRef,
+    card_key,
 )
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[
     str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes | Pending"
 ]
 """(id, type, revision, tags, card numbers, the question or its JSON text, or where it is)."""
-BankIndex = list[tuple[Bank, list[QuestionRow]]]
-"""Per bank: the bank without its questions, and a row per question."""
 
 # The only classes an entry may name: plain data of the model.
 _CLASSES: dict[str, type[Any]] = {
@@ -81,6 +80,145 @@ _CLASSES: dict[str, type[Any]] = {
 
 class _Damaged(Exception):
     """An entry that does not decode to what was written."""
+
+
+class Questions(Sequence[QuestionRow]):
+    """The index rows of one bank's questions, kept column by column.
+
+    A row (:data:`QuestionRow`) is made only when asked for; queue building
+    reads the columns, and the bank's card keys as one sorted text
+    (:meth:`keys_text`), from which a set of keys or a comparison with the
+    progress database's keys costs no Python work per card.
+    """
+
+    __slots__ = (
+        "_keys",
+        "_keys_text",
+        "_max_revision",
+        "_positions",
+        "bank_id",
+        "bodies",
+        "ids",
+        "kinds",
+        "numbers",
+        "revisions",
+        "tags",
+    )
+
+    def __init__(
+        self,
+        bank_id: str,
+        ids: list[str],
+        kinds: list[str],
+        revisions: list[int],
+        tags: list[tuple[str, ...]],
+        numbers: list[tuple[int | None, ...]],
+        bodies: list[AnyQuestion | bytes | Pending],
+        keys_text: str | None = None,
+    ) -> None:
+        self.bank_id = bank_id
+        self.ids = ids
+        self.kinds = kinds
+        self.revisions = revisions
+        self.tags = tags
+        self.numbers = numbers
+        self.bodies = bodies
+        self._keys_text = keys_text
+        self._keys: frozenset[str] | None = None
+        self._positions: dict[str, int] | None = None
+        self._max_revision: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> QuestionRow: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[QuestionRow]: ...
+    def __getitem__(self, i: int | slice) -> QuestionRow | list[QuestionRow]:
+        if isinstance(i, slice):
+            return list(self)[i]
+        return (
+            self.ids[i],
+            self.kinds[i],
+            self.revisions[i],
+            self.tags[i],
+            self.numbers[i],
+            self.bodies[i],
+        )
+
+    def __iter__(self) -> Iterator[QuestionRow]:
+        return zip(
+            self.ids, self.kinds, self.revisions, self.tags, self.numbers, self.bodies, strict=True
+        )
+
+    @classmethod
+    def of(cls, bank_id: str, questions: Sequence[AnyQuestion]) -> Questions:
+        """The rows of loaded questions (kept as objects)."""
+        return cls(
+            bank_id,
+            [q.id for q in questions],
+            [q.type for q in questions],
+            [q.revision for q in questions],
+            [q.tags for q in questions],
+            [q.card_numbers for q in questions],
+            list(questions),
+        )
+
+    def subset(self, chosen: Iterable[int]) -> Questions:
+        """The rows at the positions ``chosen``, in that order."""
+        at = list(chosen)
+        return Questions(
+            self.bank_id,
+            [self.ids[i] for i in at],
+            [self.kinds[i] for i in at],
+            [self.revisions[i] for i in at],
+            [self.tags[i] for i in at],
+            [self.numbers[i] for i in at],
+            [self.bodies[i] for i in at],
+        )
+
+    @property
+    def max_revision(self) -> int:
+        """The highest revision of these questions."""
+        if self._max_revision is None:
+            self._max_revision = max(self.revisions, default=1)
+        return self._max_revision
+
+    def card_keys(self) -> list[str]:
+        """The key of every card of these questions, in row order."""
+        prefix = self.bank_id + "/"
+        single = (None,)
+        keys: list[str] = []
+        for question_id, numbers in zip(self.ids, self.numbers, strict=True):
+            if numbers == single:
+                keys.append(prefix + question_id)
+            else:
+                keys += [card_key(self.bank_id, question_id, n) for n in numbers]
+        return keys
+
+    def keys_text(self) -> str:
+        """Every card key, sorted (as SQLite's binary collation sorts), one per line."""
+        if self._keys_text is None:
+            self._keys_text = "\n".join(sorted(self.card_keys()))
+        return self._keys_text
+
+    def key_set(self) -> frozenset[str]:
+        """Every card key."""
+        if self._keys is None:
+            text = self.keys_text()
+            self._keys = frozenset(text.split("\n") if text else ())
+        return self._keys
+
+    def position(self, question_id: str) -> int | None:
+        """The row of the question with this id, if any."""
+        if self._positions is None:
+            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._positions.get(question_id)
+
+
+BankIndex = list[tuple[Bank, Questions]]
+"""Per bank: the bank without its questions, and its questions' rows."""
 
 
 def materialize(question: AnyQuestion | bytes | Pending, question_id: str = "") -> AnyQuestion:
@@ -227,10 +365,7 @@ def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Ban
 def index_banks(banks: Sequence[Bank]) -> BankIndex:
     """The index of loaded banks (questions kept as objects)."""
     return [
-        (
-            dataclasses.replace(bank, questions=()),
-            [(q.id, q.type, q.revision, q.tags, q.card_numbers, q) for q in bank.questions],
-        )
+        (dataclasses.replace(bank, questions=()), Questions.of(bank.id, bank.questions))
         for bank in banks
     ]
 
@@ -258,7 +393,7 @@ def select_index(
         if bank_ids and bank.id not in bank_ids:
             continue
         if wanted and not wanted & set(bank.tags):
-            rows = [row for row in rows if wanted & set(row[3])]
+            rows = rows.subset(i for i, tags in enumerate(rows.tags) if wanted & set(tags))
             if not rows:
                 continue
         chosen.append((bank, rows))
@@ -453,14 +588,16 @@ _KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
 def _read(
     header: dict[str, Any] | None, line: bytes, offset: int, key: str, file: Path, entry: Path
-) -> tuple[Bank, list[QuestionRow]] | None:
+) -> tuple[Bank, Questions] | None:
     """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
 
     Layout: a header line (key, the SHA-256 of the index line and of the
     question lines, image stamps, the files hashed for the key), the index
     line (the bank and its questions' ids, types, revisions, tags and card
-    numbers, column by column), then one line per question. Only the index
-    is checked and read here; the question lines when a question is shown.
+    numbers, column by column, and the bank's card keys, sorted), then one
+    line per question. Only the index is checked and read here, kept as
+    columns (whole columns checked at once); the question lines when a
+    question is shown.
     """
     try:
         if (
@@ -477,19 +614,31 @@ def _read(
         bank = decode(data["bank"])
         ids = data["ids"].split("\n") if data["ids"] else []
         count = len(ids)
-        kinds = [_KIND_OF_CODE[code] for code in data["kinds"]]
-        revisions = [int(n) for n in data["revisions"]]
+        kinds: list[str] = list(map(_KIND_OF_CODE.__getitem__, data["kinds"]))
+        revisions = data["revisions"]
         tag_sets = [tuple(str(tag) for tag in tags) for tags in data["tag_sets"]]
-        tags = [tag_sets[int(n)] for n in data["tags"]]
+        at = data["tags"]
+        if not set(map(type, revisions)) <= {int} or not set(map(type, at)) <= {int}:
+            return None
+        if at and min(at) < 0:
+            return None
+        tags = list(map(tag_sets.__getitem__, at))
         numbers: list[tuple[int | None, ...]] = [(None,)] * count
         for i, cards in data["numbers"]:
             numbers[i] = tuple(None if n is None else int(n) for n in cards)
-        if not isinstance(bank, Bank) or not count == len(kinds) == len(revisions) == len(tags):
+        keys = data["keys"]
+        if (
+            not isinstance(bank, Bank)
+            or not isinstance(keys, str)
+            or not count == len(kinds) == len(revisions) == len(tags)
+        ):
             return None
-        questions = [Pending(entry, offset, header, ids, file)] * count
+        bodies: list[AnyQuestion | bytes | Pending] = [
+            Pending(entry, offset, header, ids, file)
+        ] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
-    return bank, list(zip(ids, kinds, revisions, tags, numbers, questions, strict=True))
+    return bank, Questions(bank.id, ids, kinds, revisions, tags, numbers, bodies, keys)
 
 
 def _restamp(
@@ -500,7 +649,7 @@ def _restamp(
     hashed: Hashed,
     key: str,
     file: Path,
-) -> tuple[Bank, list[QuestionRow]] | None:
+) -> tuple[Bank, Questions] | None:
     """Record stamps that can now be trusted (a file hashed just after a change was not),
     so that the next start does not hash the file again; the entry's index read anew from
     the rewritten entry, or ``None`` when nothing changed or it could not be written."""
@@ -532,6 +681,7 @@ def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
         "numbers": [
             [i, list(q.card_numbers)] for i, q in enumerate(questions) if q.card_numbers != (None,)
         ],
+        "keys": Questions.of(bank.id, questions).keys_text(),
     }
     index["tag_sets"] = [list(tags) for tags in tag_sets]
     # json.dumps escapes line breaks inside strings: one line per value.

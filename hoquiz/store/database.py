@@ -460,12 +460,12 @@ class Store:
                 (since, *bank_ids),
             ).fetchall()
 
-    def scheduled_keys(self, bank_ids: Sequence[str]) -> dict[str, list[tuple[int, list[str]]]]:
+    def scheduled_keys(self, bank_ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
         """Per bank, the keys of its scheduled cards, grouped by the revision they were
-        scheduled at: ``{bank: [(revision, keys), ...]}``.
+        scheduled at: ``{bank: [(revision, keys), ...]}``, the keys one per line.
 
-        One aggregate in SQL, read from the ``cards_bank`` index: a string per bank
-        and revision, not a row per card.
+        One aggregate in SQL, read from the ``cards_bank`` index (in its order, so
+        sorted by key within a group): a text per bank and revision, not a row per card.
         """
         marks = ",".join("?" * len(bank_ids))
         with self._errors():
@@ -475,10 +475,10 @@ class Store:
                 "GROUP BY bank_id, revision",
                 tuple(bank_ids),
             ).fetchall()
-        found: dict[str, list[tuple[int, list[str]]]] = {}
+        found: dict[str, list[tuple[int, str]]] = {}
         for bank, revision, keys in rows:
             if keys:
-                found.setdefault(str(bank), []).append((int(revision), str(keys).split("\n")))
+                found.setdefault(str(bank), []).append((int(revision), str(keys)))
         return found
 
     def card(self, key: str) -> StoredCard | None:
