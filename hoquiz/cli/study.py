@@ -290,10 +290,18 @@ def quiz(
     from hoquiz.study.settings import Settings
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
-    store = Store.open(path)
+    # An existing database is opened and checked while the banks load; a new one
+    # is made only once they have loaded.
+    opening = None if is_new else Store.opening(path)
+    try:
+        cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
+    except BaseException:
+        if opening is not None:
+            opening.close()
+        raise
+    store = Store.open(path) if opening is None else opening.store()
     console = ClickConsole(
         use_color(),
         echo_input=not sys.stdin.isatty(),

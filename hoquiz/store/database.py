@@ -166,6 +166,47 @@ class _Check:
         self._thread.join()
 
 
+class Opening:
+    """:meth:`Store.open` of an existing database, run on a thread of its own.
+
+    SQLite works outside the GIL, so the checks made at opening (the card
+    rows above all) overlap whatever the caller does meanwhile, such as
+    reading the bank index. :meth:`store` waits for the store, or raises
+    what the opening raised; :meth:`close` closes it, opened or not.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._store: Store | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="hoquiz-open", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._store = Store.open(self._path)
+        except BaseException as error:  # raised in the caller's thread by store()
+            self._error = error
+
+    def store(self) -> "Store":
+        """The open store.
+
+        Raises:
+            StoreError: as :meth:`Store.open`.
+        """
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        assert self._store is not None
+        return self._store
+
+    def close(self) -> None:
+        self._thread.join()
+        if self._store is not None:
+            self._store.close()
+
+
 class Store:
     """An open progress database. Use :meth:`open`; close it (or use ``with``)."""
 
@@ -209,7 +250,10 @@ class Store:
                     f"read-only ({reason}); choose another with --db or HOQUIZ_DB"
                 )
         try:
-            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            # Not tied to a thread: :class:`Opening` opens it on one and hands it over.
+            db = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
         except sqlite3.Error as error:
             raise StoreError(f"cannot open {path}: {error}") from None
         store = cls(path, db)
@@ -220,6 +264,11 @@ class Store:
             store.close()
             raise
         return store
+
+    @classmethod
+    def opening(cls, path: Path) -> Opening:
+        """:meth:`open` started on a thread: call :meth:`Opening.store` for the store."""
+        return Opening(Path(path))
 
     @classmethod
     def open_read_only(cls, path: Path) -> "Store | None":
