@@ -419,10 +419,11 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     memo: dict[Path, Path | None] = {}
     index: BankIndex = []
     for file in files:
-        entry = cache_dir / f"bank-{_name(file, cwd)}.json"
+        resolved = file.resolve()
+        entry = cache_dir / f"bank-{_name(file, cwd, resolved)}.json"
         header, line, offset = _open(entry)
         try:
-            key, hashed = _key(file, cwd, code, memo, _hashed_before(header))
+            key, hashed = _key(file, resolved, cwd, code, memo, _hashed_before(header))
         except OSError:
             key, hashed = None, []
         found = _read(header, line, offset, key, file, entry) if key is not None else None
@@ -495,9 +496,9 @@ def code_digest() -> tuple[int, int]:
     return checksum, size
 
 
-def _name(file: Path, cwd: str) -> str:
-    """The entry's file name: one per bank file as named."""
-    where = f"{file}\0{cwd}\0{file.resolve()}"
+def _name(file: Path, cwd: str, resolved: Path) -> str:
+    """The entry's file name: one per bank file as named (``resolved``: where it leads)."""
+    where = f"{file}\0{cwd}\0{resolved}"
     return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
@@ -511,6 +512,7 @@ _RACY_NS = 2_000_000_000
 
 def _key(
     file: Path,
+    resolved: Path,
     cwd: str,
     code: str,
     memo: dict[Path, Path | None],
@@ -523,7 +525,6 @@ def _key(
     one recorded then: an edit changes the change time, which no program
     can set back. Otherwise the file is read and hashed.
     """
-    resolved = file.resolve()
     folder = resolved.parent
     if folder not in memo:
         memo[folder] = find_sources_file(folder)
@@ -586,6 +587,16 @@ _KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
 _KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
 
+def _code(n: int) -> str:
+    """The character standing for the ``n``-th set of tags in an index line.
+
+    One character per question, decoded at C speed; from U+0100, so that JSON
+    escapes none, and past the surrogates (which UTF-8 cannot hold).
+    """
+    point = 0x100 + n
+    return chr(point if point < 0xD800 else point + 0x800)
+
+
 def _read(
     header: dict[str, Any] | None, line: bytes, offset: int, key: str, file: Path, entry: Path
 ) -> tuple[Bank, Questions] | None:
@@ -593,11 +604,13 @@ def _read(
 
     Layout: a header line (key, the SHA-256 of the index line and of the
     question lines, image stamps, the files hashed for the key), the index
-    line (the bank and its questions' ids, types, revisions, tags and card
-    numbers, column by column, and the bank's card keys, sorted), then one
-    line per question. Only the index is checked and read here, kept as
-    columns (whole columns checked at once); the question lines when a
-    question is shown.
+    line, then one line per question. The index line holds the bank and its
+    questions column by column, each in a form JSON decodes at C speed: ids
+    (and the bank's card keys, sorted) as one text separated by spaces,
+    types and tag sets as one character per question, revisions as runs,
+    the card numbers of cloze questions with the rows that have them. Only
+    the index is checked and read here, kept as columns (whole columns
+    checked at once); the question lines when a question is shown.
     """
     try:
         if (
@@ -612,20 +625,30 @@ def _read(
                 return None
         data = json.loads(line)
         bank = decode(data["bank"])
-        ids = data["ids"].split("\n") if data["ids"] else []
+        ids = data["ids"].split(" ") if data["ids"] else []
         count = len(ids)
         kinds: list[str] = list(map(_KIND_OF_CODE.__getitem__, data["kinds"]))
-        revisions = data["revisions"]
-        tag_sets = [tuple(str(tag) for tag in tags) for tags in data["tag_sets"]]
-        at = data["tags"]
-        if not set(map(type, revisions)) <= {int} or not set(map(type, at)) <= {int}:
-            return None
-        if at and min(at) < 0:
-            return None
-        tags = list(map(tag_sets.__getitem__, at))
+        revisions: list[int] = []
+        for revision, times in data["revisions"]:
+            if type(revision) is not int or type(times) is not int:
+                return None
+            revisions += [revision] * times
+        tag_sets = {
+            _code(n): tuple(str(tag) for tag in tags) for n, tags in enumerate(data["tag_sets"])
+        }
+        tags = list(map(tag_sets.__getitem__, data["tags"]))
         numbers: list[tuple[int | None, ...]] = [(None,)] * count
-        for i, cards in data["numbers"]:
-            numbers[i] = tuple(None if n is None else int(n) for n in cards)
+        for cards, at in data["numbers"]:
+            deletions = tuple(cards)
+            if (
+                not deletions
+                or not set(map(type, deletions)) <= {int}
+                or not set(map(type, at)) <= {int}
+                or min(at) < 0
+            ):
+                return None
+            for i in at:
+                numbers[i] = deletions
         keys = data["keys"]
         if (
             not isinstance(bank, Bank)
@@ -633,6 +656,7 @@ def _read(
             or not count == len(kinds) == len(revisions) == len(tags)
         ):
             return None
+        keys = keys.replace(" ", "\n")
         bodies: list[AnyQuestion | bytes | Pending] = [
             Pending(entry, offset, header, ids, file)
         ] * count
@@ -668,22 +692,39 @@ def _restamp(
 
 def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
     """Write the entry atomically; failures are ignored."""
+    # The cache is an optimisation: never fail a quiz over it.
+    with contextlib.suppress(Exception):
+        data = _entry(key, bank, hashed)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(entry, data)
+
+
+def _entry(key: str, bank: Bank, hashed: Hashed) -> bytes:
+    """An entry's bytes (see :func:`_read`)."""
     images = [_stamp(q.image.resolve()) for q in bank.questions if q.image is not None]
     questions = bank.questions
-    tag_sets: dict[tuple[str, ...], int] = {}
+    tag_sets: dict[tuple[str, ...], str] = {}
+    revisions: list[list[int]] = []  # runs: [revision, how many]
+    for q in questions:
+        if revisions and revisions[-1][0] == q.revision:
+            revisions[-1][1] += 1
+        else:
+            revisions.append([q.revision, 1])
+    numbers: dict[tuple[int | None, ...], list[int]] = {}
+    for i, q in enumerate(questions):
+        if q.card_numbers != (None,):
+            numbers.setdefault(q.card_numbers, []).append(i)
+    # Ids and keys are slugs: separated by spaces, which JSON writes as they are.
     index = {
         "bank": encode(dataclasses.replace(bank, questions=())),
-        "ids": "\n".join(q.id for q in questions),
+        "ids": " ".join(q.id for q in questions),
         "kinds": "".join(_KIND_CODES[q.type] for q in questions),
-        "revisions": [q.revision for q in questions],
-        "tags": [tag_sets.setdefault(q.tags, len(tag_sets)) for q in questions],
-        "tag_sets": [],
-        "numbers": [
-            [i, list(q.card_numbers)] for i, q in enumerate(questions) if q.card_numbers != (None,)
-        ],
-        "keys": Questions.of(bank.id, questions).keys_text(),
+        "revisions": revisions,
+        "tags": "".join(tag_sets.setdefault(q.tags, _code(len(tag_sets))) for q in questions),
+        "tag_sets": [list(tags) for tags in tag_sets],
+        "numbers": [[list(cards), at] for cards, at in numbers.items()],
+        "keys": Questions.of(bank.id, questions).keys_text().replace("\n", " "),
     }
-    index["tag_sets"] = [list(tags) for tags in tag_sets]
     # json.dumps escapes line breaks inside strings: one line per value.
     line = json.dumps(index, ensure_ascii=False).encode("utf-8", "surrogateescape")
     texts = "\n".join(json.dumps(encode(q), ensure_ascii=False) for q in questions)
@@ -697,7 +738,4 @@ def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
             "files": [list(file) for file in hashed],
         }
     )
-    # The cache is an optimisation: never fail a quiz over it.
-    with contextlib.suppress(Exception):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(entry, header.encode() + b"\n" + line + b"\n" + rest)
+    return header.encode() + b"\n" + line + b"\n" + rest
