@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,9 @@ from quiz_banks import ALPHA, BETA, tf_bank, write_banks
 
 from hoquiz.banks.cache import index_banks
 from hoquiz.banks.loader import load_banks
-from hoquiz.store import Answer, CardRef, Store
+from hoquiz.store import Answer, CardRef, Store, to_ms
 from hoquiz.study.days import Days
-from hoquiz.study.planning import Deck, plan_from_store, plan_review, study_cards
+from hoquiz.study.planning import LEARN_AHEAD, Deck, plan_from_store, plan_review, study_cards
 from hoquiz.study.scheduling import CardState, Phase
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -69,11 +70,21 @@ def test_indexed_plan_is_the_pure_plan(tmp_path: Path, seed: int) -> None:
                 limit=limit,
                 days=DAYS,
             )
-            assert [c.key for c in planned.queue] == [c.key for c in expected.queue]
-            assert [(d, c.key) for d, c in planned.learning] == [
-                (d, c.key) for d, c in expected.learning
-            ]
-            assert planned[2:] == expected[2:]
+            store.read_ahead(to_ms(now + LEARN_AHEAD + dt.timedelta(minutes=rng.randint(0, 5))))
+            ahead = plan_from_store(
+                Deck(index_banks(banks)),
+                store,
+                now,
+                new_per_day=new_per_day,
+                limit=limit,
+                days=DAYS,
+            )
+            for plan in (planned, ahead):
+                assert [c.key for c in plan.queue] == [c.key for c in expected.queue]
+                assert [(d, c.key) for d, c in plan.learning] == [
+                    (d, c.key) for d, c in expected.learning
+                ]
+                assert plan[2:] == expected[2:]
             seen.append((planned.due, planned.new, len(planned.learning)))
     assert any(due and new for due, new, _ in seen)
 
@@ -116,3 +127,42 @@ def test_a_session_on_a_deck_starts_and_ends_as_on_a_card_list(tmp_path: Path) -
             cards=cards, store=store, scheduler=Scheduler(), rng=NoShuffle(0), clock=Clock(T0)
         )
         assert done.answered == 1 and done.next_due == after.intro.next_due
+
+
+def test_what_is_read_ahead_is_what_the_queries_read(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    banks = load_banks([write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)])
+    cards = study_cards(banks)
+    db = tmp_path / "p.db"
+    with Store.open(db) as store:
+        fill(store, [c.ref for c in cards] + [CardRef("gone/q", "gone", "q", None, 1)], rng)
+    until = to_ms(T0 + dt.timedelta(hours=30))
+    ids = ["alpha", "beta", "nowhere"]
+    with Store.open(db) as store:
+        due = list(store.scheduled_until(ids, until))
+        keys = store.scheduled_keys(ids)
+        assert due and keys
+        store.read_ahead(until)
+        assert list(store.scheduled_until(ids, until - 3_600_000)) == [
+            row for row in due if row[3] <= until - 3_600_000
+        ]
+        assert store.scheduled_keys(ids) == keys
+        assert list(store.scheduled_until(ids, until)) == due  # read again: used once
+        store.read_ahead(until)
+        assert list(store.scheduled_until(["beta"], until)) == [r for r in due if "beta/" in r[0]]
+    opening = Store.opening(db, until)
+    with opening.store() as store:
+        assert list(store.scheduled_until(ids, until)) == due
+        assert store.scheduled_keys(ids) == keys
+    # A key no hoquiz writes (with a line break) is read as it is, row by row.
+    with sqlite3.connect(db) as raw:
+        raw.execute(
+            "UPDATE cards SET card_key = card_key || char(10) || 'x' WHERE card_key = ?",
+            (due[0][0],),
+        )
+    raw.close()
+    with Store.open(db) as store:
+        due, keys = list(store.scheduled_until(ids, until)), store.scheduled_keys(ids)
+        assert any("\n" in row[0] for row in due)
+        store.read_ahead(until)
+        assert (list(store.scheduled_until(ids, until)), store.scheduled_keys(ids)) == (due, keys)

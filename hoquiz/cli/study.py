@@ -224,6 +224,11 @@ def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now(dt.UTC) + offset
 
 
+# How far past the start the store is read ahead for the plan: the learning cards
+# a session may show early (planning.LEARN_AHEAD, 20 minutes), and a minute to start.
+READ_AHEAD_MS = 21 * 60 * 1000
+
+
 @cli.command()
 @bank_paths
 @bank_filters
@@ -280,22 +285,27 @@ def quiz(
     settings); `hoquiz settings` keeps them.
     --now (or HOQUIZ_NOW) runs the quiz as if it were another time.
     """
-    import random
-
-    from hoquiz.cli.quiz import Session
-    from hoquiz.store import Store
-    from hoquiz.study.days import Days
-    from hoquiz.study.planning import Deck, load_index_selected
-    from hoquiz.study.scheduling import Scheduler, use_scheduler
-    from hoquiz.study.settings import Settings
+    from hoquiz.store import Store, to_ms
     from hoquiz.userdirs import default_cache_dir, default_db
 
+    clock = clock_from(now)
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
-    # An existing database is opened and checked while the banks load; a new one
-    # is made only once they have loaded.
-    opening = None if is_new else Store.opening(path)
+    # An existing database is opened and checked, and what a review plan reads first
+    # read, on a thread while the rest loads; a new one is made once the banks have.
+    opening = None
+    if not is_new:
+        ahead = to_ms(clock()) + READ_AHEAD_MS if Mode(mode) == Mode.REVIEW else None
+        opening = Store.opening(path, ahead)
     try:
+        import random
+
+        from hoquiz.cli.quiz import Session
+        from hoquiz.study.days import Days
+        from hoquiz.study.planning import Deck, load_index_selected
+        from hoquiz.study.scheduling import Scheduler, use_scheduler
+        from hoquiz.study.settings import Settings
+
         cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
     except BaseException:
         if opening is not None:
@@ -324,7 +334,7 @@ def quiz(
             console=console,
             scheduler=scheduler,
             rng=random.Random(seed),
-            clock=clock_from(now),
+            clock=clock,
             mode=Mode(mode),
             new_per_day=chosen.new_per_day,
             limit=limit,

@@ -166,27 +166,82 @@ class _Check:
         self._thread.join()
 
 
-class Opening:
-    """:meth:`Store.open` of an existing database, run on a thread of its own.
+def _keys_by_bank(rows: list[Any]) -> dict[str, list[tuple[int, str]]]:
+    found: dict[str, list[tuple[int, str]]] = {}
+    for bank, revision, keys in rows:
+        if keys:
+            found.setdefault(str(bank), []).append((int(revision), str(keys)))
+    return found
 
-    SQLite works outside the GIL, so the checks made at opening (the card
-    rows above all) overlap whatever the caller does meanwhile, such as
-    reading the bank index. :meth:`store` waits for the store, or raises
-    what the opening raised; :meth:`close` closes it, opened or not.
+
+_UNSET: Any = object()
+
+# What a review plan reads first, for every bank, each as one row (a thread hands the
+# GIL back once per row): the due cards in due order, column by column, and the
+# scheduled keys of each bank and revision, with their counts.
+_DUE_AHEAD = (
+    "SELECT count(*), group_concat(card_key, char(10)), group_concat(revision), "
+    "group_concat(state, ''), group_concat(due), group_concat(bank_id, char(10)) FROM "
+    "(SELECT card_key, revision, state, due, bank_id FROM cards INDEXED BY cards_due "
+    "WHERE state > 0 AND due IS NOT NULL AND due <= ? ORDER BY due, card_key)"
+)
+_KEYS_AHEAD = (
+    "SELECT group_concat(bank_id || char(31) || revision || char(31) || n || char(31) || keys, "
+    "char(30)) FROM (SELECT bank_id, revision, count(*) AS n, "
+    "group_concat(card_key, char(10)) AS keys FROM cards "
+    "WHERE state > 0 AND due IS NOT NULL GROUP BY bank_id, revision)"
+)
+
+DueRow = tuple[int, str, int, int, str]
+"""A scheduled card read ahead: due, key, revision, state, bank."""
+
+
+class Opening:
+    """:meth:`Store.open` of an existing database, its slow part run on a thread.
+
+    SQLite works outside the GIL, so the check of every card row, and what a
+    review plan reads first (with ``read_ahead``: see :meth:`Store.read_ahead`),
+    overlap whatever the caller does meanwhile, such as reading the bank
+    index. The thread makes a handful of calls, each returning one row: a
+    thread waits for the GIL at each. :meth:`store` then opens the store,
+    with every other check made as :meth:`Store.open` makes it.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_ahead: int | None = None) -> None:
         self._path = path
-        self._store: Store | None = None
-        self._error: BaseException | None = None
+        self._read_ahead = read_ahead
+        self._bad: Any = _UNSET  # the first bad card row found, or None
+        self._due: tuple[Any, ...] | None = None
+        self._keys: str | None = None
         self._thread = threading.Thread(target=self._run, name="hoquiz-open", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        # What Store.open checks before it connects, first: reading a database in WAL
+        # mode makes its -wal and -shm files, which a refused file must not get.
         try:
-            self._store = Store.open(self._path)
-        except BaseException as error:  # raised in the caller's thread by store()
-            self._error = error
+            if not check_header(self._path):
+                return
+            _check_writable(self._path)
+        except StoreError:
+            return
+        uri = f"{self._path.absolute().as_uri()}?mode=rw"  # never creates a file
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error:
+            return
+        try:
+            db.execute("PRAGMA query_only=ON")
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) != SCHEMA_VERSION:
+                return  # Store.open checks (and migrates) it all
+            self._bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
+            if self._read_ahead is not None and self._bad is None:
+                self._due = db.execute(_DUE_AHEAD, (self._read_ahead,)).fetchone()
+                self._keys = db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+        except sqlite3.Error:  # Store.open finds it again, and says so
+            return
+        finally:
+            db.close()
 
     def store(self) -> "Store":
         """The open store.
@@ -195,16 +250,49 @@ class Opening:
             StoreError: as :meth:`Store.open`.
         """
         self._thread.join()
-        if self._error is not None:
-            error, self._error = self._error, None
-            raise error
-        assert self._store is not None
-        return self._store
+        store = Store._open(self._path, self._bad)
+        if self._read_ahead is not None and self._due is not None and self._keys is not None:
+            store._ahead(self._read_ahead, self._due, self._keys)
+        return store
 
     def close(self) -> None:
+        """Give up opening: wait for the thread (it writes nothing)."""
         self._thread.join()
-        if self._store is not None:
-            self._store.close()
+
+
+def _due_rows(read: tuple[Any, ...]) -> list[DueRow] | None:
+    """The rows of :data:`_DUE_AHEAD`'s one row (``None``: not as hoquiz writes them)."""
+    count, keys, revisions, states, dues, banks = read
+    if not count:
+        return []
+    try:
+        columns = (
+            str(keys).split("\n"),
+            list(map(int, str(revisions).split(","))),
+            list(map(int, str(states))),
+            list(map(int, str(dues).split(","))),
+            str(banks).split("\n"),
+        )
+    except ValueError:  # a number stored as text or as a float
+        return None
+    if any(len(column) != count for column in columns):
+        return None
+    # Sorted again (linear time, as they come sorted): the order is the query's promise.
+    return sorted(zip(columns[3], columns[0], columns[1], columns[2], columns[4], strict=True))
+
+
+def _keys_rows(text: str) -> dict[str, list[tuple[int, str]]] | None:
+    """:meth:`Store.scheduled_keys` of every bank from :data:`_KEYS_AHEAD`'s one value."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for record in text.split("\x1e") if text else ():
+        parts = record.split("\x1f")
+        if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+            return None
+        bank, revision, count, keys = parts
+        if keys.count("\n") + 1 != int(count):
+            return None
+        found.setdefault(bank, []).append((int(revision), keys))
+    return found
 
 
 class Store:
@@ -216,6 +304,10 @@ class Store:
         self._checking: _Check | None = None  # the quick check running since opening
         self._damaged: str | None = None  # what it found
         self._version = SCHEMA_VERSION  # the file's (an older one only when read-only)
+        self._bad_card_row: Any = _UNSET  # see _open
+        # What was read ahead: (until, due rows with their bank), keys per bank.
+        self._due_ahead: tuple[int, list[DueRow]] | None = None
+        self._keys_ahead: dict[str, list[tuple[int, str]]] | None = None
 
     # -- opening ------------------------------------------------------------
 
@@ -234,7 +326,12 @@ class Store:
                 newer hoquiz, is read-only, or cannot be created; nothing was
                 written to it.
         """
-        path = Path(path)
+        return cls._open(Path(path))
+
+    @classmethod
+    def _open(cls, path: Path, bad_card_row: Any = _UNSET) -> "Store":
+        """:meth:`open`; ``bad_card_row``: what the card check found on another connection,
+        if it ran there (for this hoquiz's schema version)."""
         exists = check_header(path)
         if path.exists():  # a database, or an empty file to make one in
             _check_writable(path)
@@ -257,6 +354,7 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(f"cannot open {path}: {error}") from None
         store = cls(path, db)
+        store._bad_card_row = bad_card_row
         try:
             with store._errors():
                 store._prepare(exists)
@@ -266,9 +364,12 @@ class Store:
         return store
 
     @classmethod
-    def opening(cls, path: Path) -> Opening:
-        """:meth:`open` started on a thread: call :meth:`Opening.store` for the store."""
-        return Opening(Path(path))
+    def opening(cls, path: Path, read_ahead: int | None = None) -> Opening:
+        """:meth:`open` started on a thread: call :meth:`Opening.store` for the store.
+
+        With ``read_ahead``, :meth:`read_ahead` follows on the same thread.
+        """
+        return Opening(Path(path), read_ahead)
 
     @classmethod
     def open_read_only(cls, path: Path) -> "Store | None":
@@ -371,7 +472,9 @@ class Store:
                     f"cannot use {self.path}: it is not a hoquiz progress database of schema "
                     f"version {version} (table {table} has other columns)"
                 )
-        bad = db.execute(bad_card(version)).fetchone()
+        bad = self._bad_card_row
+        if bad is _UNSET or version != SCHEMA_VERSION:
+            bad = db.execute(bad_card(version)).fetchone()
         if bad is not None:
             raise StoreError(f"{self.path}: card {bad[0]} has {bad[1]}, which no hoquiz writes")
         return version
@@ -472,6 +575,27 @@ class Store:
                 for key, revision, state, due, introduced, lapses in rows
             }
 
+    def read_ahead(self, until: int) -> None:
+        """Read what planning a review session asks first, for every bank: the scheduled
+        cards due at ``until`` or before, and the scheduled keys of each bank.
+
+        The next :meth:`scheduled_until` (up to ``until``) and :meth:`scheduled_keys`
+        are then answered from what was read, once, with their banks picked out.
+        :class:`Opening` reads it on its thread, while the caller works.
+        """
+        with self._errors():
+            due = self._db.execute(_DUE_AHEAD, (until,)).fetchone()
+            keys = self._db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+        self._ahead(until, due, keys)
+
+    def _ahead(self, until: int, due: tuple[Any, ...], keys: str) -> None:
+        """Keep what :meth:`read_ahead` read (nothing of it, if any value is not as
+        hoquiz writes it: the database is then read as usual)."""
+        rows, by_bank = _due_rows(due), _keys_rows(keys)
+        if rows is not None and by_bank is not None:
+            self._due_ahead = (until, rows)
+            self._keys_ahead = by_bank
+
     def scheduled_until(
         self, bank_ids: Sequence[str], until: int | None = None
     ) -> Iterator[tuple[str, int, int, int]]:
@@ -480,6 +604,15 @@ class Store:
         Only cards due at ``until`` (UTC milliseconds) or before, if given; ties
         by key. Read through the index on due times, row by row as consumed.
         """
+        ahead, self._due_ahead = self._due_ahead, None
+        if ahead is not None and until is not None and until <= ahead[0]:
+            wanted = set(bank_ids)
+            for due, key, revision, state, bank_id in ahead[1]:
+                if due > until:
+                    return
+                if bank_id in wanted:
+                    yield key, revision, state, due
+            return
         marks = ",".join("?" * len(bank_ids))
         query = (
             # In due order from the due index, never sorted whole: the caller may stop early.
@@ -516,6 +649,9 @@ class Store:
         One aggregate in SQL, read from the ``cards_bank`` index (in its order, so
         sorted by key within a group): a text per bank and revision, not a row per card.
         """
+        ahead, self._keys_ahead = self._keys_ahead, None
+        if ahead is not None:
+            return {bank: ahead[bank] for bank in bank_ids if bank in ahead}
         marks = ",".join("?" * len(bank_ids))
         with self._errors():
             rows = self._db.execute(
@@ -524,11 +660,7 @@ class Store:
                 "GROUP BY bank_id, revision",
                 tuple(bank_ids),
             ).fetchall()
-        found: dict[str, list[tuple[int, str]]] = {}
-        for bank, revision, keys in rows:
-            if keys:
-                found.setdefault(str(bank), []).append((int(revision), str(keys)))
-        return found
+        return _keys_by_bank(rows)
 
     def card(self, key: str) -> StoredCard | None:
         """One card's row, or ``None`` if it was never answered."""
