@@ -278,6 +278,14 @@ class Deck:
             bank, question_id, rows.kinds[i], rows.revisions[i], cloze, key, rows.bodies[i]
         )
 
+    def keys_of(self, bank_id: str) -> tuple[frozenset[str], int] | None:
+        """The card keys of a selected bank, and its questions' highest revision."""
+        n = self._banks.get(bank_id)
+        if n is None:
+            return None
+        rows = self.index[n][1]
+        return rows.key_set(), rows.max_revision
+
     def holds(self, key: str, revision: int) -> bool:
         """Whether the key is a selected card's and ``revision`` is at least its question's."""
         found = self._rows(key)
@@ -365,9 +373,17 @@ def start_review(
     due: list[str] = []
     waiting: list[tuple[int, str]] = []
     in_session: set[str] = set()  # "bank/question" of the questions in the session
+    in_banks: set[str] = set()  # the banks of in_session
     first_due: int | None = None
+    # Per bank of a key: its card keys and highest revision, looked up once per bank.
+    found: dict[str, tuple[frozenset[str], int]] = {}
+    nothing: tuple[frozenset[str], int] = (frozenset(), 0)
     for key, revision, state, due_ms in store.scheduled_until(banks, ahead_ms):
-        if not holds(key, revision):
+        bank_id = key.partition("/")[0]
+        keys, top = found.get(bank_id) or found.setdefault(
+            bank_id, deck.keys_of(bank_id) or nothing
+        )
+        if key not in keys or (revision < top and not holds(key, revision)):
             continue
         if first_due is None:
             first_due = due_ms
@@ -375,6 +391,7 @@ def start_review(
             question = key.partition("#c")[0]
             if question not in in_session:
                 in_session.add(question)
+                in_banks.add(bank_id)
                 due.append(key)
         elif PHASES[state].in_steps:
             waiting.append((due_ms, key))
@@ -384,6 +401,7 @@ def start_review(
         card = deck.card(key)
         if card is not None and question not in in_session:
             in_session.add(question)
+            in_banks.add(card.bank.id)
             learning.append((from_ms(due_ms), card))
     introduced_today = 0
     for key, revision, state, due_at in store.introduced_since(banks, day_ms):
@@ -393,7 +411,7 @@ def start_review(
         due = due[:limit]
     allowance = max(0, new_per_day - introduced_today)
     room = allowance if limit is None else min(allowance, max(0, limit - len(due)))
-    queues, unseen, first = _new_cards(deck, store, in_session)
+    queues, unseen, first = _new_cards(deck, store, in_session, in_banks)
     new_cards = []
     for n, i in itertools.islice(interleave_queues(queues), room):
         bank, rows = deck.index[n]
@@ -431,16 +449,16 @@ _NewCard = tuple[int, int]
 
 
 def _new_cards(
-    deck: Deck, store: "Store", in_session: set[str]
+    deck: Deck, store: "Store", in_session: set[str], in_banks: set[str]
 ) -> tuple[dict[Hashable, dict[Hashable, deque[_NewCard]]], int, dict[_NewCard, int | None]]:
     """The new cards of ``deck`` queued by type, then bank; how many there are; and the
     card of each question that is not its first card (a cloze deletion studied already).
 
     A card is new when no schedule for its revision is stored; a question
-    gives its first new card, unless a sibling is in the session.
+    gives its first new card, unless a sibling is in the session
+    (``in_session``: "bank/question"; ``in_banks``: their banks).
     """
     stored = store.scheduled_keys(deck.bank_ids)
-    in_banks = {question.partition("/")[0] for question in in_session}
     queues: dict[Hashable, dict[Hashable, deque[_NewCard]]] = {}
     first: dict[_NewCard, int | None] = {}
     count = 0
