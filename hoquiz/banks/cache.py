@@ -26,9 +26,11 @@ problem as usual; errors are never cached.
 
 An entry is an *index*: the bank's fields without questions, and per
 question, column by column, the little that queue building and selection
-need (id, type, revision, tags, card numbers). The question lines are read
-(and checked) for a bank only when one of its questions is shown
-(:func:`materialize`, :class:`Pending`).
+need (id, type, revision, tags, card numbers), with the bank's card keys
+sorted as one text. It is kept as columns (:class:`Questions`), each
+decoded and checked whole at C speed: a start reads no question one by
+one. The question lines are read (and checked) for a bank only when one of
+its questions is shown (:func:`materialize`, :class:`Pending`).
 
 The cache-hit path never imports the loader (and so PyYAML): it finds bank
 and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
