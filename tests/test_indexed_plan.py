@@ -154,6 +154,17 @@ def test_what_is_read_ahead_is_what_the_queries_read(tmp_path: Path) -> None:
     with opening.store() as store:
         assert list(store.scheduled_until(ids, until)) == due
         assert store.scheduled_keys(ids) == keys
+    # Cards due at the same time come in key order.
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE cards SET due = ? WHERE id % 3 = 0 AND due IS NOT NULL", (until - 1,))
+    raw.close()
+    with Store.open(db) as store:
+        due = list(store.scheduled_until(ids, until))
+        assert [row[0] for row in due if row[3] == until - 1] == sorted(
+            row[0] for row in due if row[3] == until - 1
+        )
+        store.read_ahead(until)
+        assert list(store.scheduled_until(ids, until)) == due
     # A key no hoquiz writes (with a line break) is read as it is, row by row.
     with sqlite3.connect(db) as raw:
         raw.execute(

@@ -16,6 +16,7 @@ folder). Otherwise :class:`StoreError` names the file, which is left
 byte-identical. :meth:`Store.open_read_only` reads without writing anything.
 """
 
+import bisect
 import datetime as dt
 import errno
 import os
@@ -192,8 +193,8 @@ _KEYS_AHEAD = (
     "WHERE state > 0 AND due IS NOT NULL GROUP BY bank_id, revision)"
 )
 
-DueRow = tuple[int, str, int, int, str]
-"""A scheduled card read ahead: due, key, revision, state, bank."""
+DueColumns = tuple[list[int], list[str], list[int], list[int], list[str]]
+"""Scheduled cards read ahead, column by column: due, key, revision, state, bank."""
 
 
 class Opening:
@@ -260,25 +261,30 @@ class Opening:
         self._thread.join()
 
 
-def _due_rows(read: tuple[Any, ...]) -> list[DueRow] | None:
-    """The rows of :data:`_DUE_AHEAD`'s one row (``None``: not as hoquiz writes them)."""
+def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
+    """The rows of :data:`_DUE_AHEAD`'s one row, as columns in due order (then key order);
+    ``None``: values not as hoquiz writes them."""
     count, keys, revisions, states, dues, banks = read
     if not count:
-        return []
+        return [], [], [], [], []
     try:
-        columns = (
+        columns: DueColumns = (
+            list(map(int, str(dues).split(","))),
             str(keys).split("\n"),
             list(map(int, str(revisions).split(","))),
             list(map(int, str(states))),
-            list(map(int, str(dues).split(","))),
             str(banks).split("\n"),
         )
     except ValueError:  # a number stored as text or as a float
         return None
     if any(len(column) != count for column in columns):
         return None
-    # Sorted again (linear time, as they come sorted): the order is the query's promise.
-    return sorted(zip(columns[3], columns[0], columns[1], columns[2], columns[4], strict=True))
+    dues_read = columns[0]
+    if len(set(dues_read)) != count or dues_read != sorted(dues_read):
+        # Ties (ordered by key) or another order: sorted whole, not trusted to the query.
+        rows = sorted(zip(*columns, strict=True))
+        columns = tuple(map(list, zip(*rows, strict=True)))  # type: ignore[assignment]
+    return columns
 
 
 def _keys_rows(text: str) -> dict[str, list[tuple[int, str]]] | None:
@@ -306,7 +312,7 @@ class Store:
         self._version = SCHEMA_VERSION  # the file's (an older one only when read-only)
         self._bad_card_row: Any = _UNSET  # see _open
         # What was read ahead: (until, due rows with their bank), keys per bank.
-        self._due_ahead: tuple[int, list[DueRow]] | None = None
+        self._due_ahead: tuple[int, DueColumns] | None = None
         self._keys_ahead: dict[str, list[tuple[int, str]]] | None = None
 
     # -- opening ------------------------------------------------------------
@@ -606,12 +612,16 @@ class Store:
         """
         ahead, self._due_ahead = self._due_ahead, None
         if ahead is not None and until is not None and until <= ahead[0]:
+            dues, keys, revisions, states, banks = ahead[1]
+            cut = bisect.bisect_right(dues, until)
+            read = zip(keys[:cut], revisions[:cut], states[:cut], dues[:cut], strict=True)
             wanted = set(bank_ids)
-            for due, key, revision, state, bank_id in ahead[1]:
-                if due > until:
-                    return
-                if bank_id in wanted:
-                    yield key, revision, state, due
+            if wanted.issuperset(banks[:cut]):
+                yield from read
+            else:
+                for row, bank_id in zip(read, banks, strict=False):
+                    if bank_id in wanted:
+                        yield row
             return
         marks = ",".join("?" * len(bank_ids))
         query = (
