@@ -576,7 +576,7 @@ def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
     are read when a question is first shown (:class:`Pending`).
     """
     try:
-        with entry.open("rb") as handle:
+        with open(entry, "rb", buffering=1 << 16) as handle:  # the index, in one read
             header = json.loads(handle.readline())
             line = handle.readline()
             offset = handle.tell()
@@ -589,13 +589,20 @@ _KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
 _KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
 
+# Printable ASCII but for the quote and the backslash: characters JSON writes as they are.
+_ASCII_CODES = [c for c in map(chr, range(0x23, 0x7F)) if c != "\\"]
+
+
 def _code(n: int) -> str:
     """The character standing for the ``n``-th set of tags in an index line.
 
-    One character per question, decoded at C speed; from U+0100, so that JSON
-    escapes none, and past the surrogates (which UTF-8 cannot hold).
+    One character per question, decoded at C speed: ASCII that JSON does not
+    escape first, then from U+0100 on, past the surrogates (which UTF-8
+    cannot hold).
     """
-    point = 0x100 + n
+    if n < len(_ASCII_CODES):
+        return _ASCII_CODES[n]
+    point = 0x100 + n - len(_ASCII_CODES)
     return chr(point if point < 0xD800 else point + 0x800)
 
 
