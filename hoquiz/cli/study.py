@@ -285,9 +285,14 @@ def quiz(
     settings); `hoquiz settings` keeps them.
     --now (or HOQUIZ_NOW) runs the quiz as if it were another time.
     """
+    import gc
+
     from hoquiz.store import Store, to_ms
     from hoquiz.userdirs import default_cache_dir, default_db
 
+    # The start makes the bank index, many objects that live as long as the session:
+    # no collection runs while it is made, and none passes over it afterwards.
+    gc.disable()
     clock = clock_from(now)
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
@@ -311,6 +316,9 @@ def quiz(
         if opening is not None:
             opening.close()
         raise
+    finally:
+        gc.freeze()
+        gc.enable()
     store = Store.open(path) if opening is None else opening.store()
     console = ClickConsole(
         use_color(),

@@ -24,7 +24,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -198,14 +198,16 @@ DueColumns = tuple[list[int], list[str], list[int], list[int], list[str]]
 
 
 class Opening:
-    """:meth:`Store.open` of an existing database, its slow part run on a thread.
+    """:meth:`Store.open` of an existing database, its slow part run on threads.
 
     SQLite works outside the GIL, so the check of every card row, and what a
     review plan reads first (with ``read_ahead``: see :meth:`Store.read_ahead`),
-    overlap whatever the caller does meanwhile, such as reading the bank
-    index. The thread makes a handful of calls, each returning one row: a
-    thread waits for the GIL at each. :meth:`store` then opens the store,
-    with every other check made as :meth:`Store.open` makes it.
+    each on a thread and a connection of its own, overlap whatever the caller
+    does meanwhile, such as reading the bank index. Each thread makes a
+    handful of calls, each returning one row: a thread waits for the GIL at
+    each. :meth:`store` then opens the store, with every other check made as
+    :meth:`Store.open` makes it; what was read ahead is used only if no card
+    row was refused.
     """
 
     def __init__(self, path: Path, read_ahead: int | None = None) -> None:
@@ -214,35 +216,49 @@ class Opening:
         self._bad: Any = _UNSET  # the first bad card row found, or None
         self._due: tuple[Any, ...] | None = None
         self._keys: str | None = None
-        self._thread = threading.Thread(target=self._run, name="hoquiz-open", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
+        self._threads: list[threading.Thread] = []
         # What Store.open checks before it connects, first: reading a database in WAL
         # mode makes its -wal and -shm files, which a refused file must not get.
         try:
-            if not check_header(self._path):
+            if not check_header(path):
                 return
-            _check_writable(self._path)
+            _check_writable(path)
         except StoreError:
             return
+        work = [self._check] + ([self._ahead] if read_ahead is not None else [])
+        for target in work:
+            thread = threading.Thread(target=target, name="hoquiz-open", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """A read-only connection to a database of this hoquiz's schema version, if it is one."""
         uri = f"{self._path.absolute().as_uri()}?mode=rw"  # never creates a file
         try:
             db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error:
-            return
+            return None
         try:
             db.execute("PRAGMA query_only=ON")
-            if int(db.execute("PRAGMA user_version").fetchone()[0]) != SCHEMA_VERSION:
-                return  # Store.open checks (and migrates) it all
-            self._bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
-            if self._read_ahead is not None and self._bad is None:
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION:
+                return db
+        except sqlite3.Error:
+            pass
+        db.close()  # Store.open checks (and migrates) it all
+        return None
+
+    def _check(self) -> None:
+        db = self._connect()
+        if db is not None:
+            with closing(db), suppress(sqlite3.Error):  # Store.open finds it again, and says so
+                self._bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
+
+    def _ahead(self) -> None:
+        db = self._connect()
+        if db is not None:
+            with closing(db), suppress(sqlite3.Error):  # read as usual then
                 self._due = db.execute(_DUE_AHEAD, (self._read_ahead,)).fetchone()
                 self._keys = db.execute(_KEYS_AHEAD).fetchone()[0] or ""
-        except sqlite3.Error:  # Store.open finds it again, and says so
-            return
-        finally:
-            db.close()
 
     def store(self) -> "Store":
         """The open store.
@@ -250,15 +266,16 @@ class Opening:
         Raises:
             StoreError: as :meth:`Store.open`.
         """
-        self._thread.join()
+        self.close()
         store = Store._open(self._path, self._bad)
         if self._read_ahead is not None and self._due is not None and self._keys is not None:
             store._ahead(self._read_ahead, self._due, self._keys)
         return store
 
     def close(self) -> None:
-        """Give up opening: wait for the thread (it writes nothing)."""
-        self._thread.join()
+        """Wait for the threads (they write nothing)."""
+        for thread in self._threads:
+            thread.join()
 
 
 def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
