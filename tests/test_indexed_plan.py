@@ -177,3 +177,9 @@ def test_what_is_read_ahead_is_what_the_queries_read(tmp_path: Path) -> None:
         assert any("\n" in row[0] for row in due)
         store.read_ahead(until)
         assert (list(store.scheduled_until(ids, until)), store.scheduled_keys(ids)) == (due, keys)
+
+
+def test_the_quiz_reads_ahead_past_the_learning_cards_a_session_may_show() -> None:
+    from hoquiz.cli.study import READ_AHEAD_MS
+
+    assert LEARN_AHEAD // dt.timedelta(milliseconds=1) + 60_000 <= READ_AHEAD_MS

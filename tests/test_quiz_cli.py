@@ -695,3 +695,14 @@ def test_cached_index_columns_are_the_loaded_banks(tmp_path: Path) -> None:
             assert rows.keys_text() == expected.keys_text()
             assert rows.key_set() == set(expected.card_keys())
     assert len({row[3] for row in index[1][1]}) == 130
+
+
+def test_a_quiz_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA)
+    db = str(tmp_path / "p.db")
+    for argv in (["quiz", str(folder)], ["quiz", str(tmp_path / "none")]):
+        for _ in range(2):  # a new database, then an existing one
+            CliRunner().invoke(cli, [*argv, "--db", db], input="q\n")
+            assert gc.isenabled() and gc.get_freeze_count() == 0

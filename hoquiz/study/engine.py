@@ -191,12 +191,12 @@ class Quiz:
         # A deck in review mode is planned from indexed queries; the due times of
         # its cards are read from the store when needed, never all at start.
         self._indexed = isinstance(cards, Deck) and self.mode == Mode.REVIEW
-        first_due: int | None = None
         if isinstance(cards, Deck) and self._indexed:
             self._dues: dict[str, int] = {}
             plan, first_due = start_review(
                 cards, store, started, new_per_day=new_per_day, limit=limit, days=days
             )
+            next_due = None if first_due is None else from_ms(first_due)
             banks = len(cards.bank_ids)
         else:
             summaries = store.summaries()
@@ -208,6 +208,7 @@ class Quiz:
                 and s.due_ms is not None
             }
             plan = self._plan(started, summaries)
+            next_due = self._next_due()
             banks = len({c.bank.id for c in cards})
         self.result = SessionResult(self.mode, started)
         self.intro = Intro(
@@ -220,7 +221,7 @@ class Quiz:
             plan.new_allowance,
             plan.new_waiting,
             new_per_day,
-            from_ms(first_due) if first_due is not None else self._next_due(),
+            next_due,
             started,
         )
         self._queue = _Queue(plan.queue)
