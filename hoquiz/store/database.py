@@ -14,6 +14,8 @@ this hoquiz knows, with that version's tables and columns, card rows that
 hoquiz writes, passing ``PRAGMA quick_check``, and writable (file and
 folder). Otherwise :class:`StoreError` names the file, which is left
 byte-identical. :meth:`Store.open_read_only` reads without writing anything.
+:meth:`Store.opening` makes the same checks with the slowest (every card
+row) on a thread, while the caller goes on.
 """
 
 import bisect
@@ -168,6 +170,7 @@ class _Check:
 
 
 def _keys_by_bank(rows: list[Any]) -> dict[str, list[tuple[int, str]]]:
+    """:meth:`Store.scheduled_keys` from its query's ``(bank, revision, keys)`` rows."""
     found: dict[str, list[tuple[int, str]]] = {}
     for bank, revision, keys in rows:
         if keys:
@@ -232,7 +235,8 @@ class Opening:
             self._threads.append(thread)
 
     def _connect(self) -> sqlite3.Connection | None:
-        """A read-only connection to a database of this hoquiz's schema version, if it is one."""
+        """A connection that writes nothing, to a database of this hoquiz's schema version
+        (``None``: it is not one, or cannot be opened; :meth:`Store.open` says why)."""
         uri = f"{self._path.absolute().as_uri()}?mode=rw"  # never creates a file
         try:
             db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
@@ -370,10 +374,7 @@ class Store:
                     f"read-only ({reason}); choose another with --db or HOQUIZ_DB"
                 )
         try:
-            # Not tied to a thread: :class:`Opening` opens it on one and hands it over.
-            db = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
-            )
+            db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as error:
             raise StoreError(f"cannot open {path}: {error}") from None
         store = cls(path, db)
@@ -388,9 +389,8 @@ class Store:
 
     @classmethod
     def opening(cls, path: Path, read_ahead: int | None = None) -> Opening:
-        """:meth:`open` started on a thread: call :meth:`Opening.store` for the store.
-
-        With ``read_ahead``, :meth:`read_ahead` follows on the same thread.
+        """:meth:`open` with its slow part started on threads: call :meth:`Opening.store`
+        for the store. With ``read_ahead``, what :meth:`read_ahead` reads is read too.
         """
         return Opening(Path(path), read_ahead)
 
