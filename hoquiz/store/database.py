@@ -261,8 +261,11 @@ class Opening:
         db = self._connect()
         if db is not None:
             with closing(db), suppress(sqlite3.Error):  # read as usual then
-                self._due = db.execute(_DUE_AHEAD, (self._read_ahead,)).fetchone()
-                self._keys = db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+                db.execute("BEGIN")  # both from one state of the database
+                due = db.execute(_DUE_AHEAD, (self._read_ahead,)).fetchone()
+                keys = db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+                db.execute("COMMIT")
+                self._due, self._keys = due, keys
 
     def store(self) -> "Store":
         """The open store.
@@ -602,11 +605,13 @@ class Store:
         """Read what planning a review session asks first, for every bank: the scheduled
         cards due at ``until`` or before, and the scheduled keys of each bank.
 
-        The next :meth:`scheduled_until` (up to ``until``) and :meth:`scheduled_keys`
-        are then answered from what was read, once, with their banks picked out.
+        The next :meth:`scheduled_until` (up to ``until``) and then :meth:`scheduled_keys`
+        are answered from what was read, once, with their banks picked out: both from
+        one state of the database (a :meth:`scheduled_until` further ahead reads the
+        database, and so does the :meth:`scheduled_keys` after it).
         :class:`Opening` reads it on its thread, while the caller works.
         """
-        with self._errors():
+        with self.snapshot(), self._errors():
             due = self._db.execute(_DUE_AHEAD, (until,)).fetchone()
             keys = self._db.execute(_KEYS_AHEAD).fetchone()[0] or ""
         self._ahead(until, due, keys)
@@ -640,6 +645,7 @@ class Store:
                     if bank_id in wanted:
                         yield row
             return
+        self._keys_ahead = None  # what was read ahead is used whole, or not at all
         marks = ",".join("?" * len(bank_ids))
         query = (
             # In due order from the due index, never sorted whole: the caller may stop early.
@@ -1048,6 +1054,23 @@ class Store:
                 f"UPDATE cards SET {assignments}, answers = answers - 1 WHERE id = ?",
                 (*recorded.previous, card_id),
             )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read one state of the database throughout (a read transaction), whatever
+        another session commits meanwhile."""
+        db = self._db
+        if db.in_transaction:
+            yield
+            return
+        with self._errors():
+            db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with self._errors():
+                if db.in_transaction:
+                    db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

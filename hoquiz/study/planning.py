@@ -370,21 +370,34 @@ def start_review(
     ahead_ms = now_ms + LEARN_AHEAD // dt.timedelta(milliseconds=1)
     banks = deck.bank_ids
     holds = deck.holds
+    with store.snapshot():  # one state of the database, even while another session answers
+        scheduled = list(store.scheduled_until(banks, ahead_ms))
+        stored = store.scheduled_keys(banks)
+        introduced = store.introduced_since(banks, day_ms)
+    # A bank studied through holds every key scheduled in it, each at a revision its
+    # question has: its due cards need no look at their keys.
+    studied = {
+        bank.id
+        for bank, rows in deck.index
+        if bank.id in stored and _studied_through(rows, stored[bank.id])
+    }
     due: list[str] = []
     waiting: list[tuple[int, str]] = []
     in_session: set[str] = set()  # "bank/question" of the questions in the session
     in_banks: set[str] = set()  # the banks of in_session
     first_due: int | None = None
-    # Per bank of a key: its card keys and highest revision, looked up once per bank.
+    # Per other bank of a key: its card keys and highest revision, looked up once.
     found: dict[str, tuple[frozenset[str], int]] = {}
     nothing: tuple[frozenset[str], int] = (frozenset(), 0)
-    for key, revision, state, due_ms in store.scheduled_until(banks, ahead_ms):
+    for key, revision, state, due_ms in scheduled:
         bank_id = key.partition("/")[0]
-        keys, top = found.get(bank_id) or found.setdefault(
-            bank_id, deck.keys_of(bank_id) or nothing
-        )
-        if key not in keys or (revision < top and not holds(key, revision)):
-            continue
+        if bank_id not in studied:
+            known = found.get(bank_id)
+            if known is None:
+                known = found[bank_id] = deck.keys_of(bank_id) or nothing
+            keys, top = known
+            if key not in keys or (revision < top and not holds(key, revision)):
+                continue
         if first_due is None:
             first_due = due_ms
         if due_ms <= now_ms:
@@ -404,14 +417,14 @@ def start_review(
             in_banks.add(card.bank.id)
             learning.append((from_ms(due_ms), card))
     introduced_today = 0
-    for key, revision, state, due_at in store.introduced_since(banks, day_ms):
+    for key, revision, state, due_at in introduced:
         if state > 0 and due_at is not None and holds(key, revision):
             introduced_today += 1
     if limit is not None:
         due = due[:limit]
     allowance = max(0, new_per_day - introduced_today)
     room = allowance if limit is None else min(allowance, max(0, limit - len(due)))
-    queues, unseen, first = _new_cards(deck, store, in_session, in_banks)
+    queues, unseen, first = _new_cards(deck, stored, studied, in_session, in_banks)
     new_cards = []
     for n, i in itertools.islice(interleave_queues(queues), room):
         bank, rows = deck.index[n]
@@ -449,23 +462,28 @@ _NewCard = tuple[int, int]
 
 
 def _new_cards(
-    deck: Deck, store: "Store", in_session: set[str], in_banks: set[str]
+    deck: Deck,
+    stored: dict[str, list[tuple[int, str]]],
+    studied: set[str],
+    in_session: set[str],
+    in_banks: set[str],
 ) -> tuple[dict[Hashable, dict[Hashable, deque[_NewCard]]], int, dict[_NewCard, int | None]]:
     """The new cards of ``deck`` queued by type, then bank; how many there are; and the
     card of each question that is not its first card (a cloze deletion studied already).
 
     A card is new when no schedule for its revision is stored; a question
     gives its first new card, unless a sibling is in the session
-    (``in_session``: "bank/question"; ``in_banks``: their banks).
+    (``in_session``: "bank/question"; ``in_banks``: their banks). ``stored``:
+    the scheduled keys of each bank (see :meth:`Store.scheduled_keys`);
+    ``studied``: the banks studied through.
     """
-    stored = store.scheduled_keys(deck.bank_ids)
     queues: dict[Hashable, dict[Hashable, deque[_NewCard]]] = {}
     first: dict[_NewCard, int | None] = {}
     count = 0
     for n, (bank, rows) in enumerate(deck.index):
-        groups = stored.get(bank.id, [])
-        if groups and _studied_through(rows, groups):
+        if bank.id in studied:
             continue  # no new card, found at C speed
+        groups = stored.get(bank.id, [])
         if not groups and bank.id not in in_banks:  # no card scheduled: all new
             by_kind: dict[str, list[int]] = {}
             for i, kind in enumerate(rows.kinds):
