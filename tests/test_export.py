@@ -591,6 +591,26 @@ def test_a_damaged_manifest_is_one_located_error(banks_dir: Path, tmp_path: Path
     assert result.output == f"Error: {manifest}: damaged manifest (expected text, found int)\n"
 
 
+@pytest.mark.parametrize(
+    ("part", "why"),
+    [
+        ('"fields": {"Prompt": 1}', "expected text, found int"),
+        ('"fields": {"Prompt": "p", "Back": null}', "expected text, found NoneType"),
+        ('"fields": []', "expected an object, found list"),
+        ('"tags": ["a", 2]', "expected text, found int"),
+        ('"tags": "a"', "expected a list, found str"),
+        ('"cards": [1, true]', "expected a whole number, found bool"),
+        ('"cards": [1.5]', "expected a whole number, found float"),
+    ],
+)
+def test_a_manifest_record_of_wrong_types_is_named(banks_dir: Path, part: str, why: str) -> None:
+    manifest = banks_dir / "hoquiz-manifest.json"
+    record = f'"guid": "g", "type": "mcq", "deck": "d", "hash": "h", "mod": 1, {part}'
+    manifest.write_text(f'{{"format": 1, "notes": {{"a/b": {{{record}}}}}}}', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["diff", str(banks_dir)])
+    assert result.output == f"Error: {manifest}: damaged manifest ({why})\n"
+
+
 def test_export_then_export_again_gives_the_same_file_and_manifest(
     banks_dir: Path, tmp_path: Path
 ) -> None:

@@ -210,6 +210,20 @@ TOO_DEEP = (
 )
 
 
+def _validate_in_subprocess(folder: Path) -> subprocess.CompletedProcess[str]:
+    """``hoquiz validate`` of ``folder`` in a child process, which found problems."""
+    result = subprocess.run(
+        [sys.executable, "-m", "hoquiz", "validate", "."],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    return result
+
+
 def test_100000_open_brackets_do_not_crash(tmp_path: Path) -> None:
     # In a subprocess: without the depth bound, libyaml overflows the C stack
     # (SIGSEGV), which would take pytest down with it.
@@ -217,21 +231,36 @@ def test_100000_open_brackets_do_not_crash(tmp_path: Path) -> None:
     (tmp_path / "deep.yaml").write_text("[" * 100_000 + "\n", encoding="utf-8")
     (tmp_path / "deeper.yaml").write_text("{a: " * 50_000 + "}" * 50_000 + "\n", encoding="utf-8")
     (tmp_path / "block.yaml").write_text("- " * 50_000 + "x\n", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "hoquiz", "validate", "."],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 1, result.stderr
+    result = _validate_in_subprocess(tmp_path)
     assert result.stderr.splitlines() == [
         f"block.yaml:1:{2 * MAX_DEPTH + 1}: {TOO_DEEP}",
         f"deep.yaml:1:{MAX_DEPTH + 1}: {TOO_DEEP}",
         f"deeper.yaml:1:{4 * MAX_DEPTH + 1}: {TOO_DEEP}",
         "3 problems in 3 files",
     ]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # Each line's first quote ends the text the line before opened; the
+        # brackets after it are YAML, nesting ten levels a line.
+        ['a: [ "s', *['  x: ", [[[[[[[[[["'] * 3000, '  y"'],
+        # A line starting with a quote continues the plain text 'w'; the ','
+        # ends it, the brackets after it nest and the last quote opens a text
+        # that the next line's first quote ends.
+        ["a: [ w", '  "x, [[[[[[[[[[ "', *['  ", [[[[[[[[[[ "'] * 3000, '  "]'],
+    ],
+)
+def test_brackets_after_a_quote_that_ends_a_text_count_as_nesting(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    # In a subprocess, as above: past libyaml's own limit (if it has one) this
+    # would overflow the C stack if the nesting check were skipped.
+    (tmp_path / "sources.yaml").write_text("sources: []\n", encoding="utf-8")
+    (tmp_path / "deep.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _validate_in_subprocess(tmp_path)
+    assert result.stderr.splitlines()[0].endswith(f": {TOO_DEEP}")
 
 
 def test_nesting_at_the_limit_is_parsed(make_bank: MakeBank) -> None:
@@ -277,6 +306,20 @@ def test_deep_nesting_among_many_closed_flow_lines_is_refused(
     text = VALID + "tags:\n" + many + f"description: {deepest}\n"
     assert stderr_lines(make_bank(text)) == [
         f"bank.yaml:{11 + 2 * MAX_DEPTH}:{13 + MAX_DEPTH}: {TOO_DEEP}",
+        "1 problem in 1 file",
+    ]
+
+
+def test_deep_nesting_among_many_quoted_lines_of_brackets_is_refused(
+    make_bank: MakeBank,
+) -> None:
+    # Brackets inside a double-quoted text of one line (cloze texts) are not
+    # nesting: many of them still leave a deep list after them refused.
+    many = "".join(f'  - "{{{{c1::{i}}}}} [{i}]"\n' for i in range(2000))
+    deepest = "[" * MAX_DEPTH + "x" + "]" * MAX_DEPTH
+    text = VALID + "tags:\n" + many + f"description: {deepest}\n"
+    assert stderr_lines(make_bank(text)) == [
+        f"bank.yaml:{11 + 2000}:{13 + MAX_DEPTH}: {TOO_DEEP}",
         "1 problem in 1 file",
     ]
 

@@ -6,6 +6,7 @@ is walked; :meth:`Checker.located` turns them into ``path:line:col`` problems.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,13 @@ def show(value: Any) -> str:
     return str(value)
 
 
+@functools.cache
+def _allowed(required: tuple[str, ...], optional: tuple[str, ...]) -> frozenset[str]:
+    # Called with a few constant tuples (a bank's keys, a question type's, ...):
+    # each set is built once.
+    return frozenset((*required, *optional))
+
+
 @dataclass
 class Checker:
     """Checks one file's plain data, collecting (data path, message) problems."""
@@ -84,12 +92,15 @@ class Checker:
         *,
         suggestions: Sequence[str] | None = None,
     ) -> None:
-        allowed = (*required, *optional)
+        allowed = _allowed(tuple(required), tuple(optional))
         for k in data:
+            if k in allowed:  # the usual case: one lookup
+                continue
             if not isinstance(k, str):
                 self.error((*path, k), f"{what} keys must be text, not {show(k)}", key=True)
             elif k not in allowed:
-                hint = did_you_mean(k, suggestions if suggestions is not None else allowed)
+                names = (*required, *optional) if suggestions is None else suggestions
+                hint = did_you_mean(k, names)
                 self.error((*path, k), f"unknown key {show(k)} in {what}{hint}", key=True)
         for k in required:
             if k not in data:

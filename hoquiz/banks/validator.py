@@ -28,10 +28,17 @@ BANK_REQUIRED = ("id", "title", "questions")
 BANK_OPTIONAL = ("deck", "description", "tags")
 QUESTION_REQUIRED = ("id", "type", "explanation", "source")
 QUESTION_OPTIONAL = ("tags", "image", "revision")
-ALL_QUESTION_KEYS = sorted(
-    {*QUESTION_REQUIRED, *QUESTION_OPTIONAL}
-    | {k for cls in QUESTION_CLASSES for k in (*cls.yaml_keys, *cls.yaml_optional)}
+ALL_QUESTION_KEYS = tuple(
+    sorted(
+        {*QUESTION_REQUIRED, *QUESTION_OPTIONAL}
+        | {k for cls in QUESTION_CLASSES for k in (*cls.yaml_keys, *cls.yaml_optional)}
+    )
 )
+# Each type's (required keys, optional keys): every question's and its own.
+_TYPE_KEYS = {
+    cls: ((*QUESTION_REQUIRED, *cls.yaml_keys), (*QUESTION_OPTIONAL, *cls.yaml_optional))
+    for cls in QUESTION_CLASSES
+}
 SOURCE_KEYS_REQUIRED = ("id", "title", "kind")
 SOURCE_KEYS_OPTIONAL = ("date", "sections")
 
@@ -163,8 +170,7 @@ class Validator(TypeFields):
             qtype = None
         cls = CLASS_OF_TYPE[qtype] if isinstance(qtype, str) else None
         if cls is not None:
-            required = (*QUESTION_REQUIRED, *cls.yaml_keys)
-            optional = (*QUESTION_OPTIONAL, *cls.yaml_optional)
+            required, optional = _TYPE_KEYS[cls]
             self.keys(
                 data,
                 path,
@@ -185,15 +191,15 @@ class Validator(TypeFields):
         if len(self.pending) > before or cls is None or fields is None:
             return None
         assert qid is not None and explanation is not None and source is not None
-        common: dict[str, Any] = {
-            "id": qid,
-            "explanation": explanation,
-            "source": source,
-            "tags": tuple(tags),
-            "image": image,
-            "revision": revision,
-        }
-        return cls(**common, **fields)
+        return cls(
+            id=qid,
+            explanation=explanation,
+            source=source,
+            tags=tuple(tags),
+            image=image,
+            revision=revision,
+            **fields,
+        )
 
     def source_ref(self, data: dict[Any, Any], path: DataPath) -> SourceRef | None:
         if "source" not in data:
@@ -227,6 +233,8 @@ class Validator(TypeFields):
         return SourceRef(doc, section)
 
     def image(self, data: dict[Any, Any], path: DataPath) -> Path | None:
+        if "image" not in data:  # most questions
+            return None
         name = self.text(data, "image", path, required=True)
         if name is None or self.folder is None:
             return None
@@ -244,7 +252,9 @@ class Validator(TypeFields):
         return self.folder / name
 
     def revision(self, data: dict[Any, Any], path: DataPath) -> int:
-        value = data.get("revision", 1)
+        if "revision" not in data:  # most questions: the first revision
+            return 1
+        value = data["revision"]
         if isinstance(value, bool) or not isinstance(value, int):
             message = misread("revision", value, boolean=False) or (
                 f"'revision' must be a whole number from 1 to {rules.MAX_REVISION}, "

@@ -1,7 +1,11 @@
 """PyYAML lives here: safe, bounded parsing and mapping data paths back to positions.
 
-Valid files are parsed once, by libyaml's C parser, into plain Python data;
-positions are only worked out (by composing the node tree) for a file that
+Valid files are parsed once, by libyaml's C parser, into plain Python data:
+libyaml composes the node tree (asking :meth:`_Loader.resolve` for each
+node's core-schema tag) and one walk (:func:`_plain`) turns a tree of text,
+numbers, booleans, lists and mappings into values; PyYAML's constructor
+builds only what that walk leaves (other tags, repeated keys, aliases), and
+reports on it. Positions are only worked out (by composing the node tree) for a file that
 has problems, or from the tree of that one parse when the caller keeps it
 (:func:`parse_located`, for lint). Aliases are refused, so a "billion
 laughs" file fails at its first alias; duplicate keys are reported instead
@@ -45,6 +49,9 @@ except ImportError:  # pragma: no cover - wheels ship libyaml
 class _Loader(_BaseLoader):
     """Safe loader that records duplicate keys instead of keeping the last one."""
 
+    # Whether a tree may be built by :func:`_plain`: not when it may hold aliases.
+    plain_walk = True
+
     def __init__(
         self, stream: str, path: str, keep_root: bool = False, check_depth: bool = False
     ) -> None:
@@ -55,13 +62,45 @@ class _Loader(_BaseLoader):
         self.hoquiz_check_depth = check_depth
         self.hoquiz_root: yaml.Node | None = None
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+        # The tag of a node written without one (libyaml asks for each):
+        # only a plain scalar can be anything but text, a list or a mapping.
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:  # quoted, or tagged '!'
+                return _STR
+            # A plain scalar: the core schema's booleans, nulls and decimal numbers.
+            tag = _WORD_TAGS.get(value)
+            if tag is not None:
+                return tag
+            if value[:1] in _NUMBER_FIRST:
+                if _INT_RE.match(value):
+                    return _INT
+                if _FLOAT_RE.match(value):
+                    return _FLOAT
+            return _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # no path resolvers
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def get_single_data(self) -> Any:
         # As the base class does, checking the tree's depth before it is
         # constructed, and keeping it when asked: it locates what is found in
-        # the data later without composing again.
+        # the data later without composing again. A tree of plain data is
+        # built by one walk (:func:`_plain`); anything else (a tag other than
+        # the core schema's, a duplicate key, nesting past the bound) by the
+        # base constructor, which reports it as before.
         node = self.get_single_node()
         if node is None:
             return None
+        data = _plain(node, 1, self.yaml_constructors, self) if self.plain_walk else _UNPLAIN
+        if data is not _UNPLAIN:
+            if self.hoquiz_keep_root:
+                self.hoquiz_root = node
+            return data
         if self.hoquiz_check_depth:
             mark = _first_too_deep(node)
             if mark is not None:
@@ -112,12 +151,13 @@ _NULL = frozenset({"", "~", "null", "Null", "NULL"})
 MAX_DIGITS = 1000
 
 _CORE = "tag:yaml.org,2002:"
-_IMPLICIT: list[tuple[str, re.Pattern[str], list[str]]] = [
-    ("bool", re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z"), list("tTfF")),
-    ("int", _INT_RE, list("-+0123456789")),
-    ("float", _FLOAT_RE, list("-+0123456789.")),
-    ("null", re.compile(r"(?:~|null|Null|NULL|)\Z"), ["~", "n", "N", ""]),
-]
+_STR, _SEQ, _MAP = _CORE + "str", _CORE + "seq", _CORE + "map"
+_INT, _FLOAT = _CORE + "int", _CORE + "float"
+_WORD_TAGS = {
+    **dict.fromkeys(_TRUE | _FALSE, _CORE + "bool"),
+    **dict.fromkeys(_NULL, _CORE + "null"),
+}
+_NUMBER_FIRST = frozenset("-+0123456789.")
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
@@ -174,9 +214,7 @@ def _checked(construct: Any) -> Any:
     return checked
 
 
-_Loader.yaml_implicit_resolvers = {}
-for _kind, _pattern, _first in _IMPLICIT:
-    _Loader.add_implicit_resolver(_CORE + _kind, _pattern, _first)
+_Loader.yaml_implicit_resolvers = {}  # none of YAML 1.1's: _Loader.resolve is the core schema's
 for _kind, _construct in (
     ("int", _construct_int),
     ("float", _construct_float),
@@ -186,6 +224,78 @@ for _kind, _construct in (
     ("timestamp", _BaseLoader.yaml_constructors[_CORE + "timestamp"]),
 ):
     _Loader.add_constructor(_CORE + _kind, _checked(_construct))
+
+# Scalar tags whose constructor :func:`_plain` calls itself; any other tag
+# (!!binary, !!set, !!merge, an unknown one) leaves the tree to the base
+# constructor.
+_PLAIN_SCALARS = frozenset(_CORE + kind for kind in ("int", "float", "bool", "null", "timestamp"))
+
+
+class _Unplain:
+    """What :func:`_plain` returns for a tree it leaves to the base constructor."""
+
+
+_UNPLAIN: Any = _Unplain()
+
+
+def _plain(node: yaml.Node, depth: int, constructors: dict[Any, Any], loader: Any) -> Any:
+    """The data of a tree of core-schema scalars, lists and mappings, or ``_UNPLAIN``.
+
+    The same values the base constructor makes of such a tree (which, for a
+    tree it must refuse or report on, it is left to): text, numbers,
+    booleans, null and explicit dates; lists; mappings with scalar keys, none
+    repeated. ``depth`` counts lists and mappings as the nesting check does;
+    past ``MAX_DEPTH`` the tree is left too, so this recursion stays shallow.
+    The tree holds no alias (a node reached twice): the caller knows.
+    """
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag in _PLAIN_SCALARS:
+            try:
+                return constructors[tag](loader, node)
+            except yaml.YAMLError:
+                return _UNPLAIN
+        return _UNPLAIN
+    if depth > MAX_DEPTH:
+        return _UNPLAIN
+    depth += 1
+    if cls is yaml.SequenceNode:
+        if node.tag != _SEQ:
+            return _UNPLAIN
+        items = []
+        for child in node.value:
+            if child.__class__ is yaml.ScalarNode and child.tag == _STR:
+                items.append(child.value)
+                continue
+            item = _plain(child, depth, constructors, loader)
+            if item is _UNPLAIN:
+                return _UNPLAIN
+            items.append(item)
+        return items
+    if node.tag != _MAP:
+        return _UNPLAIN
+    mapping = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not yaml.ScalarNode:
+            return _UNPLAIN
+        key = (
+            key_node.value
+            if key_node.tag == _STR
+            else _plain(key_node, depth, constructors, loader)
+        )
+        if value_node.__class__ is yaml.ScalarNode and value_node.tag == _STR:
+            value = value_node.value
+        else:
+            value = _plain(value_node, depth, constructors, loader)
+        if key is _UNPLAIN or value is _UNPLAIN:
+            return _UNPLAIN
+        mapping[key] = value
+    if len(mapping) != len(node.value):  # a key repeated: the base constructor reports it
+        return _UNPLAIN
+    return mapping
 
 
 class Reading(NamedTuple):
@@ -292,6 +402,8 @@ def iso_date(text: str) -> str | None:
 class _NoAliasLoader(_Loader):
     """Refuses aliases and merge keys: used when the text may contain either."""
 
+    plain_walk = False
+
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
             # The same node reached twice: an alias (*name) to an anchor.
@@ -333,6 +445,19 @@ _CLOSED_FLOW_LINE = re.compile(
     r"(?:\[[^\[\]{}\"'#\n]*\]|\{[^\[\]{}\"'#\n]*\})[ \t]*$",
     re.MULTILINE,
 )
+# A line that is a key and one double-quoted text, opened and closed on it,
+# as banks write cloze texts ('text: "... {{c1::answer}} ..."'). Its
+# brackets and braces are text only if no earlier text is still open when it
+# starts: otherwise its first quote would end that one and the rest of the
+# line be YAML (in a flow list, 'x: ", [[[["' would nest four levels and
+# open a text to the next such line). That holds when every '"' of the file
+# is on such a line and none holds a "'" (which could end a single-quoted
+# text): see _quoted_brackets. The key is needed: a line starting with the
+# quote could continue a plain text of a flow list, which a ',' then ends.
+_QUOTED_LINE = re.compile(
+    r'^[ \t]*(?:-[ \t]+)*[A-Za-z0-9_-]+:[ \t]+"((?:[^"\\\n]|\\.)*)"[ \t]*$',
+    re.MULTILINE,
+)
 _UNBOUNDED = 1 << 62
 # libyaml composes this deep without running out of C stack (its composer
 # recurses), and some versions refuse more: a file whose nesting bound is
@@ -346,19 +471,42 @@ _DEPTH_CHANGE: dict[type[yaml.Event], int] = {
 }
 
 
-def _nesting_bound(text: str) -> int:
+def _nesting_bound(text: str, *, refine: bool = True) -> int:
     """An upper bound of the flow nesting of ``text`` (``_UNBOUNDED`` for deep indentation).
 
     Flow nesting cannot exceed the number of '[' and '{', not counting the
-    lines that close every one they open (they add one level at most).
-    Block nesting needs deep indentation.
+    lines that close every one they open (they add one level at most) nor
+    those inside a double-quoted text of one line (when that is sure).
+    Block nesting needs deep indentation. Those lines are only counted when
+    the bound decides something: with ``refine=False``, a count of at most
+    ``_COMPOSE_SAFELY`` is returned as it is (the tree is then checked once
+    composed, which costs less than counting them).
     """
     if _DEEP_BLOCK.search(text):
         return _UNBOUNDED
     openers = text.count("[") + text.count("{")
-    if openers > MAX_DEPTH // 2:
+    if openers > MAX_DEPTH // 2 and (refine or openers > _COMPOSE_SAFELY):
         openers -= len(_CLOSED_FLOW_LINE.findall(text)) - 1
+        if openers > _COMPOSE_SAFELY:  # else not worth counting: it decides nothing more
+            openers -= _quoted_brackets(text)
     return openers
+
+
+def _quoted_brackets(text: str) -> int:
+    """How many '[' and '{' of ``text`` are inside one-line double-quoted texts, surely.
+
+    0 unless every '"' of the file is on a ``_QUOTED_LINE`` and none of those
+    holds a "'": then no double-quoted text is open where such a line starts
+    (each closes what it opens), and after its ': ' (which ends any plain
+    text) its quotes open and close one, or the line is inside a
+    single-quoted or block text: either way, what is between them is text.
+    """
+    quoted = _QUOTED_LINE.findall(text)
+    if any("'" in q for q in quoted):
+        return 0
+    if text.count('"') != sum(2 + q.count('"') for q in quoted):
+        return 0  # some '"' elsewhere: a text may be open when one of these lines starts
+    return sum(q.count("[") + q.count("{") for q in quoted)
 
 
 def _nesting_problem(text: str, display: str) -> Problem | None:
@@ -535,14 +683,16 @@ def parse_located(text: str, display: str) -> tuple[Any, list[Problem], Locator]
 
 
 def _parse(text: str, display: str, *, keep_root: bool) -> tuple[Any, list[Problem], Any]:
-    surrogate = _SURROGATE.search(text)
+    surrogate = None if text.isascii() else _SURROGATE.search(text)
     if surrogate is not None:  # text decoded leniently; libyaml cannot encode these
         line, column = _position(text, surrogate.start())
         code = ord(surrogate.group())
         problem = Problem(display, line, column, f"U+{code:04X} is not a character; remove it")
         return None, [problem], None
-    may_alias = "<<" in text or _MAYBE_ANCHOR.search(text) is not None
-    bound = _nesting_bound(text)
+    may_alias = "<<" in text or (
+        ("&" in text or "*" in text) and _MAYBE_ANCHOR.search(text) is not None
+    )
+    bound = _nesting_bound(text, refine=may_alias)
     # Shallow by counting; else checked on the composed tree when composing
     # is safe and the tree holds no alias; else walked event by event first.
     check_tree = MAX_DEPTH // 2 < bound <= _COMPOSE_SAFELY and not may_alias

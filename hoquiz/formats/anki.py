@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, ClassVar
 from hoquiz import atomic
 from hoquiz.banks import media
 from hoquiz.banks.paths import find_sources_file
+from hoquiz.collector import collector_paused
 from hoquiz.errors import ExportError, os_error_text
 from hoquiz.formats.anki_notes import (
     NOTE_TYPES,
@@ -187,8 +188,9 @@ def build_package(
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
     """
-    media_files, plan = _plan(banks, source_date_epoch, now, manifests, complete)
-    data, notes, cards = _package_bytes(banks, plan, media_files, progress)
+    with collector_paused():  # every note rendered, planned and packed: many objects
+        media_files, plan = _plan(banks, source_date_epoch, now, manifests, complete)
+        data, notes, cards = _package_bytes(banks, plan, media_files, progress)
     return Package(data, len(banks), notes, cards, len(media_files), plan)
 
 

@@ -271,6 +271,7 @@ def deck_id(bank_id: str, namespace: str | None = None) -> int:
 
 
 TAG_PREFIX = "hoquiz::"
+_SPACES = re.compile(r"\s+")
 
 
 def bank_tag(bank_id: str) -> str:
@@ -289,7 +290,7 @@ def anki_tags(bank: Bank, question: Question) -> tuple[str, ...]:
     out: list[str] = [bank_tag(bank.id)]
     seen: set[str] = {out[0].casefold()}
     for raw in question.tags:
-        parts = [re.sub(r"\s+", "_", part.strip()) for part in raw.split("::")]
+        parts = [_SPACES.sub("_", part.strip()) for part in raw.split("::")]
         tag = "::".join(p for p in parts if p)
         if tag and f"{TAG_PREFIX}tag::{tag}".casefold() not in seen:
             tag = f"{TAG_PREFIX}tag::{tag}"
@@ -311,7 +312,9 @@ def _h_inline(text: str) -> str:
     # as tags that play files; bank text must show them as written. Control
     # characters are written visibly, as the terminal shows them: U+001F is
     # Anki's field separator, and one in a field makes the package unimportable.
-    return html.escape(control_safe(text), quote=False).replace("[", "&#91;")
+    # (Printable ASCII, most bank text, holds no control character: not searched.)
+    safe = text if text.isascii() and text.isprintable() else control_safe(text)
+    return html.escape(safe, quote=False).replace("[", "&#91;")
 
 
 def _letter(i: int) -> str:

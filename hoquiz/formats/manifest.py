@@ -18,7 +18,7 @@ import errno
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -39,6 +39,8 @@ _READ_FLAGS = (
     | getattr(os, "O_NONBLOCK", 0)
     | getattr(os, "O_NOCTTY", 0)
 )
+# One encoder for every line (json.dumps with options builds one per call).
+_encode_line = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +82,9 @@ class NoteRecord:
             deck=_text(data["deck"]),
             hash=_text(data["hash"]),
             mod=_int(data["mod"]),
-            fields={_text(k): _text(v) for k, v in _mapping(data.get("fields", {})).items()},
-            tags=tuple(_text(t) for t in _list(data.get("tags", []))),
-            cards=tuple(_int(n) for n in _list(data.get("cards", []))),
+            fields=_text_mapping(data.get("fields", {})),
+            tags=_items(data.get("tags", []), str, _text),
+            cards=_items(data.get("cards", []), int, _int),
             withdrawn=data.get("withdrawn", False) is True,
         )
 
@@ -143,7 +145,7 @@ class Manifest:
                 parts.append(",\n  " if n else "\n  ")
                 parts.append(json.dumps(key))
                 parts.append(": ")
-                parts.append(json.dumps(value.to_dict(), sort_keys=True, ensure_ascii=False))
+                parts.append(_encode_line(value.to_dict()))
             parts.append(("\n }" if items else "}") + ("\n" if last else ",\n"))
 
         block("banks", self.banks)
@@ -276,6 +278,24 @@ def _int(value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"expected a whole number, found {type(value).__name__}")
     return value
+
+
+def _text_mapping(value: Any) -> dict[str, str]:
+    """A JSON object of text keys and values, as a dict of its own."""
+    mapping = _mapping(value)
+    # The types checked in one pass in C (a manifest holds every note's
+    # fields); only a wrong one is looked for key by key, for its message.
+    if {*map(type, mapping), *map(type, mapping.values())} <= {str}:
+        return dict(mapping)
+    return {_text(k): _text(v) for k, v in mapping.items()}
+
+
+def _items(value: Any, kind: type, check: Callable[[Any], Any]) -> tuple[Any, ...]:
+    """A JSON list whose items are all exactly of ``kind`` (``check`` finds a wrong one)."""
+    items = _list(value)
+    if set(map(type, items)) <= {kind}:  # as _text_mapping; bool is not int here
+        return tuple(items)
+    return tuple(check(item) for item in items)
 
 
 def _list(value: Any) -> list[Any]:

@@ -136,7 +136,7 @@ def plan_release(
             deck=note.deck,
             hash=digest,
             mod=mod,
-            fields=dict(note.fields),
+            fields=note.fields,  # a rendered note's own mapping, never changed after
             tags=note.tags,
             cards=note.cards,
             withdrawn=note.withdrawn,
