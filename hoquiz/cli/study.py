@@ -288,6 +288,7 @@ def quiz(
     """
     import gc
 
+    from hoquiz.collector import collector_paused
     from hoquiz.store import Store, to_ms
     from hoquiz.userdirs import default_cache_dir, default_db
 
@@ -296,8 +297,7 @@ def quiz(
     is_new = not path.exists() or path.stat().st_size == 0
     # The start makes the bank index: many objects, which live as long as the session.
     # No collection runs while it is made, and none passes over it until the end.
-    gc.disable()
-    try:
+    with collector_paused():
         # An existing database is opened and checked, and what a review plan reads
         # first read, on threads while the rest loads; a new one is made once the
         # banks have loaded.
@@ -319,11 +319,7 @@ def quiz(
             if opening is not None:
                 opening.close()
             raise
-    except BaseException:
-        gc.enable()
-        raise
-    gc.freeze()
-    gc.enable()
+        gc.freeze()
     try:
         store = Store.open(path) if opening is None else opening.store()
         console = ClickConsole(
