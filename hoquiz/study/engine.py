@@ -37,9 +37,9 @@ from hoquiz.study.planning import (
     next_due_ms,
     plan_cram,
     plan_exam,
+    plan_from_store,
     plan_review,
     present,
-    start_review,
 )
 from hoquiz.study.scheduling import CardState, Rating
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
@@ -193,7 +193,7 @@ class Quiz:
         self._indexed = isinstance(cards, Deck) and self.mode == Mode.REVIEW
         if isinstance(cards, Deck) and self._indexed:
             self._dues: dict[str, int] = {}
-            plan, first_due = start_review(
+            plan, first_due = plan_from_store(
                 cards, store, started, new_per_day=new_per_day, limit=limit, days=days
             )
             next_due = None if first_due is None else from_ms(first_due)

@@ -336,26 +336,10 @@ def plan_from_store(
     new_per_day: int = DEFAULT_NEW_PER_DAY,
     limit: int | None = None,
     days: Days = LOCAL_DAYS,
-) -> Plan:
-    """:func:`plan_review` of ``deck`` with the schedules in ``store``: the same plan.
-
-    See :func:`start_review`.
-    """
-    plan, _ = start_review(deck, store, now, new_per_day=new_per_day, limit=limit, days=days)
-    return plan
-
-
-def start_review(
-    deck: Deck,
-    store: "Store",
-    now: dt.datetime,
-    *,
-    new_per_day: int = DEFAULT_NEW_PER_DAY,
-    limit: int | None = None,
-    days: Days = LOCAL_DAYS,
 ) -> tuple[Plan, int | None]:
-    """:func:`plan_review` of ``deck`` with the schedules in ``store``, and the earliest due
-    time (UTC milliseconds) of the deck's scheduled cards (``None``: none is scheduled).
+    """:func:`plan_review` of ``deck`` with the schedules in ``store`` (the same plan), and
+    the earliest due time (UTC milliseconds) of the deck's scheduled cards (``None``: none
+    is scheduled).
 
     Due and learning cards come from the index on due times, checked against
     each bank's set of card keys; the queue keeps their keys and makes a card
