@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,29 +12,33 @@ from quiz_banks import ALPHA, BETA, tf_bank, write_banks
 
 from hoquiz.banks.cache import index_banks
 from hoquiz.banks.loader import load_banks
-from hoquiz.store import Answer, CardRef, Store
+from hoquiz.store import Answer, CardRef, Store, to_ms
 from hoquiz.study.days import Days
-from hoquiz.study.planning import Deck, plan_from_store, plan_review, study_cards
+from hoquiz.study.planning import LEARN_AHEAD, Deck, plan_from_store, plan_review, study_cards
 from hoquiz.study.scheduling import CardState, Phase
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
 DAYS = Days(4, dt.UTC)
 
 
-def fill(store: Store, keys: list[CardRef], rng: random.Random) -> None:
-    """Random schedules (and a few rows of removed questions and older revisions)."""
+def fill(store: Store, keys: list[CardRef], rng: random.Random, odd: float = 0.1) -> None:
+    """Random schedules (and a few rows of removed questions and older revisions).
+
+    ``odd``: how often a card is left new, answered in cram mode or scheduled at an
+    older revision (each); 0 studies every card through.
+    """
     with store.batch():
         for ref in keys:
-            if rng.random() < 0.4:
+            if rng.random() < 4 * odd:
                 continue
             state = rng.choice([Phase.LEARNING, Phase.REVIEW, Phase.RELEARNING])
             due = T0 + dt.timedelta(minutes=rng.randint(-3000, 3000))
             at = T0 - dt.timedelta(hours=rng.randint(0, 40))
             step = None if state == Phase.REVIEW else 0
             schedule = CardState(state, step, 3.0, 5.0, due, at, 1, rng.randint(0, 5))
-            cram = rng.random() < 0.1
+            cram = rng.random() < odd
             store.record(
-                ref._replace(revision=ref.revision - (rng.random() < 0.1)),
+                ref._replace(revision=ref.revision - (rng.random() < odd)),
                 Answer(at, 3, True, "x", 100, "cram" if cram else "review"),
                 (lambda before: None) if cram else (lambda before, s=schedule: s),
             )
@@ -53,7 +58,8 @@ def test_indexed_plan_is_the_pure_plan(tmp_path: Path, seed: int) -> None:
     cards = study_cards(banks)
     refs = [c.ref for c in cards] + [CardRef("gamma/gone", "gamma", "gone", None, 1)]
     with Store.open(tmp_path / "p.db") as store:
-        fill(store, refs, rng)
+        odd = rng.choice([0.1, 0.0])  # 0: banks studied through
+        fill(store, refs, rng, odd)
         summaries = store.summaries()
         seen: list[tuple[int, int, int]] = []
         for new_per_day, limit in ((20, None), (rng.randint(0, 40), rng.choice([None, 3, 9]))):
@@ -61,21 +67,28 @@ def test_indexed_plan_is_the_pure_plan(tmp_path: Path, seed: int) -> None:
             expected = plan_review(
                 cards, summaries, now, new_per_day=new_per_day, limit=limit, days=DAYS
             )
-            planned = plan_from_store(
-                Deck(index_banks(banks)),
-                store,
-                now,
-                new_per_day=new_per_day,
-                limit=limit,
-                days=DAYS,
-            )
-            assert [c.key for c in planned.queue] == [c.key for c in expected.queue]
-            assert [(d, c.key) for d, c in planned.learning] == [
-                (d, c.key) for d, c in expected.learning
-            ]
-            assert planned[2:] == expected[2:]
+            plans = []
+            for read_ahead in (False, True):
+                if read_ahead:
+                    minutes = dt.timedelta(minutes=rng.randint(0, 5))
+                    store.read_ahead(to_ms(now + LEARN_AHEAD + minutes))
+                deck = Deck(index_banks(banks))
+                plan, _ = plan_from_store(
+                    deck, store, now, new_per_day=new_per_day, limit=limit, days=DAYS
+                )
+                plans.append(plan)
+            planned, ahead = plans
+            for plan in (planned, ahead):
+                assert [c.key for c in plan.queue] == [c.key for c in expected.queue]
+                assert [(d, c.key) for d, c in plan.learning] == [
+                    (d, c.key) for d, c in expected.learning
+                ]
+                assert plan[2:] == expected[2:]
             seen.append((planned.due, planned.new, len(planned.learning)))
-    assert any(due and new for due, new, _ in seen)
+    if odd:
+        assert any(due and new for due, new, _ in seen)
+    else:  # every card scheduled, the banks studied through: no new card
+        assert all(due and not new for due, new, _ in seen)
 
 
 def test_a_session_on_a_deck_starts_and_ends_as_on_a_card_list(tmp_path: Path) -> None:
@@ -116,3 +129,59 @@ def test_a_session_on_a_deck_starts_and_ends_as_on_a_card_list(tmp_path: Path) -
             cards=cards, store=store, scheduler=Scheduler(), rng=NoShuffle(0), clock=Clock(T0)
         )
         assert done.answered == 1 and done.next_due == after.intro.next_due
+
+
+def test_what_is_read_ahead_is_what_the_queries_read(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    banks = load_banks([write_banks(tmp_path / "banks", alpha=ALPHA, beta=BETA)])
+    cards = study_cards(banks)
+    db = tmp_path / "p.db"
+    with Store.open(db) as store:
+        fill(store, [c.ref for c in cards] + [CardRef("gone/q", "gone", "q", None, 1)], rng)
+    until = to_ms(T0 + dt.timedelta(hours=30))
+    ids = ["alpha", "beta", "nowhere"]
+    with Store.open(db) as store:
+        due = list(store.scheduled_until(ids, until))
+        keys = store.scheduled_keys(ids)
+        assert due and keys
+        store.read_ahead(until)
+        assert list(store.scheduled_until(ids, until - 3_600_000)) == [
+            row for row in due if row[3] <= until - 3_600_000
+        ]
+        assert store.scheduled_keys(ids) == keys
+        assert list(store.scheduled_until(ids, until)) == due  # read again: used once
+        store.read_ahead(until)
+        assert list(store.scheduled_until(["beta"], until)) == [r for r in due if "beta/" in r[0]]
+    opening = Store.opening(db, until)
+    with opening.store() as store:
+        assert list(store.scheduled_until(ids, until)) == due
+        assert store.scheduled_keys(ids) == keys
+    # Cards due at the same time come in key order.
+    with sqlite3.connect(db) as raw:
+        raw.execute("UPDATE cards SET due = ? WHERE id % 3 = 0 AND due IS NOT NULL", (until - 1,))
+    raw.close()
+    with Store.open(db) as store:
+        due = list(store.scheduled_until(ids, until))
+        assert [row[0] for row in due if row[3] == until - 1] == sorted(
+            row[0] for row in due if row[3] == until - 1
+        )
+        store.read_ahead(until)
+        assert list(store.scheduled_until(ids, until)) == due
+    # A key no hoquiz writes (with a line break) is read as it is, row by row.
+    with sqlite3.connect(db) as raw:
+        raw.execute(
+            "UPDATE cards SET card_key = card_key || char(10) || 'x' WHERE card_key = ?",
+            (due[0][0],),
+        )
+    raw.close()
+    with Store.open(db) as store:
+        due, keys = list(store.scheduled_until(ids, until)), store.scheduled_keys(ids)
+        assert any("\n" in row[0] for row in due)
+        store.read_ahead(until)
+        assert (list(store.scheduled_until(ids, until)), store.scheduled_keys(ids)) == (due, keys)
+
+
+def test_the_quiz_reads_ahead_past_the_learning_cards_a_session_may_show() -> None:
+    from hoquiz.cli.study import READ_AHEAD_MS
+
+    assert LEARN_AHEAD // dt.timedelta(milliseconds=1) + 60_000 <= READ_AHEAD_MS

@@ -671,3 +671,38 @@ def test_cached_index_decodes_a_question_only_when_shown(tmp_path: Path) -> None
     assert first.question == eager[0].question
     assert not isinstance(first._question, cache.Pending)
     assert warm_index[0][0].questions == () and warm_index[0][0].title == "Alpha bank"
+
+
+def test_cached_index_columns_are_the_loaded_banks(tmp_path: Path) -> None:
+    """Tag sets past the ASCII codes, revisions in runs, cloze numbers of several shapes."""
+    lines = ["id: many", "title: Many bank", "questions:"]
+    for n in range(130):
+        lines += [f"  - id: q{n}", f"    tags: [t{n}, shared]", f"    revision: {1 + n // 40}"]
+        if n % 3:
+            lines += ["    type: true_false", f"    prompt: Claim {n} holds.", "    answer: true"]
+        else:
+            deletions = " ".join(f"{{{{c{k}::w{k}}}}}" for k in range(1, 2 + n % 4))
+            lines += ["    type: cloze", f'    text: "Words {deletions} here."']
+        lines += ["    explanation: Why.", "    source: {doc: guide, section: Causes}"]
+    folder = write_banks(tmp_path / "banks", many="\n".join(lines) + "\n", alpha=ALPHA)
+    where = tmp_path / "c"
+    eager = cache.index_banks(load_banks([folder]))
+    for _ in range(2):  # cold (written), then warm (read)
+        index = cache.load_index([folder], where)
+        assert [bank for bank, _ in index] == [bank for bank, _ in eager]
+        for (_, rows), (_, expected) in zip(index, eager, strict=True):
+            assert [row[:5] for row in rows] == [row[:5] for row in expected]
+            assert rows.keys_text() == expected.keys_text()
+            assert rows.key_set() == set(expected.card_keys())
+    assert len({row[3] for row in index[1][1]}) == 130
+
+
+def test_a_quiz_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None:
+    import gc
+
+    folder = write_banks(tmp_path / "banks", alpha=ALPHA)
+    db = str(tmp_path / "p.db")
+    for argv in (["quiz", str(folder)], ["quiz", str(tmp_path / "none")]):
+        for _ in range(2):  # a new database, then an existing one
+            CliRunner().invoke(cli, [*argv, "--db", db], input="q\n")
+            assert gc.isenabled() and gc.get_freeze_count() == 0

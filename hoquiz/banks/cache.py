@@ -26,9 +26,11 @@ problem as usual; errors are never cached.
 
 An entry is an *index*: the bank's fields without questions, and per
 question, column by column, the little that queue building and selection
-need (id, type, revision, tags, card numbers). The question lines are read
-(and checked) for a bank only when one of its questions is shown
-(:func:`materialize`, :class:`Pending`).
+need (id, type, revision, tags, card numbers), with the bank's card keys
+sorted as one text. It is kept as columns (:class:`Questions`), each
+decoded and checked whole at C speed: a start reads no question one by
+one. The question lines are read (and checked) for a bank only when one of
+its questions is shown (:func:`materialize`, :class:`Pending`).
 
 The cache-hit path never imports the loader (and so PyYAML): it finds bank
 and sources files with :mod:`hoquiz.banks.paths`, the loader's own rules.
@@ -44,9 +46,9 @@ import os
 import sys
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import hoquiz
 from hoquiz.atomic import write_atomically
@@ -61,17 +63,16 @@ from hoquiz.model import (
     ClozeDeletion,
     Source,
     SourceRef,
+    card_key,
 )
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[
     str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes | Pending"
 ]
 """(id, type, revision, tags, card numbers, the question or its JSON text, or where it is)."""
-BankIndex = list[tuple[Bank, list[QuestionRow]]]
-"""Per bank: the bank without its questions, and a row per question."""
 
 # The only classes an entry may name: plain data of the model.
 _CLASSES: dict[str, type[Any]] = {
@@ -81,6 +82,145 @@ _CLASSES: dict[str, type[Any]] = {
 
 class _Damaged(Exception):
     """An entry that does not decode to what was written."""
+
+
+class Questions(Sequence[QuestionRow]):
+    """The index rows of one bank's questions, kept column by column.
+
+    A row (:data:`QuestionRow`) is made only when asked for; queue building
+    reads the columns, and the bank's card keys as one sorted text
+    (:meth:`keys_text`), from which a set of keys or a comparison with the
+    progress database's keys costs no Python work per card.
+    """
+
+    __slots__ = (
+        "_keys",
+        "_keys_text",
+        "_max_revision",
+        "_positions",
+        "bank_id",
+        "bodies",
+        "ids",
+        "kinds",
+        "numbers",
+        "revisions",
+        "tags",
+    )
+
+    def __init__(
+        self,
+        bank_id: str,
+        ids: list[str],
+        kinds: list[str],
+        revisions: list[int],
+        tags: list[tuple[str, ...]],
+        numbers: list[tuple[int | None, ...]],
+        bodies: list[AnyQuestion | bytes | Pending],
+        keys_text: str | None = None,
+    ) -> None:
+        self.bank_id = bank_id
+        self.ids = ids
+        self.kinds = kinds
+        self.revisions = revisions
+        self.tags = tags
+        self.numbers = numbers
+        self.bodies = bodies
+        self._keys_text = keys_text
+        self._keys: frozenset[str] | None = None
+        self._positions: dict[str, int] | None = None
+        self._max_revision: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, i: int) -> QuestionRow: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[QuestionRow]: ...
+    def __getitem__(self, i: int | slice) -> QuestionRow | list[QuestionRow]:
+        if isinstance(i, slice):
+            return list(self)[i]
+        return (
+            self.ids[i],
+            self.kinds[i],
+            self.revisions[i],
+            self.tags[i],
+            self.numbers[i],
+            self.bodies[i],
+        )
+
+    def __iter__(self) -> Iterator[QuestionRow]:
+        return zip(
+            self.ids, self.kinds, self.revisions, self.tags, self.numbers, self.bodies, strict=True
+        )
+
+    @classmethod
+    def of(cls, bank_id: str, questions: Sequence[AnyQuestion]) -> Questions:
+        """The rows of loaded questions (kept as objects)."""
+        return cls(
+            bank_id,
+            [q.id for q in questions],
+            [q.type for q in questions],
+            [q.revision for q in questions],
+            [q.tags for q in questions],
+            [q.card_numbers for q in questions],
+            list(questions),
+        )
+
+    def subset(self, chosen: Iterable[int]) -> Questions:
+        """The rows at the positions ``chosen``, in that order."""
+        at = list(chosen)
+        return Questions(
+            self.bank_id,
+            [self.ids[i] for i in at],
+            [self.kinds[i] for i in at],
+            [self.revisions[i] for i in at],
+            [self.tags[i] for i in at],
+            [self.numbers[i] for i in at],
+            [self.bodies[i] for i in at],
+        )
+
+    @property
+    def max_revision(self) -> int:
+        """The highest revision of these questions."""
+        if self._max_revision is None:
+            self._max_revision = max(self.revisions, default=1)
+        return self._max_revision
+
+    def card_keys(self) -> list[str]:
+        """The key of every card of these questions, in row order."""
+        prefix = self.bank_id + "/"
+        single = (None,)
+        keys: list[str] = []
+        for question_id, numbers in zip(self.ids, self.numbers, strict=True):
+            if numbers == single:
+                keys.append(prefix + question_id)
+            else:
+                keys += [card_key(self.bank_id, question_id, n) for n in numbers]
+        return keys
+
+    def keys_text(self) -> str:
+        """Every card key, sorted (as SQLite's binary collation sorts), one per line."""
+        if self._keys_text is None:
+            self._keys_text = "\n".join(sorted(self.card_keys()))
+        return self._keys_text
+
+    def key_set(self) -> frozenset[str]:
+        """Every card key."""
+        if self._keys is None:
+            text = self.keys_text()
+            self._keys = frozenset(text.split("\n") if text else ())
+        return self._keys
+
+    def position(self, question_id: str) -> int | None:
+        """The row of the question with this id, if any."""
+        if self._positions is None:
+            self._positions = dict(zip(self.ids, range(len(self.ids)), strict=True))
+        return self._positions.get(question_id)
+
+
+BankIndex = list[tuple[Bank, Questions]]
+"""Per bank: the bank without its questions, and its questions' rows."""
 
 
 def materialize(question: AnyQuestion | bytes | Pending, question_id: str = "") -> AnyQuestion:
@@ -227,10 +367,7 @@ def load_banks_cached(paths: Sequence[Path], cache_dir: Path | None) -> list[Ban
 def index_banks(banks: Sequence[Bank]) -> BankIndex:
     """The index of loaded banks (questions kept as objects)."""
     return [
-        (
-            dataclasses.replace(bank, questions=()),
-            [(q.id, q.type, q.revision, q.tags, q.card_numbers, q) for q in bank.questions],
-        )
+        (dataclasses.replace(bank, questions=()), Questions.of(bank.id, bank.questions))
         for bank in banks
     ]
 
@@ -258,7 +395,7 @@ def select_index(
         if bank_ids and bank.id not in bank_ids:
             continue
         if wanted and not wanted & set(bank.tags):
-            rows = [row for row in rows if wanted & set(row[3])]
+            rows = rows.subset(i for i, tags in enumerate(rows.tags) if wanted & set(tags))
             if not rows:
                 continue
         chosen.append((bank, rows))
@@ -284,10 +421,11 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     memo: dict[Path, Path | None] = {}
     index: BankIndex = []
     for file in files:
-        entry = cache_dir / f"bank-{_name(file, cwd)}.json"
+        resolved = file.resolve()
+        entry = cache_dir / f"bank-{_name(file, cwd, resolved)}.json"
         header, line, offset = _open(entry)
         try:
-            key, hashed = _key(file, cwd, code, memo, _hashed_before(header))
+            key, hashed = _key(file, resolved, cwd, code, memo, _hashed_before(header))
         except OSError:
             key, hashed = None, []
         found = _read(header, line, offset, key, file, entry) if key is not None else None
@@ -360,9 +498,9 @@ def code_digest() -> tuple[int, int]:
     return checksum, size
 
 
-def _name(file: Path, cwd: str) -> str:
-    """The entry's file name: one per bank file as named."""
-    where = f"{file}\0{cwd}\0{file.resolve()}"
+def _name(file: Path, cwd: str, resolved: Path) -> str:
+    """The entry's file name: one per bank file as named (``resolved``: where it leads)."""
+    where = f"{file}\0{cwd}\0{resolved}"
     return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
@@ -376,6 +514,7 @@ _RACY_NS = 2_000_000_000
 
 def _key(
     file: Path,
+    resolved: Path,
     cwd: str,
     code: str,
     memo: dict[Path, Path | None],
@@ -388,7 +527,6 @@ def _key(
     one recorded then: an edit changes the change time, which no program
     can set back. Otherwise the file is read and hashed.
     """
-    resolved = file.resolve()
     folder = resolved.parent
     if folder not in memo:
         memo[folder] = find_sources_file(folder)
@@ -438,7 +576,7 @@ def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
     are read when a question is first shown (:class:`Pending`).
     """
     try:
-        with entry.open("rb") as handle:
+        with open(entry, "rb", buffering=1 << 16) as handle:  # the index, in one read
             header = json.loads(handle.readline())
             line = handle.readline()
             offset = handle.tell()
@@ -451,16 +589,37 @@ _KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
 _KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
 
 
+# Printable ASCII but for the quote and the backslash: characters JSON writes as they are.
+_ASCII_CODES = [c for c in map(chr, range(0x23, 0x7F)) if c != "\\"]
+
+
+def _code(n: int) -> str:
+    """The character standing for the ``n``-th set of tags in an index line.
+
+    One character per question, decoded at C speed: ASCII that JSON does not
+    escape first, then from U+0100 on, past the surrogates (which UTF-8
+    cannot hold).
+    """
+    if n < len(_ASCII_CODES):
+        return _ASCII_CODES[n]
+    point = 0x100 + n - len(_ASCII_CODES)
+    return chr(point if point < 0xD800 else point + 0x800)
+
+
 def _read(
     header: dict[str, Any] | None, line: bytes, offset: int, key: str, file: Path, entry: Path
-) -> tuple[Bank, list[QuestionRow]] | None:
+) -> tuple[Bank, Questions] | None:
     """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
 
     Layout: a header line (key, the SHA-256 of the index line and of the
     question lines, image stamps, the files hashed for the key), the index
-    line (the bank and its questions' ids, types, revisions, tags and card
-    numbers, column by column), then one line per question. Only the index
-    is checked and read here; the question lines when a question is shown.
+    line, then one line per question. The index line holds the bank and its
+    questions column by column, each in a form JSON decodes at C speed: ids
+    (and the bank's card keys, sorted) as one text separated by spaces,
+    types and tag sets as one character per question, revisions as runs,
+    the card numbers of cloze questions with the rows that have them. Only
+    the index is checked and read here, kept as columns (whole columns
+    checked at once); the question lines when a question is shown.
     """
     try:
         if (
@@ -475,21 +634,44 @@ def _read(
                 return None
         data = json.loads(line)
         bank = decode(data["bank"])
-        ids = data["ids"].split("\n") if data["ids"] else []
+        ids = data["ids"].split(" ") if data["ids"] else []
         count = len(ids)
-        kinds = [_KIND_OF_CODE[code] for code in data["kinds"]]
-        revisions = [int(n) for n in data["revisions"]]
-        tag_sets = [tuple(str(tag) for tag in tags) for tags in data["tag_sets"]]
-        tags = [tag_sets[int(n)] for n in data["tags"]]
+        kinds: list[str] = list(map(_KIND_OF_CODE.__getitem__, data["kinds"]))
+        revisions: list[int] = []
+        for revision, times in data["revisions"]:
+            if type(revision) is not int or type(times) is not int:
+                return None
+            revisions += [revision] * times
+        tag_sets = {
+            _code(n): tuple(str(tag) for tag in tags) for n, tags in enumerate(data["tag_sets"])
+        }
+        tags = list(map(tag_sets.__getitem__, data["tags"]))
         numbers: list[tuple[int | None, ...]] = [(None,)] * count
-        for i, cards in data["numbers"]:
-            numbers[i] = tuple(None if n is None else int(n) for n in cards)
-        if not isinstance(bank, Bank) or not count == len(kinds) == len(revisions) == len(tags):
+        for cards, at in data["numbers"]:
+            deletions = tuple(cards)
+            if (
+                not deletions
+                or not set(map(type, deletions)) <= {int}
+                or not set(map(type, at)) <= {int}
+                or min(at) < 0
+            ):
+                return None
+            for i in at:
+                numbers[i] = deletions
+        keys = data["keys"]
+        if (
+            not isinstance(bank, Bank)
+            or not isinstance(keys, str)
+            or not count == len(kinds) == len(revisions) == len(tags)
+        ):
             return None
-        questions = [Pending(entry, offset, header, ids, file)] * count
+        keys = keys.replace(" ", "\n")
+        bodies: list[AnyQuestion | bytes | Pending] = [
+            Pending(entry, offset, header, ids, file)
+        ] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
-    return bank, list(zip(ids, kinds, revisions, tags, numbers, questions, strict=True))
+    return bank, Questions(bank.id, ids, kinds, revisions, tags, numbers, bodies, keys)
 
 
 def _restamp(
@@ -500,7 +682,7 @@ def _restamp(
     hashed: Hashed,
     key: str,
     file: Path,
-) -> tuple[Bank, list[QuestionRow]] | None:
+) -> tuple[Bank, Questions] | None:
     """Record stamps that can now be trusted (a file hashed just after a change was not),
     so that the next start does not hash the file again; the entry's index read anew from
     the rewritten entry, or ``None`` when nothing changed or it could not be written."""
@@ -519,21 +701,39 @@ def _restamp(
 
 def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
     """Write the entry atomically; failures are ignored."""
+    # The cache is an optimisation: never fail a quiz over it.
+    with contextlib.suppress(Exception):
+        data = _entry(key, bank, hashed)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(entry, data)
+
+
+def _entry(key: str, bank: Bank, hashed: Hashed) -> bytes:
+    """An entry's bytes (see :func:`_read`)."""
     images = [_stamp(q.image.resolve()) for q in bank.questions if q.image is not None]
     questions = bank.questions
-    tag_sets: dict[tuple[str, ...], int] = {}
+    tag_sets: dict[tuple[str, ...], str] = {}
+    revisions: list[list[int]] = []  # runs: [revision, how many]
+    for q in questions:
+        if revisions and revisions[-1][0] == q.revision:
+            revisions[-1][1] += 1
+        else:
+            revisions.append([q.revision, 1])
+    numbers: dict[tuple[int | None, ...], list[int]] = {}
+    for i, q in enumerate(questions):
+        if q.card_numbers != (None,):
+            numbers.setdefault(q.card_numbers, []).append(i)
+    # Ids and keys are slugs: separated by spaces, which JSON writes as they are.
     index = {
         "bank": encode(dataclasses.replace(bank, questions=())),
-        "ids": "\n".join(q.id for q in questions),
+        "ids": " ".join(q.id for q in questions),
         "kinds": "".join(_KIND_CODES[q.type] for q in questions),
-        "revisions": [q.revision for q in questions],
-        "tags": [tag_sets.setdefault(q.tags, len(tag_sets)) for q in questions],
-        "tag_sets": [],
-        "numbers": [
-            [i, list(q.card_numbers)] for i, q in enumerate(questions) if q.card_numbers != (None,)
-        ],
+        "revisions": revisions,
+        "tags": "".join(tag_sets.setdefault(q.tags, _code(len(tag_sets))) for q in questions),
+        "tag_sets": [list(tags) for tags in tag_sets],
+        "numbers": [[list(cards), at] for cards, at in numbers.items()],
+        "keys": Questions.of(bank.id, questions).keys_text().replace("\n", " "),
     }
-    index["tag_sets"] = [list(tags) for tags in tag_sets]
     # json.dumps escapes line breaks inside strings: one line per value.
     line = json.dumps(index, ensure_ascii=False).encode("utf-8", "surrogateescape")
     texts = "\n".join(json.dumps(encode(q), ensure_ascii=False) for q in questions)
@@ -547,7 +747,4 @@ def _write(entry: Path, key: str, bank: Bank, hashed: Hashed) -> None:
             "files": [list(file) for file in hashed],
         }
     )
-    # The cache is an optimisation: never fail a quiz over it.
-    with contextlib.suppress(Exception):
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(entry, header.encode() + b"\n" + line + b"\n" + rest)
+    return header.encode() + b"\n" + line + b"\n" + rest

@@ -224,6 +224,12 @@ def clock_from(start: dt.datetime | None) -> Callable[[], dt.datetime]:
     return lambda: dt.datetime.now(dt.UTC) + offset
 
 
+# How far past the start the store is read ahead for a review plan: at least as far as
+# the learning cards a session may show early (planning.LEARN_AHEAD), with time to
+# start, else the plan reads the database again.
+READ_AHEAD_MS = 30 * 60 * 1000
+
+
 @cli.command()
 @bank_paths
 @bank_filters
@@ -280,51 +286,75 @@ def quiz(
     settings); `hoquiz settings` keeps them.
     --now (or HOQUIZ_NOW) runs the quiz as if it were another time.
     """
-    import random
+    import gc
 
-    from hoquiz.cli.quiz import Session
-    from hoquiz.store import Store
-    from hoquiz.study.days import Days
-    from hoquiz.study.planning import Deck, load_index_selected
-    from hoquiz.study.scheduling import Scheduler, use_scheduler
-    from hoquiz.study.settings import Settings
+    from hoquiz.collector import collector_paused
+    from hoquiz.store import Store, to_ms
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
+    clock = clock_from(now)
     path = db or default_db()
     is_new = not path.exists() or path.stat().st_size == 0
-    store = Store.open(path)
-    console = ClickConsole(
-        use_color(),
-        echo_input=not sys.stdin.isatty(),
-        width=terminal_width(),
-        editing=terminal_input(),
-    )
+    # The start makes the bank index: many objects, which live as long as the session.
+    # No collection runs while it is made, and none passes over it until the end.
+    with collector_paused():
+        # An existing database is opened and checked, and what a review plan reads
+        # first read, on threads while the rest loads; a new one is made once the
+        # banks have loaded.
+        opening = None
+        if not is_new:
+            ahead = to_ms(clock()) + READ_AHEAD_MS if Mode(mode) == Mode.REVIEW else None
+            opening = Store.opening(path, ahead)
+        try:
+            import random
+
+            from hoquiz.cli.quiz import Session
+            from hoquiz.study.days import Days
+            from hoquiz.study.planning import Deck, load_index_selected
+            from hoquiz.study.scheduling import Scheduler, use_scheduler
+            from hoquiz.study.settings import Settings
+
+            cards = Deck(load_index_selected(list(paths), bank_ids, tags, default_cache_dir()))
+        except BaseException:
+            if opening is not None:
+                opening.close()
+            raise
+        gc.freeze()
     try:
-        stored = store.settings()
-        given = Settings(new_per_day, retention, day_starts)
-        chosen = given.over(stored).resolved()
-        scheduler = Scheduler(chosen.retention)
-        use_scheduler(store, scheduler, adopt=adopt_scheduler)
-        if is_new:
-            console.show(f"New progress database: {path}", "dim")
-        for line in session_only(given, stored):
-            console.show(line, "dim")
-        session = Session(
-            cards=cards,
-            store=store,
-            console=console,
-            scheduler=scheduler,
-            rng=random.Random(seed),
-            clock=clock_from(now),
-            mode=Mode(mode),
-            new_per_day=chosen.new_per_day,
-            limit=limit,
-            days=Days(chosen.day_starts),
+        store = Store.open(path) if opening is None else opening.store()
+        console = ClickConsole(
+            use_color(),
+            echo_input=not sys.stdin.isatty(),
+            width=terminal_width(),
+            editing=terminal_input(),
         )
-        result = session.run()
+        try:
+            stored = store.settings()
+            given = Settings(new_per_day, retention, day_starts)
+            chosen = given.over(stored).resolved()
+            scheduler = Scheduler(chosen.retention)
+            use_scheduler(store, scheduler, adopt=adopt_scheduler)
+            if is_new:
+                console.show(f"New progress database: {path}", "dim")
+            for line in session_only(given, stored):
+                console.show(line, "dim")
+            session = Session(
+                cards=cards,
+                store=store,
+                console=console,
+                scheduler=scheduler,
+                rng=random.Random(seed),
+                clock=clock,
+                mode=Mode(mode),
+                new_per_day=chosen.new_per_day,
+                limit=limit,
+                days=Days(chosen.day_starts),
+            )
+            result = session.run()
+        finally:
+            store.close()
     finally:
-        store.close()
+        gc.unfreeze()
     if result.interrupted:
         sys.exit(130)
 

@@ -14,8 +14,11 @@ this hoquiz knows, with that version's tables and columns, card rows that
 hoquiz writes, passing ``PRAGMA quick_check``, and writable (file and
 folder). Otherwise :class:`StoreError` names the file, which is left
 byte-identical. :meth:`Store.open_read_only` reads without writing anything.
+:meth:`Store.opening` makes the same checks with the slowest (every card
+row) on a thread, while the caller goes on.
 """
 
+import bisect
 import datetime as dt
 import errno
 import os
@@ -23,7 +26,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +169,162 @@ class _Check:
         self._thread.join()
 
 
+def _keys_by_bank(rows: list[Any]) -> dict[str, list[tuple[int, str]]]:
+    """:meth:`Store.scheduled_keys` from its query's ``(bank, revision, keys)`` rows."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for bank, revision, keys in rows:
+        if keys:
+            found.setdefault(str(bank), []).append((int(revision), str(keys)))
+    return found
+
+
+_UNSET: Any = object()
+
+# What a review plan reads first, for every bank, each as one row (a thread hands the
+# GIL back once per row): the due cards in due order, column by column, and the
+# scheduled keys of each bank and revision, with their counts.
+_DUE_AHEAD = (
+    "SELECT count(*), group_concat(card_key, char(10)), group_concat(revision), "
+    "group_concat(state, ''), group_concat(due), group_concat(bank_id, char(10)) FROM "
+    "(SELECT card_key, revision, state, due, bank_id FROM cards INDEXED BY cards_due "
+    "WHERE state > 0 AND due IS NOT NULL AND due <= ? ORDER BY due, card_key)"
+)
+_KEYS_AHEAD = (
+    "SELECT group_concat(bank_id || char(31) || revision || char(31) || n || char(31) || keys, "
+    "char(30)) FROM (SELECT bank_id, revision, count(*) AS n, "
+    "group_concat(card_key, char(10)) AS keys FROM cards "
+    "WHERE state > 0 AND due IS NOT NULL GROUP BY bank_id, revision)"
+)
+
+DueColumns = tuple[list[int], list[str], list[int], list[int], list[str]]
+"""Scheduled cards read ahead, column by column: due, key, revision, state, bank."""
+
+
+class Opening:
+    """:meth:`Store.open` of an existing database, its slow part run on threads.
+
+    SQLite works outside the GIL, so the check of every card row, and what a
+    review plan reads first (with ``read_ahead``: see :meth:`Store.read_ahead`),
+    each on a thread and a connection of its own, overlap whatever the caller
+    does meanwhile, such as reading the bank index. Each thread makes a
+    handful of calls, each returning one row: a thread waits for the GIL at
+    each. :meth:`store` then opens the store, with every other check made as
+    :meth:`Store.open` makes it; what was read ahead is used only if no card
+    row was refused.
+    """
+
+    def __init__(self, path: Path, read_ahead: int | None = None) -> None:
+        self._path = path
+        self._read_ahead = read_ahead
+        self._bad: Any = _UNSET  # the first bad card row found, or None
+        self._due: tuple[Any, ...] | None = None
+        self._keys: str | None = None
+        self._threads: list[threading.Thread] = []
+        # What Store.open checks before it connects, first: reading a database in WAL
+        # mode makes its -wal and -shm files, which a refused file must not get.
+        try:
+            if not check_header(path):
+                return
+            _check_writable(path)
+        except StoreError:
+            return
+        work = [self._check] + ([self._ahead] if read_ahead is not None else [])
+        for target in work:
+            thread = threading.Thread(target=target, name="hoquiz-open", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        """A connection that writes nothing, to a database of this hoquiz's schema version
+        (``None``: it is not one, or cannot be opened; :meth:`Store.open` says why)."""
+        uri = f"{self._path.absolute().as_uri()}?mode=rw"  # never creates a file
+        try:
+            db = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        except sqlite3.Error:
+            return None
+        try:
+            db.execute("PRAGMA query_only=ON")
+            if int(db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION:
+                return db
+        except sqlite3.Error:
+            pass
+        db.close()  # Store.open checks (and migrates) it all
+        return None
+
+    def _check(self) -> None:
+        db = self._connect()
+        if db is not None:
+            with closing(db), suppress(sqlite3.Error):  # Store.open finds it again, and says so
+                self._bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
+
+    def _ahead(self) -> None:
+        db = self._connect()
+        if db is not None:
+            with closing(db), suppress(sqlite3.Error):  # read as usual then
+                db.execute("BEGIN")  # both from one state of the database
+                due = db.execute(_DUE_AHEAD, (self._read_ahead,)).fetchone()
+                keys = db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+                db.execute("COMMIT")
+                self._due, self._keys = due, keys
+
+    def store(self) -> "Store":
+        """The open store.
+
+        Raises:
+            StoreError: as :meth:`Store.open`.
+        """
+        self.close()
+        store = Store._open(self._path, self._bad)
+        if self._read_ahead is not None and self._due is not None and self._keys is not None:
+            store._ahead(self._read_ahead, self._due, self._keys)
+        return store
+
+    def close(self) -> None:
+        """Wait for the threads (they write nothing)."""
+        for thread in self._threads:
+            thread.join()
+
+
+def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
+    """The rows of :data:`_DUE_AHEAD`'s one row, as columns in due order (then key order);
+    ``None``: values not as hoquiz writes them."""
+    count, keys, revisions, states, dues, banks = read
+    if not count:
+        return [], [], [], [], []
+    try:
+        columns: DueColumns = (
+            list(map(int, str(dues).split(","))),
+            str(keys).split("\n"),
+            list(map(int, str(revisions).split(","))),
+            list(map(int, str(states))),
+            str(banks).split("\n"),
+        )
+    except ValueError:  # a number stored as text or as a float
+        return None
+    if any(len(column) != count for column in columns):
+        return None
+    dues_read = columns[0]
+    if len(set(dues_read)) != count or dues_read != sorted(dues_read):
+        # Ties (ordered by key) or another order: sorted whole, not trusted to the query.
+        rows = sorted(zip(*columns, strict=True))
+        columns = tuple(map(list, zip(*rows, strict=True)))  # type: ignore[assignment]
+    return columns
+
+
+def _keys_rows(text: str) -> dict[str, list[tuple[int, str]]] | None:
+    """:meth:`Store.scheduled_keys` of every bank from :data:`_KEYS_AHEAD`'s one value."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    for record in text.split("\x1e") if text else ():
+        parts = record.split("\x1f")
+        if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+            return None
+        bank, revision, count, keys = parts
+        if keys.count("\n") + 1 != int(count):
+            return None
+        found.setdefault(bank, []).append((int(revision), keys))
+    return found
+
+
 class Store:
     """An open progress database. Use :meth:`open`; close it (or use ``with``)."""
 
@@ -175,6 +334,10 @@ class Store:
         self._checking: _Check | None = None  # the quick check running since opening
         self._damaged: str | None = None  # what it found
         self._version = SCHEMA_VERSION  # the file's (an older one only when read-only)
+        self._bad_card_row: Any = _UNSET  # see _open
+        # What was read ahead: (until, due rows with their bank), keys per bank.
+        self._due_ahead: tuple[int, DueColumns] | None = None
+        self._keys_ahead: dict[str, list[tuple[int, str]]] | None = None
 
     # -- opening ------------------------------------------------------------
 
@@ -193,7 +356,12 @@ class Store:
                 newer hoquiz, is read-only, or cannot be created; nothing was
                 written to it.
         """
-        path = Path(path)
+        return cls._open(Path(path))
+
+    @classmethod
+    def _open(cls, path: Path, bad_card_row: Any = _UNSET) -> "Store":
+        """:meth:`open`; ``bad_card_row``: what the card check found on another connection,
+        if it ran there (for this hoquiz's schema version)."""
         exists = check_header(path)
         if path.exists():  # a database, or an empty file to make one in
             _check_writable(path)
@@ -213,6 +381,7 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(f"cannot open {path}: {error}") from None
         store = cls(path, db)
+        store._bad_card_row = bad_card_row
         try:
             with store._errors():
                 store._prepare(exists)
@@ -220,6 +389,13 @@ class Store:
             store.close()
             raise
         return store
+
+    @classmethod
+    def opening(cls, path: Path, read_ahead: int | None = None) -> Opening:
+        """:meth:`open` with its slow part started on threads: call :meth:`Opening.store`
+        for the store. With ``read_ahead``, what :meth:`read_ahead` reads is read too.
+        """
+        return Opening(Path(path), read_ahead)
 
     @classmethod
     def open_read_only(cls, path: Path) -> "Store | None":
@@ -322,7 +498,9 @@ class Store:
                     f"cannot use {self.path}: it is not a hoquiz progress database of schema "
                     f"version {version} (table {table} has other columns)"
                 )
-        bad = db.execute(bad_card(version)).fetchone()
+        bad = self._bad_card_row
+        if bad is _UNSET or version != SCHEMA_VERSION:
+            bad = db.execute(bad_card(version)).fetchone()
         if bad is not None:
             raise StoreError(f"{self.path}: card {bad[0]} has {bad[1]}, which no hoquiz writes")
         return version
@@ -423,6 +601,29 @@ class Store:
                 for key, revision, state, due, introduced, lapses in rows
             }
 
+    def read_ahead(self, until: int) -> None:
+        """Read what planning a review session asks first, for every bank: the scheduled
+        cards due at ``until`` or before, and the scheduled keys of each bank.
+
+        The next :meth:`scheduled_until` (up to ``until``) and then :meth:`scheduled_keys`
+        are answered from what was read, once, with their banks picked out: both from
+        one state of the database (a :meth:`scheduled_until` further ahead reads the
+        database, and so does the :meth:`scheduled_keys` after it).
+        :class:`Opening` reads it on its thread, while the caller works.
+        """
+        with self.snapshot(), self._errors():
+            due = self._db.execute(_DUE_AHEAD, (until,)).fetchone()
+            keys = self._db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+        self._ahead(until, due, keys)
+
+    def _ahead(self, until: int, due: tuple[Any, ...], keys: str) -> None:
+        """Keep what :meth:`read_ahead` read (nothing of it, if any value is not as
+        hoquiz writes it: the database is then read as usual)."""
+        rows, by_bank = _due_rows(due), _keys_rows(keys)
+        if rows is not None and by_bank is not None:
+            self._due_ahead = (until, rows)
+            self._keys_ahead = by_bank
+
     def scheduled_until(
         self, bank_ids: Sequence[str], until: int | None = None
     ) -> Iterator[tuple[str, int, int, int]]:
@@ -431,6 +632,20 @@ class Store:
         Only cards due at ``until`` (UTC milliseconds) or before, if given; ties
         by key. Read through the index on due times, row by row as consumed.
         """
+        ahead, self._due_ahead = self._due_ahead, None
+        if ahead is not None and until is not None and until <= ahead[0]:
+            dues, keys, revisions, states, banks = ahead[1]
+            cut = bisect.bisect_right(dues, until)
+            read = zip(keys[:cut], revisions[:cut], states[:cut], dues[:cut], strict=True)
+            wanted = set(bank_ids)
+            if wanted.issuperset(banks[:cut]):
+                yield from read
+            else:
+                for row, bank_id in zip(read, banks, strict=False):
+                    if bank_id in wanted:
+                        yield row
+            return
+        self._keys_ahead = None  # what was read ahead is used whole, or not at all
         marks = ",".join("?" * len(bank_ids))
         query = (
             # In due order from the due index, never sorted whole: the caller may stop early.
@@ -460,13 +675,16 @@ class Store:
                 (since, *bank_ids),
             ).fetchall()
 
-    def scheduled_keys(self, bank_ids: Sequence[str]) -> dict[str, list[tuple[int, list[str]]]]:
+    def scheduled_keys(self, bank_ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
         """Per bank, the keys of its scheduled cards, grouped by the revision they were
-        scheduled at: ``{bank: [(revision, keys), ...]}``.
+        scheduled at: ``{bank: [(revision, keys), ...]}``, the keys one per line.
 
-        One aggregate in SQL, read from the ``cards_bank`` index: a string per bank
-        and revision, not a row per card.
+        One aggregate in SQL, read from the ``cards_bank`` index (in its order, so
+        sorted by key within a group): a text per bank and revision, not a row per card.
         """
+        ahead, self._keys_ahead = self._keys_ahead, None
+        if ahead is not None:
+            return {bank: ahead[bank] for bank in bank_ids if bank in ahead}
         marks = ",".join("?" * len(bank_ids))
         with self._errors():
             rows = self._db.execute(
@@ -475,11 +693,7 @@ class Store:
                 "GROUP BY bank_id, revision",
                 tuple(bank_ids),
             ).fetchall()
-        found: dict[str, list[tuple[int, list[str]]]] = {}
-        for bank, revision, keys in rows:
-            if keys:
-                found.setdefault(str(bank), []).append((int(revision), str(keys).split("\n")))
-        return found
+        return _keys_by_bank(rows)
 
     def card(self, key: str) -> StoredCard | None:
         """One card's row, or ``None`` if it was never answered."""
@@ -840,6 +1054,23 @@ class Store:
                 f"UPDATE cards SET {assignments}, answers = answers - 1 WHERE id = ?",
                 (*recorded.previous, card_id),
             )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Read one state of the database throughout (a read transaction), whatever
+        another session commits meanwhile."""
+        db = self._db
+        if db.in_transaction:
+            yield
+            return
+        with self._errors():
+            db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            with self._errors():
+                if db.in_transaction:
+                    db.execute("COMMIT")
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import random
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, NamedTuple, TypeVar, assert_never
 
@@ -35,6 +34,7 @@ from hoquiz.study.planning import (
     Plan,
     StudyCard,
     is_new,
+    next_due_ms,
     plan_cram,
     plan_exam,
     plan_from_store,
@@ -193,9 +193,10 @@ class Quiz:
         self._indexed = isinstance(cards, Deck) and self.mode == Mode.REVIEW
         if isinstance(cards, Deck) and self._indexed:
             self._dues: dict[str, int] = {}
-            plan = plan_from_store(
+            plan, first_due = plan_from_store(
                 cards, store, started, new_per_day=new_per_day, limit=limit, days=days
             )
+            next_due = None if first_due is None else from_ms(first_due)
             banks = len(cards.bank_ids)
         else:
             summaries = store.summaries()
@@ -207,6 +208,7 @@ class Quiz:
                 and s.due_ms is not None
             }
             plan = self._plan(started, summaries)
+            next_due = self._next_due()
             banks = len({c.bank.id for c in cards})
         self.result = SessionResult(self.mode, started)
         self.intro = Intro(
@@ -219,10 +221,10 @@ class Quiz:
             plan.new_allowance,
             plan.new_waiting,
             new_per_day,
-            self._next_due(),
+            next_due,
             started,
         )
-        self._queue = deque(plan.queue)
+        self._queue = _Queue(plan.queue)
         self._learning = [(due, n, card) for n, (due, card) in enumerate(plan.learning)]
         heapq.heapify(self._learning)
         self._serial = len(self._learning)
@@ -418,11 +420,8 @@ class Quiz:
         """The earliest due time of the selected cards' schedules."""
         cards = self.cards
         if isinstance(cards, Deck) and self._indexed:
-            for key, revision, _, due_ms in self.store.scheduled_until(cards.bank_ids):
-                card = cards.card(key)
-                if card is not None and revision >= card.revision:
-                    return from_ms(due_ms)
-            return None
+            due_ms = next_due_ms(cards, self.store)
+            return None if due_ms is None else from_ms(due_ms)
         return from_ms(min(self._dues.values())) if self._dues else None
 
     # -- recording --------------------------------------------------------------
@@ -503,6 +502,29 @@ class Quiz:
         )
         self._done.append(_Done(asked, answered, answer, recorded, due_before, requeued))
         return answered
+
+
+class _Queue:
+    """The cards still to show, read from the plan's queue as they are reached (a deck's
+    queue makes each card object then), and the cards put back in front of it."""
+
+    def __init__(self, cards: Sequence[StudyCard]) -> None:
+        self._cards = cards
+        self._next = 0
+        self._front: list[StudyCard] = []  # the latest put back last
+
+    def __bool__(self) -> bool:
+        return bool(self._front) or self._next < len(self._cards)
+
+    def popleft(self) -> StudyCard:
+        if self._front:
+            return self._front.pop()
+        card = self._cards[self._next]
+        self._next += 1
+        return card
+
+    def appendleft(self, card: StudyCard) -> None:
+        self._front.append(card)
 
 
 def _remove_last(items: list[T], belongs: Callable[[T], bool]) -> None:

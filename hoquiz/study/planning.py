@@ -23,7 +23,7 @@ import random
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, overload
 
 from hoquiz.model import CLASS_OF_TYPE, AnyQuestion, Bank, Question, card_key, question_cards
 from hoquiz.render import natural_order
@@ -35,7 +35,7 @@ from hoquiz.study.scheduling import PHASES, Phase
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
 if TYPE_CHECKING:
-    from hoquiz.banks.cache import BankIndex, Pending, QuestionRow
+    from hoquiz.banks.cache import BankIndex, Pending, Questions
     from hoquiz.store import Store
 
 LEARN_AHEAD = dt.timedelta(minutes=20)
@@ -148,7 +148,7 @@ class Plan(NamedTuple):
             cards in the session left out).
     """
 
-    queue: tuple[StudyCard, ...]
+    queue: Sequence[StudyCard]
     learning: tuple[tuple[dt.datetime, StudyCard], ...] = ()
     due: int = 0
     new: int = 0
@@ -238,7 +238,6 @@ class Deck:
         self.index = index
         self.bank_ids = [bank.id for bank, _ in index]
         self._banks = {bank.id: n for n, (bank, _) in enumerate(index)}
-        self._positions: dict[str, dict[str, int]] = {}
         self._cards: list[StudyCard] | None = None
 
     def cards(self) -> list[StudyCard]:
@@ -255,25 +254,78 @@ class Deck:
     def __getitem__(self, n: int) -> StudyCard:
         return self.cards()[n]
 
+    def _rows(self, key: str) -> "tuple[int, Questions] | None":
+        """The position and rows of the bank of the selected card with this key, if any."""
+        n = self._banks.get(key.partition("/")[0])
+        if n is None:
+            return None
+        rows = self.index[n][1]
+        return (n, rows) if key in rows.key_set() else None
+
     def card(self, key: str) -> StudyCard | None:
         """The selected card with this key, if any."""
-        bank_id, _, rest = key.partition("/")
-        question_id, hashed, number = rest.partition("#c")
+        found = self._rows(key)
+        if found is None:
+            return None
+        n, rows = found
+        question_id, hashed, number = key.partition("/")[2].partition("#c")
+        i = rows.position(question_id)
+        if i is None:
+            return None
+        cloze = int(number) if hashed else None
+        bank = self.index[n][0]
+        return StudyCard(
+            bank, question_id, rows.kinds[i], rows.revisions[i], cloze, key, rows.bodies[i]
+        )
+
+    def keys_of(self, bank_id: str) -> tuple[frozenset[str], int] | None:
+        """The card keys of a selected bank, and its questions' highest revision."""
         n = self._banks.get(bank_id)
         if n is None:
             return None
-        bank, rows = self.index[n]
-        positions = self._positions.get(bank_id)
-        if positions is None:
-            positions = self._positions[bank_id] = {row[0]: i for i, row in enumerate(rows)}
-        i = positions.get(question_id)
-        if i is None:
-            return None
-        row = rows[i]
-        cloze = int(number) if hashed and number.isdigit() else None
-        if cloze not in row[4] or card_key(bank_id, question_id, cloze) != key:
-            return None
-        return StudyCard(bank, question_id, row[1], row[2], cloze, key, row[5])
+        rows = self.index[n][1]
+        return rows.key_set(), rows.max_revision
+
+    def holds(self, key: str, revision: int) -> bool:
+        """Whether the key is a selected card's and ``revision`` is at least its question's."""
+        found = self._rows(key)
+        if found is None:
+            return False
+        rows = found[1]
+        if revision >= rows.max_revision:
+            return True
+        i = rows.position(key.partition("/")[2].partition("#c")[0])
+        return i is not None and revision >= rows.revisions[i]
+
+
+class DeckQueue(Sequence[StudyCard]):
+    """A session's queue by card key: a :class:`StudyCard` is made for a card when it is
+    reached, never for the thousands of due cards behind it; then the new cards."""
+
+    def __init__(self, deck: Deck, keys: list[str], then: Sequence[StudyCard] = ()) -> None:
+        self.deck = deck
+        self.keys = keys
+        self.then = then
+
+    def __len__(self) -> int:
+        return len(self.keys) + len(self.then)
+
+    @overload
+    def __getitem__(self, i: int) -> StudyCard: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[StudyCard]: ...
+    def __getitem__(self, i: int | slice) -> StudyCard | Sequence[StudyCard]:
+        if isinstance(i, slice):
+            return [self[n] for n in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        if i >= len(self.keys):
+            return self.then[i - len(self.keys)]
+        card = self.deck.card(self.keys[i])
+        assert card is not None  # the keys were checked against the deck
+        return card
 
 
 def plan_from_store(
@@ -284,111 +336,204 @@ def plan_from_store(
     new_per_day: int = DEFAULT_NEW_PER_DAY,
     limit: int | None = None,
     days: Days = LOCAL_DAYS,
-) -> Plan:
-    """:func:`plan_review` of ``deck`` with the schedules in ``store``: the same plan.
+) -> tuple[Plan, int | None]:
+    """:func:`plan_review` of ``deck`` with the schedules in ``store`` (the same plan), and
+    the earliest due time (UTC milliseconds) of the deck's scheduled cards (``None``: none
+    is scheduled).
 
-    Due and learning cards come from the index on due times; the day's
-    introductions from the index on introduction times; the scheduled cards
-    of each bank as one string per bank, from which the new cards are found
-    without a card object or a question read for the others.
+    Due and learning cards come from the index on due times, checked against
+    each bank's set of card keys; the queue keeps their keys and makes a card
+    object only for a card reached. The day's introductions come from the
+    index on introduction times. The scheduled cards of each bank come as one
+    text per bank: a bank whose text is its own sorted card keys is studied
+    through (no new card) at C speed, a bank with none gives every question's
+    first card; only a bank partly studied is looked at card by card.
     """
     now_ms = to_ms(now)
     day_ms = to_ms(days.today_started(now))
     ahead_ms = now_ms + LEARN_AHEAD // dt.timedelta(milliseconds=1)
     banks = deck.bank_ids
-    due: list[StudyCard] = []
-    waiting: list[tuple[int, StudyCard]] = []
-    for key, revision, state, due_ms in store.scheduled_until(banks, ahead_ms):
-        card = deck.card(key)
-        if card is None or revision < card.revision:
-            continue
+    holds = deck.holds
+    with store.snapshot():  # one state of the database, even while another session answers
+        scheduled = list(store.scheduled_until(banks, ahead_ms))
+        stored = store.scheduled_keys(banks)
+        introduced = store.introduced_since(banks, day_ms)
+    # A bank studied through holds every key scheduled in it, each at a revision its
+    # question has: its due cards need no look at their keys.
+    studied = {
+        bank.id
+        for bank, rows in deck.index
+        if bank.id in stored and _studied_through(rows, stored[bank.id])
+    }
+    due: list[str] = []
+    waiting: list[tuple[int, str]] = []
+    in_session: set[str] = set()  # "bank/question" of the questions in the session
+    in_banks: set[str] = set()  # the banks of in_session
+    first_due: int | None = None
+    # Per other bank of a key: its card keys and highest revision, looked up once.
+    found: dict[str, tuple[frozenset[str], int]] = {}
+    nothing: tuple[frozenset[str], int] = (frozenset(), 0)
+    for key, revision, state, due_ms in scheduled:
+        bank_id = key.partition("/")[0]
+        if bank_id not in studied:
+            known = found.get(bank_id)
+            if known is None:
+                known = found[bank_id] = deck.keys_of(bank_id) or nothing
+            keys, top = known
+            if key not in keys or (revision < top and not holds(key, revision)):
+                continue
+        if first_due is None:
+            first_due = due_ms
         if due_ms <= now_ms:
-            due.append(card)
+            question = key.partition("#c")[0]
+            if question not in in_session:
+                in_session.add(question)
+                in_banks.add(bank_id)
+                due.append(key)
         elif PHASES[state].in_steps:
-            waiting.append((due_ms, card))
-    introduced_today = 0
-    for key, revision, state, due_at in store.introduced_since(banks, day_ms):
+            waiting.append((due_ms, key))
+    learning: list[tuple[dt.datetime, StudyCard]] = []
+    for due_ms, key in waiting:
+        question = key.partition("#c")[0]
         card = deck.card(key)
-        if card is not None and state > 0 and due_at is not None and revision >= card.revision:
+        if card is not None and question not in in_session:
+            in_session.add(question)
+            in_banks.add(card.bank.id)
+            learning.append((from_ms(due_ms), card))
+    introduced_today = 0
+    for key, revision, state, due_at in introduced:
+        if state > 0 and due_at is not None and holds(key, revision):
             introduced_today += 1
-    queue, learning, in_session, allowance, room = _due_part(
-        due, waiting, introduced_today, new_per_day, limit
+    if limit is not None:
+        due = due[:limit]
+    allowance = max(0, new_per_day - introduced_today)
+    room = allowance if limit is None else min(allowance, max(0, limit - len(due)))
+    queues, unseen, first = _new_cards(deck, stored, studied, in_session, in_banks)
+    new_cards = []
+    for n, i in itertools.islice(interleave_queues(queues), room):
+        bank, rows = deck.index[n]
+        cloze = first.get((n, i), rows.numbers[i][0])
+        question_id = rows.ids[i]
+        key = card_key(bank.id, question_id, cloze)
+        new_cards.append(
+            StudyCard(
+                bank, question_id, rows.kinds[i], rows.revisions[i], cloze, key, rows.bodies[i]
+            )
+        )
+    if first_due is None:
+        first_due = next_due_ms(deck, store)
+    plan = Plan(
+        DeckQueue(deck, due, new_cards),
+        tuple(learning),
+        len(due),
+        len(new_cards),
+        allowance,
+        unseen,
     )
-    due_count = len(queue)
-    queues, unseen = _new_cards(deck, store, in_session)
-    new_cards = [StudyCard(*item) for item in itertools.islice(interleave_queues(queues), room)]
-    return Plan(
-        tuple(queue + new_cards), tuple(learning), due_count, len(new_cards), allowance, unseen
-    )
+    return plan, first_due
 
 
-_NewCard = tuple[Bank, str, str, int, "int | None", str, "AnyQuestion | bytes | Pending"]
+def next_due_ms(deck: Deck, store: "Store") -> int | None:
+    """The earliest due time (UTC milliseconds) of the deck's scheduled cards, if any."""
+    for key, revision, _, due_ms in store.scheduled_until(deck.bank_ids):
+        if deck.holds(key, revision):
+            return due_ms
+    return None
+
+
+_NewCard = tuple[int, int]
+"""A new card: the position of its bank in the deck, and of its question in the bank."""
 
 
 def _new_cards(
-    deck: Deck, store: "Store", in_session: set[tuple[str, str]]
-) -> tuple[dict[Hashable, dict[Hashable, deque[_NewCard]]], int]:
-    """The new cards of ``deck`` queued by type, then bank; and how many there are.
+    deck: Deck,
+    stored: dict[str, list[tuple[int, str]]],
+    studied: set[str],
+    in_session: set[str],
+    in_banks: set[str],
+) -> tuple[dict[Hashable, dict[Hashable, deque[_NewCard]]], int, dict[_NewCard, int | None]]:
+    """The new cards of ``deck`` queued by type, then bank; how many there are; and the
+    card of each question that is not its first card (a cloze deletion studied already).
 
     A card is new when no schedule for its revision is stored; a question
-    gives its first new card, unless a sibling is in the session.
+    gives its first new card, unless a sibling is in the session
+    (``in_session``: "bank/question"; ``in_banks``: their banks). ``stored``:
+    the scheduled keys of each bank (see :meth:`Store.scheduled_keys`);
+    ``studied``: the banks studied through.
     """
-    stored = store.scheduled_keys(deck.bank_ids)
     queues: dict[Hashable, dict[Hashable, deque[_NewCard]]] = {}
+    first: dict[_NewCard, int | None] = {}
     count = 0
-    for bank, rows in deck.index:
-        done = _scheduled_for(bank.id, rows, stored.get(bank.id, []))
+    for n, (bank, rows) in enumerate(deck.index):
+        if bank.id in studied:
+            continue  # no new card, found at C speed
+        groups = stored.get(bank.id, [])
+        if not groups and bank.id not in in_banks:  # no card scheduled: all new
+            by_kind: dict[str, list[int]] = {}
+            for i, kind in enumerate(rows.kinds):
+                by_kind.setdefault(kind, []).append(i)
+            for kind, at in by_kind.items():
+                queues.setdefault(kind, {})[bank.id] = deque(zip(itertools.repeat(n), at))
+            count += len(rows)
+            continue
+        done = _scheduled_for(rows, groups)
         prefix = bank.id + "/"
-        if done and _all_scheduled(bank.id, prefix, rows, done):
-            continue  # a bank studied through: no new card, checked at C speed
-        for question_id, kind, revision, _, numbers, question in rows:
+        for i, (question_id, kind, numbers) in enumerate(
+            zip(rows.ids, rows.kinds, rows.numbers, strict=True)
+        ):
             if numbers == (None,):
-                key = prefix + question_id
-                if key in done:
+                if prefix + question_id in done:
                     continue
                 cloze = None
             else:
                 for cloze in numbers:
-                    key = card_key(bank.id, question_id, cloze)
-                    if key not in done:
+                    if card_key(bank.id, question_id, cloze) not in done:
                         break
                 else:
                     continue
-            if (bank.id, question_id) in in_session:
+                if cloze != numbers[0]:
+                    first[(n, i)] = cloze
+            if prefix + question_id in in_session:
                 continue
-            item = (bank, question_id, kind, revision, cloze, key, question)
-            queues.setdefault(kind, {}).setdefault(bank.id, deque()).append(item)
+            queues.setdefault(kind, {}).setdefault(bank.id, deque()).append((n, i))
             count += 1
-    return queues, count
+    return queues, count, first
 
 
-def _scheduled_for(
-    bank_id: str, rows: "list[QuestionRow]", by_revision: list[tuple[int, list[str]]]
-) -> set[str]:
+def _studied_through(rows: "Questions", groups: list[tuple[int, str]]) -> bool:
+    """Whether the bank's scheduled keys (per revision, each text sorted) are exactly its
+    card keys, each scheduled for its question's revision or a later one.
+
+    ``False`` may also mean the texts came in another order: the caller then
+    looks at the keys one by one.
+    """
+    top = rows.max_revision
+    if any(revision < top for revision, _ in groups):
+        return False
+    if len(groups) == 1:
+        return groups[0][1] == rows.keys_text()
+    return "\n".join(sorted(key for _, text in groups for key in text.split("\n"))) == (
+        rows.keys_text()
+    )
+
+
+def _scheduled_for(rows: "Questions", by_revision: list[tuple[int, str]]) -> set[str]:
     """The keys of the bank's cards scheduled for their question's current revision.
 
     A key stored at revision r counts unless its question has been revised
     past r since; those few are found from the index rows, not card by card.
     """
     done: set[str] = set()
-    for revision, keys in by_revision:
-        raised = [row for row in rows if row[2] > revision]
+    bank_id = rows.bank_id
+    for revision, text in by_revision:
+        keys = text.split("\n")
+        raised = [i for i, r in enumerate(rows.revisions) if r > revision]
         if not raised:
             done.update(keys)
             continue
-        stale = {card_key(bank_id, row[0], n) for row in raised for n in row[4]}
+        stale = {card_key(bank_id, rows.ids[i], n) for i in raised for n in rows.numbers[i]}
         done.update(key for key in keys if key not in stale)
     return done
-
-
-def _all_scheduled(bank_id: str, prefix: str, rows: "list[QuestionRow]", done: set[str]) -> bool:
-    """Whether every card of the bank's ``rows`` has its key in ``done``."""
-    single = [row[0] for row in rows if row[4] == (None,)]
-    if not done.issuperset(map(prefix.__add__, single)):
-        return False
-    return all(
-        card_key(bank_id, row[0], n) in done for row in rows if row[4] != (None,) for n in row[4]
-    )
 
 
 def _due_part(
