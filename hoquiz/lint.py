@@ -601,19 +601,21 @@ def _option_position(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
 def _key_near_distractor(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
-    from hoquiz.study.matching import confusable
+    from hoquiz.study.matching import confusable_with
 
     keys = _key_indexes(q)
+    distractors = [j for j in range(len(q.choices)) if j not in keys]
+    texts = [q.choices[j].text for j in distractors]
     for k in keys:
-        for j, choice in enumerate(q.choices):
-            if j not in keys and confusable(q.choices[k].text, choice.text):
-                yield Finding(
-                    bank.path,
-                    ("questions", i, "choices", j),
-                    "key-near-distractor",
-                    f"distractor {_quote(choice.text)} is within a spelling slip of the key "
-                    f"{_quote(q.choices[k].text)}: easy to misread; reword one",
-                )
+        for position in confusable_with(q.choices[k].text, texts):
+            j = distractors[position]
+            yield Finding(
+                bank.path,
+                ("questions", i, "choices", j),
+                "key-near-distractor",
+                f"distractor {_quote(q.choices[j].text)} is within a spelling slip of the key "
+                f"{_quote(q.choices[k].text)}: easy to misread; reword one",
+            )
 
 
 def _typed_answers(bank: Bank, i: int, q: AnyQuestion) -> Iterator[tuple[DataPath, str]]:

@@ -94,8 +94,9 @@ def _words(text: str) -> list[_Word]:
     out: list[_Word] = []
     for raw in words_keep_case(text.translate(_APOSTROPHES)):
         lower = raw.lower()
-        digits = any(c.isdigit() for c in raw)
-        code = sum(c.isalpha() for c in raw) >= 2 and raw == raw.upper() and raw != lower
+        # The cheap tests first: most words are letters only, in lower case.
+        digits = not raw.isalpha() and any(c.isdigit() for c in raw)
+        code = raw != lower and raw == raw.upper() and sum(c.isalpha() for c in raw) >= 2
         out.append(_Word(lower if digits else fold_plural(lower), lower, digits, code))
     return out
 
@@ -211,6 +212,15 @@ def confusable(a: str, b: str) -> bool:
     scans``) is not confusable; ``ilium`` and ``ileum`` are.
     """
     return _confusable_keys(_key(_words(a)), _key(_words(b)))
+
+
+def confusable_with(answer: str, others: Sequence[str]) -> list[int]:
+    """The indexes of ``others`` that are :func:`confusable` with ``answer``.
+
+    ``answer``'s words are folded once for all of them.
+    """
+    key = _key(_words(answer))
+    return [i for i, other in enumerate(others) if _confusable_keys(key, _key(_words(other)))]
 
 
 def _confusable_keys(a_key: list[_Word], b_key: list[_Word]) -> bool:
