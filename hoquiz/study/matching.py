@@ -132,7 +132,12 @@ def slips_allowed(word: str) -> int:
     return 0
 
 
+_OPPOSED_STARTS = tuple(sorted({prefix for pair in OPPOSED_PREFIXES for prefix in pair}))
+
+
 def _opposed(a: str, b: str) -> bool:
+    if not (a.startswith(_OPPOSED_STARTS) and b.startswith(_OPPOSED_STARTS)):
+        return False  # the common case, in two calls
     return any(
         (a.startswith(x) and b.startswith(y)) or (a.startswith(y) and b.startswith(x))
         for x, y in OPPOSED_PREFIXES
