@@ -44,7 +44,7 @@ from hoquiz.model import (
 from hoquiz.text import PLACEHOLDER_MARK, did_you_mean, format_number, normalize, plural, quote
 
 if TYPE_CHECKING:
-    from hoquiz.neardup import Texts
+    from hoquiz.neardup import PackedTexts, Texts
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -930,7 +930,7 @@ def _first_of_each(texts: Texts) -> dict[int, int]:
 class _Selected:
     """The texts at ``positions`` (ascending) of ``texts``, as texts of their own."""
 
-    def __init__(self, texts: Texts, positions: Sequence[int]) -> None:
+    def __init__(self, texts: PackedTexts, positions: Sequence[int]) -> None:
         self._texts = texts
         self._positions = positions
 
@@ -941,4 +941,4 @@ class _Selected:
         return self._texts[self._positions[index]]
 
     def __iter__(self) -> Iterator[str]:
-        return (self._texts[p] for p in self._positions)
+        return self._texts.pick(self._positions)

@@ -36,7 +36,7 @@ import heapq
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from rapidfuzz.distance.Indel import normalized_similarity as indel_similarity
@@ -296,6 +296,15 @@ class PackedTexts:
     def __iter__(self) -> Iterator[str]:
         for block in range(len(self._blocks) + (1 if self._pending else 0)):
             yield from self._block(block)
+
+    def pick(self, positions: Iterable[int]) -> Iterator[str]:
+        """The texts at ``positions`` (ascending), each block decompressed once."""
+        current, texts = -1, []
+        for position in positions:
+            block, offset = divmod(position, self.CHUNK)
+            if block != current:
+                current, texts = block, self._block(block)
+            yield texts[offset]
 
     def _block(self, block: int) -> list[str]:
         if block == len(self._blocks):

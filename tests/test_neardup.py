@@ -119,5 +119,7 @@ def test_packed_texts_read_back_as_written(texts: list[str], random: Random) -> 
     order = list(range(len(texts)))
     random.shuffle(order)
     assert [packed[i] for i in order] == [texts[i] for i in order]
+    some = sorted(order[: len(order) // 2])
+    assert list(packed.pick(some)) == [texts[i] for i in some]
     if texts:
         assert packed[-1] == texts[-1]
