@@ -15,7 +15,7 @@ from quiz_banks import ALPHA, BETA, write_banks
 from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
-from hoquiz.store import APPLICATION_ID, Answer, CardRef, Store
+from hoquiz.store import APPLICATION_ID, Answer, BankCards, CardRef, Store
 from hoquiz.store.schema import MIGRATIONS, layout
 from hoquiz.study.days import Days
 from hoquiz.study.scheduling import CardState, Phase, Rating
@@ -246,7 +246,9 @@ def test_sql_aggregates_give_the_same_report(
     from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, from_totals
 
     cards = {
-        bank.id: {key: q.revision for q in bank.questions for key, _ in question_cards(bank, q)}
+        bank.id: BankCards.of(
+            {key: q.revision for q in bank.questions for key, _ in question_cards(bank, q)}
+        )
         for bank in banks
     }
     with Store.open(tmp_path / "progress.db") as store:

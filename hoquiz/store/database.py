@@ -36,6 +36,7 @@ from hoquiz.store.records import (
     MODES,
     Answer,
     BadRow,
+    BankCards,
     CardRef,
     CardSummary,
     LoggedReview,
@@ -709,7 +710,7 @@ class Store:
 
     def study_totals(
         self,
-        banks: Mapping[str, Mapping[str, int]],
+        banks: Mapping[str, BankCards],
         now: dt.datetime,
         day_start: dt.datetime,
         retention_since: dt.datetime,
@@ -718,7 +719,7 @@ class Store:
         *,
         day_starts: Sequence[dt.datetime] | None = None,
     ) -> StudyTotals:
-        """Aggregates over the cards of ``banks`` (per bank id, card key: revision), in SQL.
+        """Aggregates over the cards of ``banks`` (per bank id, its card keys), in SQL.
 
         A card counts as scheduled when its row has a schedule for at least its
         revision; otherwise it is new. A row whose key is none of its bank's
@@ -775,7 +776,7 @@ class Store:
                 f"CASE WHEN NOT ({counted}) THEN 0 "
                 "WHEN c.state IN (:learning, :relearning) THEN 1 ELSE 2 END"
             )
-            states = {bank_id: [len(keys), 0, 0, 0] for bank_id, keys in banks.items()}
+            states = {bank_id: [len(cards.keys), 0, 0, 0] for bank_id, cards in banks.items()}
             reviews_total = dict.fromkeys(banks, 0)
             forecast: dict[int, int] = {}
             for bank_id, k, day, n, due, logged in db.execute(
@@ -854,7 +855,7 @@ class Store:
         )
 
     def _exceptions(
-        self, banks: Mapping[str, Mapping[str, int]], in_banks: str, params: dict[str, Any]
+        self, banks: Mapping[str, BankCards], in_banks: str, params: dict[str, Any]
     ) -> tuple[list[str], list[str]]:
         """The keys of rows of no given card, and of scheduled rows of a lower revision.
 
@@ -862,7 +863,7 @@ class Store:
         highest revision (from the bank index), row by row for the others.
         """
         db = self._db
-        top = max((max(keys.values(), default=1) for keys in banks.values()), default=1)
+        top = max((cards.top for cards in banks.values()), default=1)
         removed: list[str] = []
         unscheduled: list[str] = []
         below: list[tuple[str, str, int]] = []
@@ -872,7 +873,6 @@ class Store:
             f"WHERE {scheduled} AND c.revision >= :top AND {in_banks} GROUP BY c.bank_id",
             {**params, "top": top},
         ):
-            known = banks[bank_id]
             split = str(keys).split("\n")
             if len(split) != count:  # a key no hoquiz writes (with a line break): row by row
                 below += db.execute(
@@ -881,14 +881,14 @@ class Store:
                     {"top": top, "bank": bank_id},
                 ).fetchall()
                 continue
-            removed += [key for key in split if key not in known]
+            removed += frozenset(split).difference(banks[bank_id].keys)
         below += db.execute(
             f"SELECT c.bank_id, c.card_key, c.revision FROM cards c "
             f"WHERE {scheduled} AND c.revision < :top AND {in_banks}",
             {**params, "top": top},
         ).fetchall()
         for bank_id, key, revision in below:
-            wanted = banks[bank_id].get(key)
+            wanted = banks[bank_id].revision(key)
             if wanted is None:
                 removed.append(key)
             elif revision < wanted:
@@ -898,7 +898,7 @@ class Store:
             for bank_id, key in db.execute(
                 f"SELECT c.bank_id, c.card_key FROM cards c WHERE NOT ({scheduled})"
             )
-            if bank_id in banks and key not in banks[bank_id]
+            if bank_id in banks and key not in banks[bank_id].keys
         ]
         return removed, unscheduled
 

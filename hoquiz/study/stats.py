@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hoquiz.model import Bank, card_key, question_cards
-from hoquiz.store import LoggedReview, StoredCard, StudyTotals
+from hoquiz.store import BankCards, LoggedReview, StoredCard, StudyTotals
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import Phase, Rating
 from hoquiz.study.settings import Settings
 
 if TYPE_CHECKING:
-    from hoquiz.banks.cache import BankIndex
+    from hoquiz.banks.cache import BankIndex, Questions
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -137,14 +137,7 @@ def read_totals(
     Raises:
         StoreError: ``db`` exists but cannot be used.
     """
-    banks: dict[str, dict[str, int]] = {}  # per bank, its card keys and their revisions
-    for bank, rows in index:
-        prefix = bank.id + "/"
-        keys = banks.setdefault(bank.id, {})
-        keys.update({prefix + row[0]: row[2] for row in rows if row[4] == (None,)})
-        for row in rows:
-            if row[4] != (None,):
-                keys.update({card_key(bank.id, row[0], n): row[2] for n in row[4]})
+    banks = {bank.id: bank_cards(rows) for bank, rows in index}
     from hoquiz.store import Store
 
     stored = Settings()
@@ -168,11 +161,29 @@ def read_totals(
                 ],
             )
     else:
-        new = {bank_id: (len(keys), 0, 0, 0) for bank_id, keys in banks.items()}
+        new = {bank_id: (len(cards.keys), 0, 0, 0) for bank_id, cards in banks.items()}
         totals = StudyTotals(new, {}, [], {}, {})
     stats = from_totals([bank.id for bank, _ in index], totals, now, days)
     stats.database, stats.database_exists, stats.settings = db, exists, stored
     return stats
+
+
+def bank_cards(questions: Questions) -> BankCards:
+    """A bank's card keys (from its index's key text, at C speed) and their revisions.
+
+    Only the questions whose revision is not the bank's lowest are looked at
+    one by one.
+    """
+    base = min(questions.revisions, default=1)
+    raised: dict[str, int] = {}
+    if questions.max_revision != base:
+        rows = zip(questions.ids, questions.revisions, questions.numbers, strict=True)
+        for question_id, revision, numbers in rows:
+            if revision != base:
+                raised.update(
+                    (card_key(questions.bank_id, question_id, n), revision) for n in numbers
+                )
+    return BankCards(questions.key_set(), base, raised)
 
 
 def compute(
