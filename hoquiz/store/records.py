@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hoquiz.errors import StoreError
@@ -256,6 +256,17 @@ class BankCards(NamedTuple):
         base = min(revisions.values(), default=1)
         raised = {key: r for key, r in revisions.items() if r != base}
         return cls(frozenset(revisions), base, raised)
+
+
+class TotalsCutoffs(NamedTuple):
+    """When the statistics' periods start (see :meth:`Store.study_totals`)."""
+
+    now: dt.datetime
+    day_start: dt.datetime
+    retention_since: dt.datetime
+    leech_lapses: int
+    forecast_days: int
+    day_starts: Sequence[dt.datetime] | None = None
 
 
 class StudyTotals(NamedTuple):
