@@ -396,11 +396,16 @@ def stats(
     the last lines show your settings (see `hoquiz settings`).
     """
     from hoquiz.study.planning import load_index_selected
-    from hoquiz.study.stats import read_totals, render
+    from hoquiz.study.stats import read_totals, render, start_reading
     from hoquiz.userdirs import default_cache_dir, default_db
 
-    index = load_index_selected(list(paths), bank_ids, tags, default_cache_dir())
-    report = read_totals(index, db or default_db(), clock_from(now)(), day_starts)
+    path, moment = db or default_db(), clock_from(now)()
+    reading = start_reading(path, moment, day_starts)  # while the banks load
+    try:
+        index = load_index_selected(list(paths), bank_ids, tags, default_cache_dir())
+        report = read_totals(index, path, moment, day_starts, reading)
+    finally:
+        reading.close()
     if as_json:
         echo_json(report.to_json())
         return

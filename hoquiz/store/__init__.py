@@ -4,6 +4,7 @@ from hoquiz.store.database import BUSY_TIMEOUT_SECONDS, Store
 from hoquiz.store.records import (
     MODES,
     Answer,
+    BankCards,
     CardRef,
     CardSummary,
     LoggedReview,
@@ -21,6 +22,7 @@ __all__ = [
     "MODES",
     "SCHEMA_VERSION",
     "Answer",
+    "BankCards",
     "CardRef",
     "CardSummary",
     "LoggedReview",

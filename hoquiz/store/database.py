@@ -36,12 +36,14 @@ from hoquiz.store.records import (
     MODES,
     Answer,
     BadRow,
+    BankCards,
     CardRef,
     CardSummary,
     LoggedReview,
     Recorded,
     StoredCard,
     StudyTotals,
+    TotalsCutoffs,
     indexes_text,
     logged_review,
     schedule_values,
@@ -398,7 +400,7 @@ class Store:
         return Opening(Path(path), read_ahead)
 
     @classmethod
-    def open_read_only(cls, path: Path) -> "Store | None":
+    def open_read_only(cls, path: Path, *, check: bool = True) -> "Store | None":
         """Open the database at ``path`` for reading only (``None``: missing or empty).
 
         Nothing is created or written, not even SQLite's ``-wal`` and ``-shm``
@@ -407,6 +409,9 @@ class Store:
         version is read as it is, never upgraded (``hoquiz quiz`` does that),
         when it has every table and column the reading methods use; reading
         it may be slower (no newer index, no kept counts).
+
+        ``check=False`` leaves out the checks of the schema and of every card
+        row, for a second connection beside a checked one.
 
         Raises:
             StoreError: as :meth:`open`, or the schema is too old to read as it is.
@@ -433,6 +438,9 @@ class Store:
         store = cls(path, db)
         try:
             with store._errors():
+                if not check:
+                    store._version = int(db.execute("PRAGMA user_version").fetchone()[0])
+                    return store
                 version = store._check()
                 store._version = version
                 if version < READABLE_FROM:
@@ -709,7 +717,7 @@ class Store:
 
     def study_totals(
         self,
-        banks: Mapping[str, Mapping[str, int]],
+        banks: Mapping[str, BankCards],
         now: dt.datetime,
         day_start: dt.datetime,
         retention_since: dt.datetime,
@@ -718,7 +726,7 @@ class Store:
         *,
         day_starts: Sequence[dt.datetime] | None = None,
     ) -> StudyTotals:
-        """Aggregates over the cards of ``banks`` (per bank id, card key: revision), in SQL.
+        """Aggregates over the cards of ``banks`` (per bank id, its card keys), in SQL.
 
         A card counts as scheduled when its row has a schedule for at least its
         revision; otherwise it is new. A row whose key is none of its bank's
@@ -729,33 +737,18 @@ class Store:
         then at ``day_starts`` (when each next day starts: days are not all 24
         hours long), else every 24 hours.
         """
-        bank_ids = list(banks)
-        starts = [to_ms(day_start)]
-        starts += (
-            [to_ms(start) for start in day_starts]
-            if day_starts is not None
-            else [starts[0] + n * 86_400_000 for n in range(1, forecast_days + 1)]
+        cutoffs = TotalsCutoffs(
+            now, day_start, retention_since, leech_lapses, forecast_days, day_starts
         )
-        starts = starts[: forecast_days + 1]
-        bucket = " ".join(f"WHEN c.due < {int(ms)} THEN {n}" for n, ms in enumerate(starts[1:]))
-        params: dict[str, Any] = {
-            "now": to_ms(now),
-            "day": to_ms(day_start),
-            "since": to_ms(retention_since),
-            "learning": Phase.LEARNING.value,
-            "relearning": Phase.RELEARNING.value,
-            "review": Phase.REVIEW.value,
-            "again": Rating.AGAIN.value,
-            "mode": Mode.REVIEW.value,
-            "leech": leech_lapses,
-            **{f"b{n}": bank_id for n, bank_id in enumerate(bank_ids)},
-        }
+        bank_ids = list(banks)
+        params = _totals_params(cutoffs)
+        params.update({f"b{n}": bank_id for n, bank_id in enumerate(bank_ids)})
         in_banks = f"c.bank_id IN ({','.join(f':b{n}' for n in range(len(bank_ids)))})"
         with self._errors():
             db = self._db
             removed, unscheduled = self._exceptions(banks, in_banks, params)
             keep = ""  # rows of the given cards
-            counted = "c.state > 0 AND c.due IS NOT NULL"  # scheduled for their revision
+            counted = _SCHEDULED  # scheduled for their revision
             if removed or unscheduled:
                 db.execute("PRAGMA temp_store=MEMORY")  # never on a disk
                 for name, keys in (("removed", removed), ("unscheduled", unscheduled)):
@@ -768,43 +761,12 @@ class Store:
                     )
                 keep = " AND c.card_key NOT IN temp.removed"
                 counted += " AND c.card_key NOT IN temp.unscheduled"
-            # Whole-table passes grouped by bank, other banks' groups dropped here: cheaper
-            # than testing every row's bank in SQL.
             answers = "c.answers" if self._version >= ANSWERS_FROM else "0"
-            kind = (
-                f"CASE WHEN NOT ({counted}) THEN 0 "
-                "WHEN c.state IN (:learning, :relearning) THEN 1 ELSE 2 END"
-            )
-            states = {bank_id: [len(keys), 0, 0, 0] for bank_id, keys in banks.items()}
-            reviews_total = dict.fromkeys(banks, 0)
-            forecast: dict[int, int] = {}
-            for bank_id, k, day, n, due, logged in db.execute(
-                f"SELECT c.bank_id, {kind} AS k, CASE WHEN NOT ({counted}) THEN NULL {bucket} "
-                f"ELSE {len(starts) - 1} END AS d, count(*), total(c.due <= :now), "
-                f"total({answers}) FROM cards c WHERE 1{keep} GROUP BY c.bank_id, k, d",
-                params,
-            ):
-                counts = states.get(bank_id)
-                if counts is None:
-                    continue
-                reviews_total[bank_id] += int(logged)
-                if k:
-                    counts[0] -= n
-                    counts[k] += n
-                    counts[3] += int(due)
-                    if day < forecast_days:
-                        forecast[day] = forecast.get(day, 0) + n
-            leeches = [
-                (key, lapses)
-                for bank_id, key, lapses in db.execute(
-                    "SELECT c.bank_id, c.card_key, c.lapses FROM cards c NOT INDEXED "
-                    f"WHERE c.lapses >= :leech AND {counted}{keep}",
-                    params,
-                )
-                if bank_id in banks
-            ]
+            groups = db.execute(_tally_query(cutoffs, counted, keep, answers), params).fetchall()
+            leeches = db.execute(_leech_query(counted, keep), params).fetchall()
+            logged: dict[str, int] | None = None
             if self._version < ANSWERS_FROM:  # no kept count: the log, grouped by card
-                reviews_total = dict.fromkeys(banks, 0)
+                logged = dict.fromkeys(banks, 0)
                 for bank_id, n in db.execute(
                     "SELECT c.bank_id, total(g.n) FROM (SELECT card_id, count(*) AS n "
                     "FROM review_log GROUP BY card_id) g JOIN cards c ON c.id = g.card_id "
@@ -812,49 +774,16 @@ class Store:
                     params,
                 ):
                     if bank_id in banks:
-                        reviews_total[bank_id] = int(n)
-            # The answers since a cut-off, from the time index, then read in row order.
-            recent = (
-                "r.id IN (SELECT id FROM review_log INDEXED BY review_log_time "
-                "WHERE reviewed_at >= {})"
-            )
-            today = {
-                bank_id: int(n)
-                for bank_id, n in db.execute(
-                    "SELECT c.bank_id, count(*) FROM review_log r JOIN cards c ON c.id = r.card_id "
-                    f"WHERE {recent.format(':day')}{keep} GROUP BY c.bank_id",
-                    params,
-                )
-                if bank_id in banks
-            }
-            retention = {
-                bank_id: (int(n), int(passed))
-                for bank_id, n, passed in db.execute(
-                    "SELECT c.bank_id, count(*), total(r.rating != :again) "
-                    "FROM review_log r JOIN cards c ON c.id = r.card_id "
-                    f"WHERE {recent.format(':since')} AND r.mode = :mode "
-                    f"AND r.state_before = :review{keep} GROUP BY c.bank_id",
-                    params,
-                )
-                if bank_id in banks
-            }
+                        logged[bank_id] = int(n)
+            today = db.execute(_today_query(keep), params).fetchall()
+            retention = db.execute(_retention_query(keep), params).fetchall()
             if keep:
                 db.execute("DROP TABLE temp.removed")
                 db.execute("DROP TABLE temp.unscheduled")
-        return StudyTotals(
-            {bank_id: (c[0], c[1], c[2], c[3]) for bank_id, c in states.items()},
-            forecast,
-            [(str(key), int(lapses)) for key, lapses in leeches],
-            {
-                bank_id: (n, today.get(bank_id, 0))
-                for bank_id, n in reviews_total.items()
-                if n or bank_id in today
-            },
-            retention,
-        )
+        return _totals(banks, forecast_days, groups, leeches, today, retention, logged)
 
     def _exceptions(
-        self, banks: Mapping[str, Mapping[str, int]], in_banks: str, params: dict[str, Any]
+        self, banks: Mapping[str, BankCards], in_banks: str, params: dict[str, Any]
     ) -> tuple[list[str], list[str]]:
         """The keys of rows of no given card, and of scheduled rows of a lower revision.
 
@@ -862,45 +791,64 @@ class Store:
         highest revision (from the bank index), row by row for the others.
         """
         db = self._db
-        top = max((max(keys.values(), default=1) for keys in banks.values()), default=1)
+        top = max((cards.top for cards in banks.values()), default=1)
         removed: list[str] = []
         unscheduled: list[str] = []
         below: list[tuple[str, str, int]] = []
-        scheduled = "c.state > 0 AND c.due IS NOT NULL"
         for bank_id, count, keys in db.execute(
             f"SELECT c.bank_id, count(*), group_concat(c.card_key, char(10)) FROM cards c "
-            f"WHERE {scheduled} AND c.revision >= :top AND {in_banks} GROUP BY c.bank_id",
+            f"WHERE {_SCHEDULED} AND c.revision >= :top AND {in_banks} GROUP BY c.bank_id",
             {**params, "top": top},
         ):
-            known = banks[bank_id]
             split = str(keys).split("\n")
             if len(split) != count:  # a key no hoquiz writes (with a line break): row by row
                 below += db.execute(
-                    f"SELECT c.bank_id, c.card_key, c.revision FROM cards c WHERE {scheduled} "
+                    f"SELECT c.bank_id, c.card_key, c.revision FROM cards c WHERE {_SCHEDULED} "
                     "AND c.revision >= :top AND c.bank_id = :bank",
                     {"top": top, "bank": bank_id},
                 ).fetchall()
                 continue
-            removed += [key for key in split if key not in known]
+            removed += frozenset(split).difference(banks[bank_id].keys)
         below += db.execute(
             f"SELECT c.bank_id, c.card_key, c.revision FROM cards c "
-            f"WHERE {scheduled} AND c.revision < :top AND {in_banks}",
+            f"WHERE {_SCHEDULED} AND c.revision < :top AND {in_banks}",
             {**params, "top": top},
         ).fetchall()
         for bank_id, key, revision in below:
-            wanted = banks[bank_id].get(key)
+            wanted = banks[bank_id].revision(key)
             if wanted is None:
                 removed.append(key)
             elif revision < wanted:
                 unscheduled.append(key)
         removed += [
             key
-            for bank_id, key in db.execute(
-                f"SELECT c.bank_id, c.card_key FROM cards c WHERE NOT ({scheduled})"
-            )
-            if bank_id in banks and key not in banks[bank_id]
+            for bank_id, key in db.execute(_UNSCHEDULED_QUERY)
+            if bank_id in banks and key not in banks[bank_id].keys
         ]
         return removed, unscheduled
+
+    def totals_ahead(self, cutoffs: TotalsCutoffs, part: int) -> "TotalsRead":
+        """Half of what :func:`totals_from` needs (``part`` 0 or 1), for every bank.
+
+        Part 0 reads the card rows grouped by bank and state, and the leeches;
+        part 1 each bank's scheduled keys per revision, its unscheduled rows and
+        the answers since the cut-offs. Two connections, each on a thread, read
+        them at once (see :class:`TotalsReading`).
+        """
+        params = _totals_params(cutoffs)
+        read = TotalsRead()
+        with self._errors():
+            db = self._db
+            if part == 0:
+                query = _tally_query(cutoffs, _SCHEDULED, "", "c.answers")
+                read.groups = db.execute(query, params).fetchall()
+                read.leeches = db.execute(_leech_query(_SCHEDULED, ""), params).fetchall()
+            else:
+                read.keys = db.execute(_KEYS_QUERY).fetchall()
+                read.unscheduled = db.execute(_UNSCHEDULED_QUERY).fetchall()
+                read.today = db.execute(_today_query(""), params).fetchall()
+                read.retention = db.execute(_retention_query(""), params).fetchall()
+        return read
 
     def review_counts(self, since: dt.datetime) -> dict[str, tuple[int, int]]:
         """Per card key: (answers logged in all, answers logged since ``since``)."""
@@ -1162,3 +1110,221 @@ class Store:
             f"SELECT {CARD_COLUMNS} FROM cards WHERE card_key = ?", (key,)
         ).fetchone()
         return None if row is None else stored_card(row)
+
+
+# -- statistics: the queries of Store.study_totals and of its read-ahead ---------
+
+_SCHEDULED = "c.state > 0 AND c.due IS NOT NULL"
+_UNSCHEDULED_QUERY = f"SELECT c.bank_id, c.card_key FROM cards c WHERE NOT ({_SCHEDULED})"
+_KEYS_QUERY = (
+    "SELECT c.bank_id, c.revision, count(*), group_concat(c.card_key, char(10)) FROM cards c "
+    f"WHERE {_SCHEDULED} GROUP BY c.bank_id, c.revision"
+)
+# The answers since a cut-off, from the time index, then read in row order.
+_RECENT = "r.id IN (SELECT id FROM review_log INDEXED BY review_log_time WHERE reviewed_at >= {})"
+
+
+def _totals_params(cutoffs: TotalsCutoffs) -> dict[str, Any]:
+    return {
+        "now": to_ms(cutoffs.now),
+        "day": to_ms(cutoffs.day_start),
+        "since": to_ms(cutoffs.retention_since),
+        "learning": Phase.LEARNING.value,
+        "relearning": Phase.RELEARNING.value,
+        "review": Phase.REVIEW.value,
+        "again": Rating.AGAIN.value,
+        "mode": Mode.REVIEW.value,
+        "leech": cutoffs.leech_lapses,
+    }
+
+
+def _tally_query(cutoffs: TotalsCutoffs, counted: str, keep: str, answers: str) -> str:
+    """The card rows grouped by bank, kind (0 new, 1 learning, 2 review) and forecast day.
+
+    A whole-table pass grouped by bank, other banks' groups dropped by the
+    reader: cheaper than testing every row's bank in SQL.
+    """
+    starts = [to_ms(cutoffs.day_start)]
+    starts += (
+        [to_ms(start) for start in cutoffs.day_starts]
+        if cutoffs.day_starts is not None
+        else [starts[0] + n * 86_400_000 for n in range(1, cutoffs.forecast_days + 1)]
+    )
+    starts = starts[: cutoffs.forecast_days + 1]
+    bucket = " ".join(f"WHEN c.due < {int(ms)} THEN {n}" for n, ms in enumerate(starts[1:]))
+    kind = (
+        f"CASE WHEN NOT ({counted}) THEN 0 "
+        "WHEN c.state IN (:learning, :relearning) THEN 1 ELSE 2 END"
+    )
+    return (
+        f"SELECT c.bank_id, {kind} AS k, CASE WHEN NOT ({counted}) THEN NULL {bucket} "
+        f"ELSE {len(starts) - 1} END AS d, count(*), total(c.due <= :now), "
+        f"total({answers}) FROM cards c WHERE 1{keep} GROUP BY c.bank_id, k, d"
+    )
+
+
+def _leech_query(counted: str, keep: str) -> str:
+    return (
+        "SELECT c.bank_id, c.card_key, c.lapses FROM cards c NOT INDEXED "
+        f"WHERE c.lapses >= :leech AND {counted}{keep}"
+    )
+
+
+def _today_query(keep: str) -> str:
+    return (
+        "SELECT c.bank_id, count(*) FROM review_log r JOIN cards c ON c.id = r.card_id "
+        f"WHERE {_RECENT.format(':day')}{keep} GROUP BY c.bank_id"
+    )
+
+
+def _retention_query(keep: str) -> str:
+    return (
+        "SELECT c.bank_id, count(*), total(r.rating != :again) "
+        "FROM review_log r JOIN cards c ON c.id = r.card_id "
+        f"WHERE {_RECENT.format(':since')} AND r.mode = :mode "
+        f"AND r.state_before = :review{keep} GROUP BY c.bank_id"
+    )
+
+
+def _totals(
+    banks: Mapping[str, BankCards],
+    forecast_days: int,
+    groups: Sequence[Any],
+    leeches: Sequence[Any],
+    today_rows: Sequence[Any],
+    retention_rows: Sequence[Any],
+    logged: dict[str, int] | None,
+) -> StudyTotals:
+    """:class:`StudyTotals` of ``banks`` from the rows of the queries above.
+
+    ``logged``: the answers per bank, when the card rows keep no count of them.
+    """
+    states = {bank_id: [len(cards.keys), 0, 0, 0] for bank_id, cards in banks.items()}
+    reviews_total = dict.fromkeys(banks, 0)
+    forecast: dict[int, int] = {}
+    for bank_id, k, day, n, due, answered in groups:
+        counts = states.get(bank_id)
+        if counts is None:
+            continue
+        reviews_total[bank_id] += int(answered)
+        if k:
+            counts[0] -= n
+            counts[k] += n
+            counts[3] += int(due)
+            if day < forecast_days:
+                forecast[day] = forecast.get(day, 0) + n
+    if logged is not None:
+        reviews_total = logged
+    today = {bank_id: int(n) for bank_id, n in today_rows if bank_id in banks}
+    return StudyTotals(
+        {bank_id: (c[0], c[1], c[2], c[3]) for bank_id, c in states.items()},
+        forecast,
+        [(str(key), int(lapses)) for bank_id, key, lapses in leeches if bank_id in banks],
+        {
+            bank_id: (n, today.get(bank_id, 0))
+            for bank_id, n in reviews_total.items()
+            if n or bank_id in today
+        },
+        {
+            bank_id: (int(n), int(passed))
+            for bank_id, n, passed in retention_rows
+            if bank_id in banks
+        },
+    )
+
+
+class TotalsRead:
+    """What :meth:`Store.totals_ahead` read: the rows of the queries above, for every bank."""
+
+    def __init__(self) -> None:
+        self.groups: list[Any] = []
+        self.leeches: list[Any] = []
+        self.keys: list[Any] = []
+        self.unscheduled: list[Any] = []
+        self.today: list[Any] = []
+        self.retention: list[Any] = []
+
+
+def totals_from(
+    tally: TotalsRead, rest: TotalsRead, banks: Mapping[str, BankCards], forecast_days: int
+) -> StudyTotals | None:
+    """:meth:`Store.study_totals` of ``banks`` from what was read for every bank
+    (``tally`` part 0, ``rest`` part 1); ``None`` when a row is not one of the banks'
+    cards at its revision (a removed question, a revised one): those the store's
+    own reading leaves out, bank by bank."""
+    for bank_id, revision, count, keys in rest.keys:
+        cards = banks.get(bank_id)
+        if cards is None:
+            continue
+        split = str(keys).split("\n")
+        if len(split) != count or not cards.keys.issuperset(split):
+            return None
+        if revision < cards.top and any(revision < (cards.revision(k) or 0) for k in split):
+            return None
+    for bank_id, key in rest.unscheduled:
+        cards = banks.get(bank_id)
+        if cards is not None and key not in cards.keys:
+            return None
+    return _totals(
+        banks, forecast_days, tally.groups, tally.leeches, rest.today, rest.retention, None
+    )
+
+
+class TotalsReading:
+    """What ``hoquiz stats`` reads of every bank, read on two threads while the banks load.
+
+    Each thread opens the database for reading only (:meth:`Store.open_read_only`,
+    the first with every check, whose error :meth:`result` raises), reads the
+    learner's settings, and then its half of :meth:`Store.totals_ahead` at the
+    cut-offs ``cutoffs`` gives for those settings. SQLite works outside the GIL.
+    """
+
+    def __init__(self, path: Path, cutoffs: Callable[[Settings], TotalsCutoffs]) -> None:
+        self._path = path
+        self._cutoffs = cutoffs
+        self._found: list[Any] = [_UNSET, _UNSET]
+        self._threads = [
+            threading.Thread(target=self._read, args=(part,), name="hoquiz-stats", daemon=True)
+            for part in (0, 1)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _read(self, part: int) -> None:
+        try:
+            store = Store.open_read_only(self._path, check=part == 0)
+            if store is None:
+                self._found[part] = None
+                return
+            with store:
+                settings = store.settings()
+                read = (
+                    store.totals_ahead(self._cutoffs(settings), part)
+                    if store._version >= ANSWERS_FROM
+                    else None
+                )
+            self._found[part] = (settings, read)
+        except Exception as error:  # the first part's is raised; the second's reads again
+            self._found[part] = error
+
+    def close(self) -> None:
+        """Wait for the threads (they write nothing)."""
+        for thread in self._threads:
+            thread.join()
+
+    def result(self) -> tuple[Settings, TotalsRead | None, TotalsRead | None] | None:
+        """The settings and both parts (``None``: read the database as usual), or ``None``
+        when there is no database.
+
+        Raises:
+            StoreError: as :meth:`Store.open_read_only`.
+        """
+        self.close()
+        first, second = self._found
+        if isinstance(first, BaseException):
+            raise first
+        if first is None:
+            return None
+        settings, tally = first
+        rest = second[1] if isinstance(second, tuple) else None
+        return settings, tally, rest

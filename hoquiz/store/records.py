@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hoquiz.errors import StoreError
@@ -220,6 +221,52 @@ def logged_review(row: tuple[Any, ...]) -> LoggedReview:
         str(key), str(bank_id), from_ms(at), Rating(rating), bool(correct), Mode(mode),
         PHASES[before], duration, given, revision, *indexes, bool(overridden),
     )  # fmt: skip
+
+
+class BankCards(NamedTuple):
+    """A bank's card keys and their questions' revisions, for :meth:`Store.study_totals`.
+
+    Most questions of a bank share one revision (``base``); ``raised`` holds
+    only the keys whose revision differs.
+
+    Attributes:
+        keys: every card key of the bank.
+        base: the revision of the keys not in ``raised``.
+        raised: per key, a revision other than ``base``.
+    """
+
+    keys: frozenset[str]
+    base: int
+    raised: Mapping[str, int]
+
+    def revision(self, key: str) -> int | None:
+        """The revision of the question of card ``key`` (``None``: not a card of the bank)."""
+        if key not in self.keys:
+            return None
+        return self.raised.get(key, self.base)
+
+    @property
+    def top(self) -> int:
+        """The highest revision of the bank's questions."""
+        return max(self.base, *self.raised.values()) if self.raised else self.base
+
+    @classmethod
+    def of(cls, revisions: Mapping[str, int]) -> BankCards:
+        """From every card key's revision."""
+        base = min(revisions.values(), default=1)
+        raised = {key: r for key, r in revisions.items() if r != base}
+        return cls(frozenset(revisions), base, raised)
+
+
+class TotalsCutoffs(NamedTuple):
+    """When the statistics' periods start (see :meth:`Store.study_totals`)."""
+
+    now: dt.datetime
+    day_start: dt.datetime
+    retention_since: dt.datetime
+    leech_lapses: int
+    forecast_days: int
+    day_starts: Sequence[dt.datetime] | None = None
 
 
 class StudyTotals(NamedTuple):

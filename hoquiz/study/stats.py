@@ -10,20 +10,22 @@ revision was raised counts as new again.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hoquiz.model import Bank, card_key, question_cards
-from hoquiz.store import LoggedReview, StoredCard, StudyTotals
+from hoquiz.store import BankCards, LoggedReview, StoredCard, StudyTotals
+from hoquiz.store.records import TotalsCutoffs
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import Phase, Rating
 from hoquiz.study.settings import Settings
 
 if TYPE_CHECKING:
-    from hoquiz.banks.cache import BankIndex
+    from hoquiz.banks.cache import BankIndex, Questions
+    from hoquiz.store.database import TotalsReading
 
 LEECH_LAPSES = 4
 RETENTION_DAYS = 30
@@ -127,52 +129,101 @@ def read_stats(
 
 
 def read_totals(
-    index: BankIndex, db: Path, now: dt.datetime, day_starts: int | None = None
+    index: BankIndex,
+    db: Path,
+    now: dt.datetime,
+    day_starts: int | None = None,
+    reading: TotalsReading | None = None,
 ) -> Stats:
     """:func:`read_stats` from a bank index, aggregated in SQL: no question is decoded.
 
     The same figures as :func:`read_stats` on the same banks; days start at
-    ``day_starts`` if given, else at the learner's setting.
+    ``day_starts`` if given, else at the learner's setting. ``reading``: what
+    :func:`start_reading` (of the same ``db``, ``now`` and ``day_starts``) read
+    meanwhile, used when every stored row is one of the banks' cards at its
+    revision; otherwise the database is read again for these banks.
 
     Raises:
         StoreError: ``db`` exists but cannot be used.
     """
-    banks: dict[str, dict[str, int]] = {}  # per bank, its card keys and their revisions
-    for bank, rows in index:
-        prefix = bank.id + "/"
-        keys = banks.setdefault(bank.id, {})
-        keys.update({prefix + row[0]: row[2] for row in rows if row[4] == (None,)})
-        for row in rows:
-            if row[4] != (None,):
-                keys.update({card_key(bank.id, row[0], n): row[2] for n in row[4]})
+    banks = {bank.id: bank_cards(rows) for bank, rows in index}
     from hoquiz.store import Store
+    from hoquiz.store.database import totals_from
 
+    cutoffs = totals_cutoffs(now, day_starts)
     stored = Settings()
-    days = Days(Settings(day_starts=day_starts).resolved().day_starts)
-    store = Store.open_read_only(db)  # statistics never create or write a database
-    exists = store is not None
-    if store is not None:
-        with store:
-            stored = store.settings()
-            days = Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
-            today = days.date(now)
-            totals = store.study_totals(
-                banks,
-                now,
-                days.today_started(now),
-                now - dt.timedelta(days=RETENTION_DAYS),
-                LEECH_LAPSES,
-                FORECAST_DAYS,
-                day_starts=[
-                    days.start(today + dt.timedelta(days=i)) for i in range(1, FORECAST_DAYS + 1)
-                ],
-            )
-    else:
-        new = {bank_id: (len(keys), 0, 0, 0) for bank_id, keys in banks.items()}
+    totals: StudyTotals | None = None
+    exists = True
+    if reading is not None:
+        found = reading.result()
+        exists = found is not None
+        if found is not None:
+            stored, tally, rest = found
+            if tally is not None and rest is not None:
+                totals = totals_from(tally, rest, banks, FORECAST_DAYS)
+    if totals is None and exists:
+        store = Store.open_read_only(db)  # statistics never create or write a database
+        exists = store is not None
+        if store is not None:
+            with store:
+                stored = store.settings()
+                at = cutoffs(stored)
+                totals = store.study_totals(banks, *at[:5], day_starts=at.day_starts)
+    if totals is None:
+        new = {bank_id: (len(cards.keys), 0, 0, 0) for bank_id, cards in banks.items()}
         totals = StudyTotals(new, {}, [], {}, {})
+    days = _days(day_starts, stored)
     stats = from_totals([bank.id for bank, _ in index], totals, now, days)
     stats.database, stats.database_exists, stats.settings = db, exists, stored
     return stats
+
+
+def start_reading(db: Path, now: dt.datetime, day_starts: int | None = None) -> TotalsReading:
+    """Start reading, on threads, what :func:`read_totals` needs of ``db`` for every bank
+    (pass it there; close it in any case)."""
+    from hoquiz.store.database import TotalsReading
+
+    return TotalsReading(db, totals_cutoffs(now, day_starts))
+
+
+def _days(day_starts: int | None, stored: Settings) -> Days:
+    return Days(Settings(day_starts=day_starts).over(stored).resolved().day_starts)
+
+
+def totals_cutoffs(now: dt.datetime, day_starts: int | None) -> Callable[[Settings], TotalsCutoffs]:
+    """When the statistics' periods start, given the learner's stored settings."""
+
+    def cutoffs(stored: Settings) -> TotalsCutoffs:
+        days = _days(day_starts, stored)
+        today = days.date(now)
+        return TotalsCutoffs(
+            now,
+            days.today_started(now),
+            now - dt.timedelta(days=RETENTION_DAYS),
+            LEECH_LAPSES,
+            FORECAST_DAYS,
+            [days.start(today + dt.timedelta(days=i)) for i in range(1, FORECAST_DAYS + 1)],
+        )
+
+    return cutoffs
+
+
+def bank_cards(questions: Questions) -> BankCards:
+    """A bank's card keys (from its index's key text, at C speed) and their revisions.
+
+    Only the questions whose revision is not the bank's lowest are looked at
+    one by one.
+    """
+    base = min(questions.revisions, default=1)
+    raised: dict[str, int] = {}
+    if questions.max_revision != base:
+        rows = zip(questions.ids, questions.revisions, questions.numbers, strict=True)
+        for question_id, revision, numbers in rows:
+            if revision != base:
+                raised.update(
+                    (card_key(questions.bank_id, question_id, n), revision) for n in numbers
+                )
+    return BankCards(questions.key_set(), base, raised)
 
 
 def compute(
