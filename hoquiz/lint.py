@@ -18,11 +18,13 @@ bank is item ``i`` of its file's ``questions`` list.
 from __future__ import annotations
 
 import re
+import zlib
 from array import array
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from typing import assert_never
+from typing import TYPE_CHECKING, assert_never
 
 from hoquiz.banks.yamlio import DataPath, Locator, read_text
 from hoquiz.errors import Problem, UsageError
@@ -40,6 +42,9 @@ from hoquiz.model import (
     TrueFalse,
 )
 from hoquiz.text import PLACEHOLDER_MARK, did_you_mean, format_number, normalize, plural, quote
+
+if TYPE_CHECKING:
+    from hoquiz.neardup import PackedTexts, Texts
 
 # Stable rule ids, in the order docs/lint.md describes them.
 RULES: dict[str, str] = {
@@ -266,8 +271,10 @@ def lint_paths(
         return len(bank.questions)
 
     counts = scan_banks_located(list(paths), keep)
+    shown: dict[Path, str] = {}  # one string per file, however many warnings it has
     for rule, file, _, position, message in across.findings():
-        problems.append(Problem(str(file), position[0], position[1], f"{message} [{rule}]"))
+        path = shown.get(file) or shown.setdefault(file, str(file))
+        problems.append(Problem(path, position[0], position[1], f"{message} [{rule}]"))
     return _sorted(problems), len(counts), sum(counts)
 
 
@@ -280,7 +287,9 @@ def _problem(finding: Finding, locator: Locator) -> Problem:
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.path, p.line, p.column, p.message))
+    """``problems`` sorted in place by position (and returned)."""
+    problems.sort(key=lambda p: (p.path, p.line, p.column, p.message))
+    return problems
 
 
 def _located(findings: list[Finding]) -> list[Problem]:
@@ -494,10 +503,12 @@ def _explanation_repeats(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding
     explanation = normalize(q.explanation)
     if not explanation:
         return  # missing-explanation
-    said = _answer_words(q) | set(normalize(q.stem).split()) | _FILLER
+    unsaid = set(explanation.split())
+    unsaid -= _FILLER
+    unsaid.difference_update(normalize(q.stem).split())
     where = ("questions", i, "explanation")
     advice = "say why the key is right and why the most tempting distractor is wrong"
-    if set(explanation.split()) <= said:
+    if unsaid <= _answer_words(q):
         yield Finding(
             bank.path,
             where,
@@ -590,19 +601,21 @@ def _option_position(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
 def _key_near_distractor(bank: Bank, i: int, q: AnyQuestion) -> Iterator[Finding]:
     if not isinstance(q, (MCQ, Multi)):
         return
-    from hoquiz.study.matching import confusable
+    from hoquiz.study.matching import confusable_with
 
     keys = _key_indexes(q)
+    distractors = [j for j in range(len(q.choices)) if j not in keys]
+    texts = [q.choices[j].text for j in distractors]
     for k in keys:
-        for j, choice in enumerate(q.choices):
-            if j not in keys and confusable(q.choices[k].text, choice.text):
-                yield Finding(
-                    bank.path,
-                    ("questions", i, "choices", j),
-                    "key-near-distractor",
-                    f"distractor {_quote(choice.text)} is within a spelling slip of the key "
-                    f"{_quote(q.choices[k].text)}: easy to misread; reword one",
-                )
+        for position in confusable_with(q.choices[k].text, texts):
+            j = distractors[position]
+            yield Finding(
+                bank.path,
+                ("questions", i, "choices", j),
+                "key-near-distractor",
+                f"distractor {_quote(q.choices[j].text)} is within a spelling slip of the key "
+                f"{_quote(q.choices[k].text)}: easy to misread; reword one",
+            )
 
 
 def _typed_answers(bank: Bank, i: int, q: AnyQuestion) -> Iterator[tuple[DataPath, str]]:
@@ -719,6 +732,8 @@ def _negative_share(bank: Bank) -> Iterator[Finding]:
 # -- across banks -----------------------------------------------------------
 
 _STEM_KEYS = ("prompt", "text", "front")
+_HASH_PARTS = 16  # the stems' hashes are sorted in this many parts
+_BANKS_AT_HAND = 8  # banks whose question ids are kept split, for naming questions
 _CLOZE_TEXT = -1  # the item of a typed answer that is a cloze card, not an accepted answer
 
 # A finding across banks: rule, file, where, position (0, 0 when not located), message.
@@ -730,21 +745,25 @@ class _AcrossBanks:
 
     Per stem: its normalised text, its bank, question and key, and its
     position; per typed answer: its text, bank, question, item and position.
-    A bank's question ids are kept as one string. Numbers go to arrays, not
-    to Python objects, so a stem costs its text and some 20 bytes more.
+    A bank's question ids are kept as one compressed string. Stems and
+    answers are kept compressed (:class:`hoquiz.neardup.PackedTexts`) and
+    numbers go to arrays, not to Python objects, so a stem costs about a
+    quarter of its text and some 20 bytes more.
     """
 
     def __init__(self, selected: frozenset[str]) -> None:
+        from hoquiz.neardup import PackedTexts
+
         self.stems_wanted = "duplicate-prompt" in selected
         self.answers_wanted = "confusable-answers" in selected
         self.files: list[Path] = []
         self.bank_ids: list[str] = []
-        self.question_ids: list[str] = []  # per bank, joined by newlines (ids are slugs)
-        self.stems: list[str] = []
+        self.question_ids: list[bytes] = []  # per bank, joined by newlines (ids are slugs), zlib
+        self.stems = PackedTexts()
         self.stem_bank, self.stem_question = array("I"), array("I")
         self.stem_key = array("B")
         self.stem_line, self.stem_column = array("I"), array("I")
-        self.answers: list[str] = []
+        self.answers = PackedTexts()
         self.answer_bank, self.answer_question = array("I"), array("I")
         self.answer_item = array("i")
         self.answer_line, self.answer_column = array("I"), array("I")
@@ -755,7 +774,7 @@ class _AcrossBanks:
         number = len(self.files)
         self.files.append(bank.path)
         self.bank_ids.append(bank.id)
-        self.question_ids.append("\n".join(q.id for q in bank.questions))
+        self.question_ids.append(zlib.compress("\n".join(q.id for q in bank.questions).encode()))
         for i, q in enumerate(bank.questions):
             if self.stems_wanted:
                 text = normalize(q.stem)
@@ -781,15 +800,25 @@ class _AcrossBanks:
 
     def findings(self) -> Iterator[_AcrossFinding]:
         """The findings of the rules across banks: duplicate prompts, then confusable answers."""
+        from hoquiz.neardup import PackedTexts
+
         if self.stems_wanted:
             yield from self._duplicates()
+            # The stems are done with: their memory goes to the answers' check.
+            self.stems = PackedTexts()
+            self.stem_bank, self.stem_question = array("I"), array("I")
+            self.stem_key = array("B")
+            self.stem_line, self.stem_column = array("I"), array("I")
         if self.answers_wanted:
             yield from self._confusable_answers()
 
     def _ref(self, bank: int, question: int) -> str:
         ids = self._split_ids.get(bank)
         if ids is None:
-            ids = self._split_ids[bank] = self.question_ids[bank].split("\n")
+            if len(self._split_ids) >= _BANKS_AT_HAND:
+                del self._split_ids[next(iter(self._split_ids))]  # the oldest
+            joined = zlib.decompress(self.question_ids[bank]).decode()
+            ids = self._split_ids[bank] = joined.split("\n")
         return f"{self.bank_ids[bank]}/{ids[question]}"
 
     def _stem_finding(self, k: int, message: str) -> _AcrossFinding:
@@ -805,41 +834,32 @@ class _AcrossBanks:
     def _duplicates(self) -> Iterator[_AcrossFinding]:
         """Each stem against the earlier ones; reported on the later question.
 
-        Exact repeats by a dictionary; near duplicates by
-        :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words so
-        that most pairs are never compared.
+        Exact repeats by their hashes (confirmed on the text); near duplicates
+        by :func:`hoquiz.neardup.near_duplicates`, which blocks on rare words
+        so that most pairs are never compared.
         """
         from hoquiz.neardup import near_duplicates
 
         texts = self.stems
-        seen: set[str] = set()
-        repeats: list[int] = []
+        first = _first_of_each(texts)  # position -> where its text is first, for repeats
+        found: dict[int, str] = {}
+        for position, earlier in first.items():
+            ref = self._ref(self.stem_bank[earlier], self.stem_question[earlier])
+            found[position] = f"duplicates {ref} (same wording once normalised)"
         # Near duplicates must mention the same numbers ("grade 1" vs "grade 2"
         # differ by one character but ask different things), so only stems with
         # equal numbers are compared.
         groups: dict[tuple[str, ...], array[int]] = {}
         for position, text in enumerate(texts):
-            if text in seen:
-                repeats.append(position)
+            if position in first:
                 continue
-            seen.add(text)
             numbers = tuple(sorted(_NUMBER_RE.findall(text)))
             members = groups.get(numbers)
             if members is None:
                 members = groups[numbers] = array("I")
             members.append(position)
-        del seen
-        found: dict[int, str] = {}
-        first = {texts[p]: -1 for p in repeats}  # where each repeated text is first
-        for position, text in enumerate(texts):
-            if first.get(text) == -1:
-                first[text] = position
-        for position in repeats:
-            earlier = first[texts[position]]
-            ref = self._ref(self.stem_bank[earlier], self.stem_question[earlier])
-            found[position] = f"duplicates {ref} (same wording once normalised)"
         for members in groups.values():
-            pairs = near_duplicates([texts[p] for p in members], DUPLICATE_RATIO)
+            pairs = near_duplicates(_Selected(texts, members), DUPLICATE_RATIO)
             for later, (earlier, ratio) in pairs.items():
                 other = members[earlier]
                 ref = self._ref(self.stem_bank[other], self.stem_question[other])
@@ -880,3 +900,45 @@ class _AcrossBanks:
                 f"{_quote(self.answers[first])} of {self._ref(*earlier)} (or the reverse): "
                 "a learner mixing them up is marked right; reword one or give them match: exact",
             )
+
+
+def _first_of_each(texts: Texts) -> dict[int, int]:
+    """For each text that repeats an earlier one: the position of its first occurrence.
+
+    The texts' hashes go to arrays, sorted part by part to find the hashes
+    that occur twice, so no set of every text is built; texts of those
+    hashes are then compared.
+    """
+    parts = [array("q") for _ in range(_HASH_PARTS)]
+    for text in texts:
+        value = hash(text)
+        parts[value % _HASH_PARTS].append(value)
+    repeated: set[int] = set()
+    for n, part in enumerate(parts):
+        ordered = sorted(part)
+        parts[n] = array("q")
+        repeated.update(x for x, y in pairwise(ordered) if x == y)
+    repeats: dict[int, int] = {}
+    firsts: dict[str, int] = {}
+    if repeated:
+        for position, text in enumerate(texts):
+            if hash(text) in repeated:
+                repeats[position] = firsts.setdefault(text, position)
+    return {position: first for position, first in repeats.items() if position != first}
+
+
+class _Selected:
+    """The texts at ``positions`` (ascending) of ``texts``, as texts of their own."""
+
+    def __init__(self, texts: PackedTexts, positions: Sequence[int]) -> None:
+        self._texts = texts
+        self._positions = positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, index: int, /) -> str:
+        return self._texts[self._positions[index]]
+
+    def __iter__(self) -> Iterator[str]:
+        return self._texts.pick(self._positions)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter
+from random import Random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hoquiz.neardup import PREFIX_WORDS, SHORT_CHARS, near_duplicates
+from hoquiz.neardup import PREFIX_WORDS, SHORT_CHARS, PackedTexts, near_duplicates
 
 WORDS = ["bone", "ossification", "hip", "elbow", "radiograph", "scan", "rim", "burn", "ct"]
 WORDS += ["excision", "indomethacin", "spinal", "injury", "brooker", "grade", "of", "the", "a"]
@@ -82,3 +83,43 @@ def test_word_edits_found_as_by_pairwise_check(texts: list[str]) -> None:
 @given(st.lists(st.text(alphabet="ab c", max_size=SHORT_CHARS), min_size=1, max_size=10))
 def test_short_texts_exactly_as_pairwise_check(texts: list[str]) -> None:
     assert near_duplicates(texts, 0.9) == pairwise(texts, 0.9)
+
+
+def test_long_prompts_of_three_words_sharing_one_are_compared() -> None:
+    # Each lacks two words of the other and they share only one: no pair of
+    # rare words in common, yet more than 90% similar.
+    long_word = "fibrodysplasiaossificansprogressivaheterotopicbone"
+    texts = [
+        f"{long_word} abc def",
+        "unrelated words of another prompt here",
+        f"{long_word} abd deg",
+    ]
+    found = near_duplicates(texts, 0.9)
+    assert found == pairwise(texts, 0.9)
+    assert found[2][0] == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(edited_prompts())
+def test_packed_texts_give_the_same_pairs(texts: list[str]) -> None:
+    packed = PackedTexts()
+    for text in texts:
+        packed.append(text)
+    assert near_duplicates(packed, 0.9) == near_duplicates(texts, 0.9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=80), max_size=3 * PackedTexts.CHUNK + 5), st.randoms())
+def test_packed_texts_read_back_as_written(texts: list[str], random: Random) -> None:
+    packed = PackedTexts()
+    for text in texts:
+        packed.append(text)
+    assert len(packed) == len(texts)
+    assert list(packed) == texts
+    order = list(range(len(texts)))
+    random.shuffle(order)
+    assert [packed[i] for i in order] == [texts[i] for i in order]
+    some = sorted(order[: len(order) // 2])
+    assert list(packed.pick(some)) == [texts[i] for i in some]
+    if texts:
+        assert packed[-1] == texts[-1]

@@ -24,7 +24,8 @@ is imported here only.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -93,8 +94,9 @@ def _words(text: str) -> list[_Word]:
     out: list[_Word] = []
     for raw in words_keep_case(text.translate(_APOSTROPHES)):
         lower = raw.lower()
-        digits = any(c.isdigit() for c in raw)
-        code = sum(c.isalpha() for c in raw) >= 2 and raw == raw.upper() and raw != lower
+        # The cheap tests first: most words are letters only, in lower case.
+        digits = not raw.isalpha() and any(c.isdigit() for c in raw)
+        code = raw != lower and raw == raw.upper() and sum(c.isalpha() for c in raw) >= 2
         out.append(_Word(lower if digits else fold_plural(lower), lower, digits, code))
     return out
 
@@ -130,7 +132,12 @@ def slips_allowed(word: str) -> int:
     return 0
 
 
+_OPPOSED_STARTS = tuple(sorted({prefix for pair in OPPOSED_PREFIXES for prefix in pair}))
+
+
 def _opposed(a: str, b: str) -> bool:
+    if not (a.startswith(_OPPOSED_STARTS) and b.startswith(_OPPOSED_STARTS)):
+        return False  # the common case, in two calls
     return any(
         (a.startswith(x) and b.startswith(y)) or (a.startswith(y) and b.startswith(x))
         for x, y in OPPOSED_PREFIXES
@@ -159,12 +166,19 @@ def _compare(typed: list[_Word], accepted: list[_Word]) -> MatchKind | None:
             continue
         if t.text in LOOSE_PREPOSITIONS and a.text in LOOSE_PREPOSITIONS:
             continue
-        if a.digits or a.code or t.digits or _opposed(t.text, a.text):
+        if a.digits or a.code or t.digits:
             return None
         limit = slips_allowed(a.written)
+        if limit == 0 or (
+            # No fewer slips than the lengths differ by: the cheap test first.
+            abs(len(t.text) - len(a.text)) > limit and abs(len(t.written) - len(a.written)) > limit
+        ):
+            return None
+        if _opposed(t.text, a.text):
+            return None
         # Folding may cut a misspelt ending ("ankylosys"), so the written forms count too.
         slips = min(_distance(t.text, a.text, limit), _distance(t.written, a.written, limit))
-        if limit == 0 or slips > limit:
+        if slips > limit:
             return None
         kind = MatchKind.SPELLING
     return kind
@@ -203,6 +217,15 @@ def confusable(a: str, b: str) -> bool:
     scans``) is not confusable; ``ilium`` and ``ileum`` are.
     """
     return _confusable_keys(_key(_words(a)), _key(_words(b)))
+
+
+def confusable_with(answer: str, others: Sequence[str]) -> list[int]:
+    """The indexes of ``others`` that are :func:`confusable` with ``answer``.
+
+    ``answer``'s words are folded once for all of them.
+    """
+    key = _key(_words(answer))
+    return [i for i, other in enumerate(others) if _confusable_keys(key, _key(_words(other)))]
 
 
 def _confusable_keys(a_key: list[_Word], b_key: list[_Word]) -> bool:
@@ -247,59 +270,108 @@ def unit_key(unit: str) -> str:
     return folded
 
 
-def confusable_pairs(answers: Sequence[str]) -> list[tuple[int, int]]:
+def confusable_pairs(answers: Iterable[str]) -> list[tuple[int, int]]:
     """Index pairs ``(i, j)``, ``i < j``, of ``answers`` that are :func:`confusable`.
 
     For the linter over many banks. Two confusable answers have as many
-    words and the same words with digits, and their folded texts (with every
-    loose preposition as one placeholder) differ by at most the slips allowed
-    plus what plural folding may move (2 characters a word); rapidfuzz rules
-    out every other pair before the full check.
+    words, the same words with digits, and word by word the same word, two
+    loose prepositions or words within the most slips any word is allowed
+    (:func:`_near_words`, over the answers' distinct words); their folded
+    texts (with every loose preposition as one placeholder) differ by at most
+    the slips allowed plus what plural folding may move (2 characters a
+    word). Only pairs that meet all of that get the full check.
     """
-    from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
     # Confusability depends on an answer's folded words only: each distinct
     # set of words is compared once, and its pairs stand for every answer
     # written with those words (equal words are never confusable).
-    same: dict[str, list[int]] = {}
+    same: dict[str, array[int]] = {}
     for index, answer in enumerate(answers):
-        same.setdefault(answer, []).append(index)
-    written: dict[tuple[_Word, ...], list[int]] = {}
+        indexes = same.get(answer)
+        if indexes is None:
+            indexes = same[answer] = array("I")
+        indexes.append(index)
+    canonical: dict[_Word, _Word] = {}  # one object for each distinct word
+    written: dict[tuple[_Word, ...], array[int]] = {}
     for answer, indexes in same.items():
-        written.setdefault(tuple(_key(_words(answer))), []).extend(indexes)
+        words = tuple(canonical.setdefault(w, w) for w in _key(_words(answer)))
+        known = written.get(words)
+        if known is None:
+            written[words] = indexes
+        else:
+            known.extend(indexes)
     del same
     keys = list(written)
-    groups: dict[tuple[Any, ...], list[tuple[int, str, int]]] = {}
+    vocabulary = {word: n for n, word in enumerate(canonical)}
+    del canonical
+    near = _near_words(list(vocabulary))
+    ids = [tuple(vocabulary[word] for word in words) for words in keys]
+    del vocabulary
+    texts = [" ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in ws) for ws in keys]
+    slips = [sum(slips_allowed(w.written) for w in words) + 2 * len(words) for words in keys]
+    groups: dict[tuple[Any, ...], dict[int, list[int]]] = {}  # -> first word -> keys
     for number, words in enumerate(keys):
-        group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
-        text = " ".join("\0" if w.text in LOOSE_PREPOSITIONS else w.text for w in words)
-        slips = sum(slips_allowed(w.written) for w in words) + 2 * len(words)
-        groups.setdefault(group, []).append((number, text, slips))
+        if words:
+            group = (len(words), tuple((n, w.text) for n, w in enumerate(words) if w.digits))
+            groups.setdefault(group, {}).setdefault(ids[number][0], []).append(number)
     close: list[tuple[int, int]] = []  # confusable pairs of distinct keys
-    for members in groups.values():
-        members.sort(key=lambda m: len(m[1]))
-        texts = [text for _, text, _ in members]
-        cutoff = max(slips for *_, slips in members)
-        end = 0
-        for k, (number, text, slips) in enumerate(members):
-            end = max(end, k + 1)
-            while end < len(members) and len(texts[end]) - len(text) <= cutoff:
-                end += 1
-            if end == k + 1:
-                continue
-            for _, distance, position in process.extract_iter(
-                text, texts[k + 1 : end], scorer=OSA.distance, score_cutoff=cutoff
-            ):
-                other, _, other_slips = members[k + 1 + position]
-                # Either direction allows the slips of the answer taken as accepted.
-                if distance <= max(slips, other_slips) and _confusable_keys(
-                    list(keys[number]), list(keys[other])
-                ):
-                    close.append((number, other))
+    for by_first in groups.values():
+        for first_word, numbers in by_first.items():
+            for number in numbers:
+                word_ids = ids[number]
+                candidates: set[int] = set()
+                for neighbour in (first_word, *near.get(first_word, ())):
+                    candidates.update(o for o in by_first.get(neighbour, ()) if o > number)
+                for other in sorted(candidates):
+                    if not all(
+                        a == b or b in near.get(a, ())
+                        for a, b in zip(word_ids[1:], ids[other][1:], strict=True)
+                    ):
+                        continue
+                    budget = max(slips[number], slips[other])
+                    distance = OSA.distance(texts[number], texts[other], score_cutoff=budget)
+                    if distance <= budget and _confusable_keys(
+                        list(keys[number]), list(keys[other])
+                    ):
+                        close.append((number, other))
     pairs: list[tuple[int, int]] = []
     for first, second in close:
         for i in written[keys[first]]:
             for j in written[keys[second]]:
                 pairs.append((i, j) if i < j else (j, i))
     return sorted(pairs)  # each pair once: its two answers have different keys
+
+
+def _near_words(words: list[_Word]) -> dict[int, set[int]]:
+    """For each word with any, the other words (by index) a slip could stand for.
+
+    Those of the same folded text, two loose prepositions, or words whose
+    folded or written forms are within the most slips any word is allowed:
+    a superset of what :func:`_compare` lets pass word by word.
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    most = max(slips for _, slips in SLIP_LENGTHS)
+    near: dict[int, set[int]] = {}
+    prepositions = {i for i, word in enumerate(words) if word.text in LOOSE_PREPOSITIONS}
+    for i in prepositions:
+        near[i] = prepositions - {i}
+    for forms in ([w.text for w in words], [w.written for w in words]):
+        order = sorted(range(len(forms)), key=lambda i: len(forms[i]))
+        ordered = [forms[i] for i in order]
+        end = 0
+        for k, form in enumerate(ordered):
+            end = max(end, k + 1)
+            while end < len(ordered) and len(ordered[end]) - len(form) <= most:
+                end += 1
+            if end == k + 1:
+                continue
+            for _, _, position in process.extract_iter(
+                form, ordered[k + 1 : end], scorer=OSA.distance, score_cutoff=most
+            ):
+                a, b = order[k], order[k + 1 + position]
+                near.setdefault(a, set()).add(b)
+                near.setdefault(b, set()).add(a)
+    return near
