@@ -243,6 +243,7 @@ def test_sql_aggregates_give_the_same_report(
     tmp_path: Path, banks: list[Bank], stats: Stats
 ) -> None:
     from hoquiz.model import question_cards
+    from hoquiz.store.records import TotalsCutoffs
     from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, from_totals
 
     cards = {
@@ -253,7 +254,8 @@ def test_sql_aggregates_give_the_same_report(
     }
     with Store.open(tmp_path / "progress.db") as store:
         totals = store.study_totals(
-            cards, NOW, NOW.replace(hour=0), NOW - 30 * D, LEECH_LAPSES, FORECAST_DAYS
+            cards,
+            TotalsCutoffs(NOW, NOW.replace(hour=0), NOW - 30 * D, LEECH_LAPSES, FORECAST_DAYS),
         )
     aggregated = from_totals([b.id for b in banks], totals, NOW)
     assert aggregated == stats

@@ -69,10 +69,8 @@ from hoquiz.model import (
 CACHE_FORMAT = 5
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
-QuestionRow = tuple[
-    str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | bytes | Pending"
-]
-"""(id, type, revision, tags, card numbers, the question or its JSON text, or where it is)."""
+QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | Pending"]
+"""(id, type, revision, tags, card numbers, the question or where its entry keeps it)."""
 
 # The only classes an entry may name: plain data of the model.
 _CLASSES: dict[str, type[Any]] = {
@@ -115,7 +113,7 @@ class Questions(Sequence[QuestionRow]):
         revisions: list[int],
         tags: list[tuple[str, ...]],
         numbers: list[tuple[int | None, ...]],
-        bodies: list[AnyQuestion | bytes | Pending],
+        bodies: list[AnyQuestion | Pending],
         keys_text: str | None = None,
     ) -> None:
         self.bank_id = bank_id
@@ -223,15 +221,13 @@ BankIndex = list[tuple[Bank, Questions]]
 """Per bank: the bank without its questions, and its questions' rows."""
 
 
-def materialize(question: AnyQuestion | bytes | Pending, question_id: str = "") -> AnyQuestion:
-    """The question of an index row (decoded from its verified JSON text if need be).
+def materialize(question: AnyQuestion | Pending, question_id: str = "") -> AnyQuestion:
+    """The question of an index row (decoded from its entry's verified line if need be).
 
     ``question_id`` names the question of a :class:`Pending` entry body.
     """
     if isinstance(question, Pending):
         return question.question(question_id)
-    if isinstance(question, bytes):
-        return _question_from(question)
     return question
 
 
@@ -666,9 +662,7 @@ def _read(
         ):
             return None
         keys = keys.replace(" ", "\n")
-        bodies: list[AnyQuestion | bytes | Pending] = [
-            Pending(entry, offset, header, ids, file)
-        ] * count
+        bodies: list[AnyQuestion | Pending] = [Pending(entry, offset, header, ids, file)] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
     return bank, Questions(bank.id, ids, kinds, revisions, tags, numbers, bodies, keys)

@@ -715,17 +715,7 @@ class Store:
                 stored_card(row) for row in self._db.execute(f"SELECT {CARD_COLUMNS} FROM cards")
             ]
 
-    def study_totals(
-        self,
-        banks: Mapping[str, BankCards],
-        now: dt.datetime,
-        day_start: dt.datetime,
-        retention_since: dt.datetime,
-        leech_lapses: int,
-        forecast_days: int,
-        *,
-        day_starts: Sequence[dt.datetime] | None = None,
-    ) -> StudyTotals:
+    def study_totals(self, banks: Mapping[str, BankCards], cutoffs: TotalsCutoffs) -> StudyTotals:
         """Aggregates over the cards of ``banks`` (per bank id, its card keys), in SQL.
 
         A card counts as scheduled when its row has a schedule for at least its
@@ -733,13 +723,10 @@ class Store:
         cards (a removed question) counts nowhere. Those exceptions are found
         from each bank's row keys, one string per bank; the totals then read
         the banks' rows once, and the log only since the cut-offs, through the
-        index on answer times. The forecast's days start at ``day_start`` and
-        then at ``day_starts`` (when each next day starts: days are not all 24
-        hours long), else every 24 hours.
+        index on answer times. The forecast's days start at ``cutoffs.day_start``
+        and then at ``cutoffs.day_starts`` (when each next day starts: days are
+        not all 24 hours long), else every 24 hours.
         """
-        cutoffs = TotalsCutoffs(
-            now, day_start, retention_since, leech_lapses, forecast_days, day_starts
-        )
         bank_ids = list(banks)
         params = _totals_params(cutoffs)
         params.update({f"b{n}": bank_id for n, bank_id in enumerate(bank_ids)})
@@ -780,7 +767,7 @@ class Store:
             if keep:
                 db.execute("DROP TABLE temp.removed")
                 db.execute("DROP TABLE temp.unscheduled")
-        return _totals(banks, forecast_days, groups, leeches, today, retention, logged)
+        return _totals(banks, cutoffs.forecast_days, groups, leeches, today, retention, logged)
 
     def _exceptions(
         self, banks: Mapping[str, BankCards], in_banks: str, params: dict[str, Any]

@@ -59,7 +59,7 @@ class StudyCard:
         revision: int,
         cloze: int | None,
         key: str,
-        question: "AnyQuestion | bytes | Pending",
+        question: "AnyQuestion | Pending",
     ) -> None:
         self.bank = bank
         self.question_id = question_id

@@ -167,8 +167,7 @@ def read_totals(
         if store is not None:
             with store:
                 stored = store.settings()
-                at = cutoffs(stored)
-                totals = store.study_totals(banks, *at[:5], day_starts=at.day_starts)
+                totals = store.study_totals(banks, cutoffs(stored))
     if totals is None:
         new = {bank_id: (len(cards.keys), 0, 0, 0) for bank_id, cards in banks.items()}
         totals = StudyTotals(new, {}, [], {}, {})
