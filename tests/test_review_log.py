@@ -49,7 +49,7 @@ def test_an_old_database_migrates_and_keeps_its_rows(tmp_path: Path) -> None:
         None,
     )
     raw = sqlite3.connect(path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     assert raw.execute("SELECT chosen, shown FROM review_log").fetchall() == [(None, None)]
 
 

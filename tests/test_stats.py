@@ -16,7 +16,7 @@ from hoquiz.banks.loader import load_banks
 from hoquiz.cli import cli
 from hoquiz.model import Bank
 from hoquiz.store import APPLICATION_ID, Answer, BankCards, CardRef, Store
-from hoquiz.store.schema import MIGRATIONS, layout
+from hoquiz.store.schema import MIGRATIONS, SCHEMA_VERSION, layout
 from hoquiz.study.days import Days
 from hoquiz.study.scheduling import CardState, Phase, Rating
 from hoquiz.study.settings import Settings
@@ -279,7 +279,7 @@ def older_copy(current: Path, old: Path, version: int) -> None:
     raw.close()
 
 
-@pytest.mark.parametrize("version", [4, 5])
+@pytest.mark.parametrize("version", [4, 5, 6])
 def test_stats_read_an_older_schema_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
@@ -311,7 +311,7 @@ def test_stats_read_an_older_schema_as_it_is(
     assert [p.name for p in old.parent.iterdir()] == ["progress.db"]
     with Store.open(old):
         pass
-    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == 6
+    assert sqlite3.connect(old).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert stats(old) == stats(current)
 
 

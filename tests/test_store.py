@@ -418,5 +418,5 @@ def test_a_version_1_database_is_migrated_to_version_3(db: Path) -> None:
         assert (logged.answer, logged.overridden) == ("b", False)
         assert store.settings() == Settings()
     raw = sqlite3.connect(db)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 6
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 7
     raw.close()

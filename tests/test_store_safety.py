@@ -317,7 +317,73 @@ REFUSED: dict[str, tuple[Callable[[Path], None], str]] = {
         lambda db: _raw(db, "UPDATE cards SET answers = -1 WHERE card_key = 'tf/q1'"),
         "{db}: card tf/q1 has answers -1, which no hoquiz writes",
     ),
+    "state 7, the index of such rows dropped": (
+        lambda db: _raw(
+            db, "DROP INDEX cards_bad", "UPDATE cards SET state = 7 WHERE card_key = 'tf/q2'"
+        ),
+        "{db}: card tf/q2 has state 7, which no hoquiz writes",
+    ),
+    "state 7, the index of such rows made another way": (
+        lambda db: _raw(
+            db,
+            "DROP INDEX cards_bad",
+            "CREATE INDEX cards_bad ON cards (card_key) WHERE 0",
+            "UPDATE cards SET state = 7 WHERE card_key = 'tf/q2'",
+        ),
+        "{db}: card tf/q2 has state 7, which no hoquiz writes",
+    ),
 }
+
+
+def _hide_a_bad_row(db: Path, statement: str) -> None:
+    """A bad card row that the index of such rows does not hold, though the index's
+    definition reads as hoquiz makes it: a file SQLite did not write."""
+    made = _raw_value(db, "SELECT sql FROM sqlite_master WHERE name = 'cards_bad'")
+    _raw(
+        db,
+        "DROP INDEX cards_bad",
+        "CREATE INDEX cards_bad ON cards (card_key) WHERE 0",  # kept empty
+        statement,
+        "PRAGMA writable_schema=ON",
+        f"UPDATE sqlite_master SET sql = {_quoted(made)} WHERE name = 'cards_bad'",
+    )
+
+
+def _raw_value(db: Path, query: str) -> str:
+    con = sqlite3.connect(db)
+    try:
+        return str(con.execute(query).fetchone()[0])
+    finally:
+        con.close()
+
+
+def _quoted(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ("UPDATE cards SET state = 7 WHERE card_key = 'tf/q2'", "tf/q2 has state 7"),
+        ("UPDATE cards SET due = 'abc' WHERE card_key = 'tf/q1'", "tf/q1 has due 'abc'"),
+        ("UPDATE cards SET answers = -1 WHERE card_key = 'tf/q1'", "tf/q1 has answers -1"),
+    ],
+)
+def test_a_bad_row_its_index_does_not_hold_is_refused_before_the_first_write(
+    tmp_path: Path, statement: str, problem: str
+) -> None:
+    db = studied(tmp_path / "data")
+    _hide_a_bad_row(db, statement)
+    before = state_of(db.parent)
+    # Now (the row's card not due: found by the check before the first write), and a
+    # year on (the card due: found as the review's start reads it).
+    for later in ([], ["--now", "2031-01-01T09:00"]):
+        result = CliRunner().invoke(
+            cli, ["quiz", str(tmp_path / "banks"), "--db", str(db), *later], input="t\nt\nt\n"
+        )
+        assert result.exit_code == 1, result.output
+        assert result.stderr == f"Error: {db}: card {problem}, which no hoquiz writes\n"
+        assert state_of(db.parent) == before  # nothing written
 
 
 @pytest.mark.parametrize("case", list(REFUSED))

@@ -33,6 +33,8 @@ from typing import Any
 from hoquiz.errors import StoreError, os_error_text
 from hoquiz.store.records import (
     CARD_COLUMNS,
+    MAX_MS,
+    MIN_MS,
     MODES,
     Answer,
     BadRow,
@@ -54,11 +56,13 @@ from hoquiz.store.schema import (
     ANSWERS_FROM,
     APPLICATION_ID,
     MIGRATIONS,
+    PROBLEM,
     READABLE_FROM,
     SCHEMA_VERSION,
     TABLES,
     bad_card,
     check_header,
+    first_bad_card,
     layout,
     table_columns,
 )
@@ -116,11 +120,35 @@ def _quick_check_problem(db: sqlite3.Connection) -> str | None:
     return "quick_check: " + " ".join(line for line in lines if not line.startswith("***"))
 
 
+def _bad_card_text(path: Path, bad: tuple[str, str]) -> str:
+    return f"{path}: card {bad[0]} has {bad[1]}, which no hoquiz writes"
+
+
+def _file_problem(path: Path, db: sqlite3.Connection, *, rows: bool) -> str | None:
+    """What ``PRAGMA quick_check`` finds, then (with ``rows``) the first card row, of
+    every row read, that no hoquiz of this schema version writes; as the error says it."""
+    problem = _quick_check_problem(db)
+    if problem is not None:
+        return _damaged(path, problem)
+    if rows:
+        try:
+            bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
+        except sqlite3.DatabaseError as error:
+            return _damaged(path, str(error))
+        if bad is not None:
+            return _bad_card_text(path, bad)
+    return None
+
+
 class _Check:
-    """``PRAGMA quick_check`` on a connection of its own, in a thread.
+    """``PRAGMA quick_check``, then a look at every card row, on a connection of its
+    own, in a thread.
 
     SQLite works outside the GIL, so the check (0.3 to 1 s for a million
-    logged answers) overlaps the quiz's start instead of delaying it.
+    logged answers) overlaps the quiz's start instead of delaying it. Opening
+    found the card rows no hoquiz writes through their index (see
+    :func:`~hoquiz.store.schema.first_bad_card`); reading every row as well
+    finds them in a file whose index was not kept by SQLite.
     """
 
     def __init__(self, path: Path) -> None:
@@ -141,7 +169,7 @@ class _Check:
         try:
             db = sqlite3.connect(self._path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
         except sqlite3.Error as error:
-            self._problem = str(error)
+            self._problem = _damaged(self._path, str(error))
             return
         try:
             with self._lock:
@@ -149,7 +177,7 @@ class _Check:
                     return
                 self._db = db
             db.execute("PRAGMA query_only=ON")
-            problem = _quick_check_problem(db)
+            problem = _file_problem(self._path, db, rows=True)
             with self._lock:
                 if not self._cancelled:
                     self._problem = problem
@@ -159,7 +187,7 @@ class _Check:
             db.close()
 
     def result(self) -> str | None:
-        """What the check found (``None``: nothing), once it is done."""
+        """What the check found, as the error says it (``None``: nothing), once it is done."""
         self._thread.join()
         return self._problem
 
@@ -181,6 +209,7 @@ def _keys_by_bank(rows: list[Any]) -> dict[str, list[tuple[int, str]]]:
 
 
 _UNSET: Any = object()
+_SCHEDULED_STATES = frozenset(range(1, len(PHASES)))
 
 # What a review plan reads first, for every bank, each as one row (a thread hands the
 # GIL back once per row): the due cards in due order, column by column, and the
@@ -257,7 +286,7 @@ class Opening:
         db = self._connect()
         if db is not None:
             with closing(db), suppress(sqlite3.Error):  # Store.open finds it again, and says so
-                self._bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
+                self._bad = first_bad_card(db)
 
     def _ahead(self) -> None:
         db = self._connect()
@@ -305,6 +334,14 @@ def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
         return None
     if any(len(column) != count for column in columns):
         return None
+    dues_read, _, revisions_read, states_read, _ = columns
+    if (
+        not set(states_read) <= _SCHEDULED_STATES
+        or min(revisions_read) < 0
+        or min(dues_read) < MIN_MS
+        or max(dues_read) > MAX_MS
+    ):
+        return None  # read again with each row's check, which names the row
     dues_read = columns[0]
     if len(set(dues_read)) != count or dues_read != sorted(dues_read):
         # Ties (ordered by key) or another order: sorted whole, not trusted to the query.
@@ -458,7 +495,7 @@ class Store:
         version = self._check() if exists else 0
         needs_wal = db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal"
         if exists and (version < SCHEMA_VERSION or needs_wal):
-            self._quick_check()  # before the migration or the switch to WAL writes
+            self._quick_check(version)  # before the migration or the switch to WAL writes
         elif exists:
             self._checking = _Check(self.path)
         if version < SCHEMA_VERSION:
@@ -507,16 +544,18 @@ class Store:
                     f"version {version} (table {table} has other columns)"
                 )
         bad = self._bad_card_row
-        if bad is _UNSET or version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION:
             bad = db.execute(bad_card(version)).fetchone()
+        elif bad is _UNSET:
+            bad = first_bad_card(db)
         if bad is not None:
-            raise StoreError(f"{self.path}: card {bad[0]} has {bad[1]}, which no hoquiz writes")
+            raise StoreError(_bad_card_text(self.path, bad))
         return version
 
-    def _quick_check(self) -> None:
-        problem = _quick_check_problem(self._db)
+    def _quick_check(self, version: int) -> None:
+        problem = _file_problem(self.path, self._db, rows=version == SCHEMA_VERSION)
         if problem is not None:
-            raise StoreError(_damaged(self.path, problem))
+            raise StoreError(problem)
 
     def _checked(self) -> None:
         """Wait for the quick check started at opening; raise what it found."""
@@ -524,7 +563,7 @@ class Store:
         if checking is not None:
             problem = checking.result()
             if problem is not None:
-                self._damaged = _damaged(self.path, problem)
+                self._damaged = problem
         if self._damaged is not None:
             raise StoreError(self._damaged)
 
@@ -657,7 +696,7 @@ class Store:
         marks = ",".join("?" * len(bank_ids))
         query = (
             # In due order from the due index, never sorted whole: the caller may stop early.
-            "SELECT card_key, revision, state, due FROM cards INDEXED BY cards_due "
+            f"SELECT card_key, revision, state, due, {PROBLEM} FROM cards INDEXED BY cards_due "
             f"WHERE state > 0 AND due IS NOT NULL AND due <= ? AND bank_id IN ({marks}) "
             "ORDER BY due, card_key"
         )
@@ -669,7 +708,10 @@ class Store:
                 rows = cursor.fetchmany(256)
             if not rows:
                 return
-            yield from rows
+            for key, revision, state, due, problem in rows:
+                if problem is not None:
+                    raise self._bad_row(key, problem)
+                yield key, revision, state, due
 
     def introduced_since(
         self, bank_ids: Sequence[str], since: int
@@ -677,11 +719,15 @@ class Store:
         """``(card key, revision, state, due)`` of the banks' cards first scheduled since then."""
         marks = ",".join("?" * len(bank_ids))
         with self._errors():
-            return self._db.execute(
-                "SELECT card_key, revision, state, due FROM cards "
+            rows = self._db.execute(
+                f"SELECT card_key, revision, state, due, {PROBLEM} FROM cards "
                 f"WHERE introduced >= ? AND bank_id IN ({marks})",
                 (since, *bank_ids),
             ).fetchall()
+        for key, _, _, _, problem in rows:
+            if problem is not None:
+                raise self._bad_row(key, problem)
+        return [row[:4] for row in rows]
 
     def scheduled_keys(self, bank_ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
         """Per bank, the keys of its scheduled cards, grouped by the revision they were
@@ -701,6 +747,9 @@ class Store:
                 "GROUP BY bank_id, revision",
                 tuple(bank_ids),
             ).fetchall()
+        for _, revision, keys in rows:
+            if type(revision) is not int or revision < 0:
+                raise self._bad_row(str(keys).split("\n")[0], f"revision {revision!r}")
         return _keys_by_bank(rows)
 
     def card(self, key: str) -> StoredCard | None:
@@ -1094,9 +1143,18 @@ class Store:
 
     def _card(self, key: str) -> StoredCard | None:
         row = self._db.execute(
-            f"SELECT {CARD_COLUMNS} FROM cards WHERE card_key = ?", (key,)
+            f"SELECT {CARD_COLUMNS}, {PROBLEM} FROM cards WHERE card_key = ?", (key,)
         ).fetchone()
-        return None if row is None else stored_card(row)
+        if row is None:
+            return None
+        if row[-1] is not None:
+            raise self._bad_row(key, row[-1])
+        return stored_card(row[:-1])
+
+    def _bad_row(self, key: str, problem: str) -> StoreError:
+        """A card row no hoquiz writes, read before the check of every row refused the file
+        (its index of such rows did not hold it: see :class:`_Check`)."""
+        return StoreError(_bad_card_text(self.path, (key, problem)))
 
 
 # -- statistics: the queries of Store.study_totals and of its read-ahead ---------

@@ -10,7 +10,7 @@ from pathlib import Path
 from hoquiz.errors import StoreError, os_error_text
 from hoquiz.store.records import MAX_MS, MIN_MS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 # The oldest version read-only callers read as it is (statistics, settings shown):
 # it has every table and column they read, perhaps without an index or a count
 # they can do without. Older ones must be upgraded first.
@@ -18,6 +18,60 @@ READABLE_FROM = 4
 APPLICATION_ID = 0x686F717A  # "hoqz", at offset 68 of the SQLite header
 
 _MAGIC = b"SQLite format 3\x00"
+
+# The first schema version whose cards carry their count of logged answers.
+ANSWERS_FROM = 6
+TABLES = {"cards", "review_log"}
+
+_COUNT = "BETWEEN 0 AND 9223372036854775807"
+_TIME = f"BETWEEN {MIN_MS} AND {MAX_MS}"  # what a datetime holds
+# What no hoquiz writes in a card row: (the column named, the condition that finds it).
+# Range tests also refuse text and blobs, which SQLite orders after every number.
+_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("state", "state NOT IN (0, 1, 2, 3) OR state IS NULL"),
+    ("revision", f"NOT revision {_COUNT}"),
+    ("due", f"NOT ifnull(due, 0) {_TIME}"),
+    ("last_review", f"NOT ifnull(last_review, 0) {_TIME}"),
+    ("introduced", f"NOT ifnull(introduced, 0) {_TIME}"),
+    ("step", "NOT ifnull(step, 0) BETWEEN 0 AND 1000000"),
+    ("reps", f"NOT reps {_COUNT}"),
+    ("lapses", f"NOT lapses {_COUNT}"),
+    ("cloze", "NOT ifnull(cloze, 1) BETWEEN 1 AND 9223372036854775807"),
+    (
+        "stability",
+        "state > 0 AND due IS NOT NULL AND NOT ifnull(stability, -1) BETWEEN 0 AND 1e300",
+    ),
+    (
+        "difficulty",
+        "state > 0 AND due IS NOT NULL AND NOT ifnull(difficulty, -1) BETWEEN 0 AND 1e300",
+    ),
+)
+_ANSWERS = ("answers", f"NOT answers {_COUNT}")
+
+
+def _problems(version: int) -> tuple[tuple[str, str], ...]:
+    return _PROBLEMS + ((_ANSWERS,) if version >= ANSWERS_FROM else ())
+
+
+def _problem(version: int) -> str:
+    """What is wrong with a card row, as text (NULL: nothing)."""
+    cases = "".join(
+        f"\n    WHEN {condition} THEN '{name} ' || quote({name})"
+        for name, condition in _problems(version)
+    )
+    return f"CASE{cases}\n    END"
+
+
+# Every card row no hoquiz writes (of this schema version): the condition of the
+# partial index cards_bad, which SQLite keeps with every write, so that the index
+# holds exactly those rows and is empty in a sound file. Changing the checks takes a
+# migration that makes the index again; until then, where the index is not this
+# one, the rows are checked one by one (see first_bad_card).
+# What is wrong with a card row of this schema version (NULL: nothing), as a column.
+PROBLEM = _problem(SCHEMA_VERSION)
+BAD_ROW = " OR ".join(f"({condition})" for _, condition in _problems(SCHEMA_VERSION))
+_BAD_INDEX = f"CREATE INDEX cards_bad ON cards (card_key) WHERE {BAD_ROW}"
+
 
 # Migrations: MIGRATIONS[n] upgrades a database from schema version n to n + 1.
 MIGRATIONS: dict[int, str] = {
@@ -92,39 +146,49 @@ MIGRATIONS: dict[int, str] = {
     ALTER TABLE cards ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;
     UPDATE cards SET answers = (SELECT count(*) FROM review_log r WHERE r.card_id = cards.id)
     """,
+    # The due index holds what a review's start reads of each due card, in the order
+    # it reads them (due, then key): the due cards are read from the index alone,
+    # with no look at their rows and no sort.
+    # And the card rows no hoquiz writes are kept in an index of their own (empty in a
+    # sound file): opening checks them without reading every row.
+    6: f"""
+    DROP INDEX cards_due;
+    CREATE INDEX cards_due ON cards (due, card_key, revision, state, bank_id) WHERE state > 0;
+    {_BAD_INDEX}
+    """,
 }
-# The first schema version whose cards carry their count of logged answers.
-ANSWERS_FROM = 6
-TABLES = {"cards", "review_log"}
-
-_COUNT = "BETWEEN 0 AND 9223372036854775807"
-_TIME = f"BETWEEN {MIN_MS} AND {MAX_MS}"  # what a datetime holds
-# The first card row that no hoquiz wrote, and what is wrong with it. Range tests
-# also refuse text and blobs, which SQLite orders after every number.
-_BAD_CARD = f"""
-SELECT card_key, CASE
-    WHEN state NOT IN (0, 1, 2, 3) OR state IS NULL THEN 'state ' || quote(state)
-    WHEN NOT revision {_COUNT} THEN 'revision ' || quote(revision)
-    WHEN NOT ifnull(due, 0) {_TIME} THEN 'due ' || quote(due)
-    WHEN NOT ifnull(last_review, 0) {_TIME} THEN 'last_review ' || quote(last_review)
-    WHEN NOT ifnull(introduced, 0) {_TIME} THEN 'introduced ' || quote(introduced)
-    WHEN NOT ifnull(step, 0) BETWEEN 0 AND 1000000 THEN 'step ' || quote(step)
-    WHEN NOT reps {_COUNT} THEN 'reps ' || quote(reps)
-    WHEN NOT lapses {_COUNT} THEN 'lapses ' || quote(lapses)
-    WHEN NOT ifnull(cloze, 1) BETWEEN 1 AND 9223372036854775807 THEN 'cloze ' || quote(cloze)
-    WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(stability, -1) BETWEEN 0 AND 1e300
-        THEN 'stability ' || quote(stability)
-    WHEN state > 0 AND due IS NOT NULL AND NOT ifnull(difficulty, -1) BETWEEN 0 AND 1e300
-        THEN 'difficulty ' || quote(difficulty)
-    {{answers}}END AS problem
-FROM cards WHERE problem IS NOT NULL LIMIT 1
-"""
 
 
 def bad_card(version: int) -> str:
-    """The query for the first card row no hoquiz of schema ``version`` wrote."""
-    answers = f"WHEN NOT answers {_COUNT} THEN 'answers ' || quote(answers)\n    "
-    return _BAD_CARD.format(answers=answers if version >= ANSWERS_FROM else "")
+    """The query for the first card row no hoquiz of schema ``version`` wrote, looking at
+    every row."""
+    return (
+        f"SELECT card_key, {_problem(version)} AS problem FROM cards "
+        "WHERE problem IS NOT NULL LIMIT 1"
+    )
+
+
+def first_bad_card(db: sqlite3.Connection) -> tuple[str, str] | None:
+    """The first card row no hoquiz of this schema version wrote, with what is wrong
+    with it (``None``: none), read from the index of such rows when the file has it as
+    hoquiz makes it; else from every row.
+
+    The index answers at once, however many cards there are; a file whose index does
+    not match its rows is one SQLite did not write (see :class:`~hoquiz.store.database.Store`,
+    whose check of every row before the first write finds it).
+    """
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'cards_bad' "
+        "AND tbl_name = 'cards'"
+    ).fetchone()
+    if row is not None and " ".join(str(row[0]).split()) == _BAD_INDEX:
+        query = (
+            f"SELECT card_key, {PROBLEM} FROM cards INDEXED BY cards_bad WHERE {BAD_ROW} LIMIT 1"
+        )
+    else:
+        query = bad_card(SCHEMA_VERSION)
+    found = db.execute(query).fetchone()
+    return None if found is None else (str(found[0]), str(found[1]))
 
 
 @cache
