@@ -384,6 +384,10 @@ def test_a_bad_row_its_index_does_not_hold_is_refused_before_the_first_write(
         assert result.exit_code == 1, result.output
         assert result.stderr == f"Error: {db}: card {problem}, which no hoquiz writes\n"
         assert state_of(db.parent) == before  # nothing written
+    # Reading commands have no first write to wait for: they read every row first.
+    result = CliRunner().invoke(cli, ["stats", str(tmp_path / "banks"), "--db", str(db)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: {db}: card {problem}, which no hoquiz writes\n"
 
 
 @pytest.mark.parametrize("case", list(REFUSED))

@@ -478,7 +478,7 @@ class Store:
                 if not check:
                     store._version = int(db.execute("PRAGMA user_version").fetchone()[0])
                     return store
-                version = store._check()
+                version = store._check(every_row=True)
                 store._version = version
                 if version < READABLE_FROM:
                     raise StoreError(
@@ -492,7 +492,7 @@ class Store:
 
     def _prepare(self, exists: bool) -> None:
         db = self._db
-        version = self._check() if exists else 0
+        version = self._check(every_row=False) if exists else 0
         needs_wal = db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal"
         if exists and (version < SCHEMA_VERSION or needs_wal):
             self._quick_check(version)  # before the migration or the switch to WAL writes
@@ -505,8 +505,11 @@ class Store:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
 
-    def _check(self) -> int:
+    def _check(self, *, every_row: bool) -> int:
         """Check an existing file before anything is written to it; returns its schema version.
+
+        The card rows of a file of this schema version are found through their index
+        unless ``every_row`` (for reading: no first write waits for a look at every row).
 
         Raises:
             StoreError: an unknown schema version or layout, or a card row no hoquiz wrote.
@@ -544,7 +547,7 @@ class Store:
                     f"version {version} (table {table} has other columns)"
                 )
         bad = self._bad_card_row
-        if version != SCHEMA_VERSION:
+        if version != SCHEMA_VERSION or every_row:
             bad = db.execute(bad_card(version)).fetchone()
         elif bad is _UNSET:
             bad = first_bad_card(db)
