@@ -9,6 +9,7 @@ dependencies inside the command, so ``hoquiz --help`` stays fast.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from typing import IO, Any
 
@@ -106,5 +107,27 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="hoquiz")
+    """Console-script entry point.
+
+    A finished command leaves the process without Python's teardown, which
+    frees every object one by one: after a quiz on 100,000 questions that
+    alone takes about 15 ms, after an export of them longer still. By then
+    the command has closed what it opened (the progress database, every file
+    it wrote, each replaced atomically); what is left is what it printed,
+    flushed here. The exit status is the one ``sys.exit`` would give.
+    """
+    try:
+        cli(prog_name="hoquiz")
+        code = 0
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            code = stop.code or 0
+        else:  # a message: printed on stderr, status 1, as Python does
+            print(stop.code, file=sys.stderr)
+            code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader gone (hoquiz list | head), or closed
+            code = code or 1
+    os._exit(code)

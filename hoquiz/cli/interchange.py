@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -10,6 +11,7 @@ import click
 
 from hoquiz.cli import cli
 from hoquiz.cli.output import echo
+from hoquiz.errors import UsageError
 from hoquiz.formats.registry import EXPORTERS, IMPORTERS
 from hoquiz.model import Bank
 from hoquiz.text import plural
@@ -39,17 +41,35 @@ def export_format_options(func: F) -> F:
 
 
 def export_interchange(fmt: str, banks: Sequence[Bank], output: Path | None, strict: bool) -> None:
-    """Write ``banks`` in an interchange format; list what it could not hold."""
-    from hoquiz.formats.exporting import default_output, export_file
+    """Write ``banks`` in an interchange format; list what it could not hold.
 
-    target = output or default_output(fmt)
-    exported = export_file(fmt, banks, target, strict=strict)
+    ``-o -`` writes the file to standard output (a pipe or a file, never a
+    terminal: the banks' text is written as the format holds it, not made
+    safe for one), and what is said about it to standard error.
+    """
+    from hoquiz.formats.exporting import default_output, export_data, export_file
+
+    to_stdout = output is not None and str(output) == "-"
+    if to_stdout:
+        stream = sys.stdout.buffer
+        if stream.isatty():
+            raise UsageError(
+                f"-o - writes the {fmt} file to standard output: redirect it to a file or a "
+                "pipe (its text is not made safe for a terminal)"
+            )
+        exported = export_data(fmt, banks, strict=strict)
+        stream.write(exported.data)
+        stream.flush()
+    else:
+        target = output or default_output(fmt)
+        exported = export_file(fmt, banks, target, strict=strict)
     for skipped in exported.skipped:
         echo(str(skipped), err=True)
-    line = f"Wrote {target}: {plural(exported.questions, 'question')}"
+    line = f"Wrote {'standard output' if to_stdout else target}: "
+    line += plural(exported.questions, "question")
     if exported.skipped:
         line += f", {plural(len(exported.skipped), 'question')} skipped (listed above)"
-    echo(line)
+    echo(line, err=to_stdout)
 
 
 @cli.command("import")

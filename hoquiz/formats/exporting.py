@@ -13,6 +13,22 @@ from hoquiz.model import Bank
 from hoquiz.text import plural
 
 
+def export_data(name: str, banks: Sequence[Bank], *, strict: bool = False) -> Exported:
+    """``banks`` in format ``name``, in memory.
+
+    Raises:
+        ExportError: ``strict`` and some question has no form in the format.
+    """
+    exported = registry.exporter(name).export(banks)
+    if strict and exported.skipped:
+        lines = "\n".join(str(s) for s in exported.skipped)
+        count = plural(len(exported.skipped), "question")
+        raise ExportError(
+            f"{lines}\n{count} cannot be written as {name} (--strict); nothing written"
+        )
+    return exported
+
+
 def export_file(
     name: str, banks: Sequence[Bank], output: Path, *, strict: bool = False
 ) -> Exported:
@@ -22,13 +38,7 @@ def export_file(
         ExportError: ``strict`` and some question has no form in the format
             (nothing is written), or the file cannot be written.
     """
-    exported = registry.exporter(name).export(banks)
-    if strict and exported.skipped:
-        lines = "\n".join(str(s) for s in exported.skipped)
-        count = plural(len(exported.skipped), "question")
-        raise ExportError(
-            f"{lines}\n{count} cannot be written as {name} (--strict); nothing written"
-        )
+    exported = export_data(name, banks, strict=strict)
     try:
         write_atomically(output, exported.data)
     except OSError as exc:
