@@ -48,7 +48,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import hoquiz
 from hoquiz.atomic import write_atomically
@@ -82,27 +82,41 @@ class _Damaged(Exception):
     """An entry that does not decode to what was written."""
 
 
+class _Written(NamedTuple):
+    """Columns of an index line as the entry holds them, checked whole, decoded at first use."""
+
+    ids: str  # separated by spaces
+    kinds: str  # one character per question
+    tags: str  # one character per question: its set of tags in tag_sets
+    tag_sets: dict[str, tuple[str, ...]]
+    numbers: list[tuple[tuple[int, ...], list[int]]]  # cloze numbers, the rows that have them
+
+
 class Questions(Sequence[QuestionRow]):
     """The index rows of one bank's questions, kept column by column.
 
     A row (:data:`QuestionRow`) is made only when asked for; queue building
     reads the columns, and the bank's card keys as one sorted text
     (:meth:`keys_text`), from which a set of keys or a comparison with the
-    progress database's keys costs no Python work per card.
+    progress database's keys costs no Python work per card. Columns read
+    from a cache entry are decoded when first used: a bank studied through
+    is planned from its key text and revisions alone.
     """
 
     __slots__ = (
+        "_count",
+        "_ids",
         "_keys",
         "_keys_text",
+        "_kinds",
         "_max_revision",
+        "_numbers",
         "_positions",
+        "_tags",
+        "_written",
         "bank_id",
         "bodies",
-        "ids",
-        "kinds",
-        "numbers",
         "revisions",
-        "tags",
     )
 
     def __init__(
@@ -117,19 +131,71 @@ class Questions(Sequence[QuestionRow]):
         keys_text: str | None = None,
     ) -> None:
         self.bank_id = bank_id
-        self.ids = ids
-        self.kinds = kinds
+        self._ids: list[str] | None = ids
+        self._kinds: list[str] | None = kinds
         self.revisions = revisions
-        self.tags = tags
-        self.numbers = numbers
+        self._tags: list[tuple[str, ...]] | None = tags
+        self._numbers: list[tuple[int | None, ...]] | None = numbers
         self.bodies = bodies
+        self._count = len(ids)
+        self._written: _Written | None = None
         self._keys_text = keys_text
         self._keys: frozenset[str] | None = None
         self._positions: dict[str, int] | None = None
         self._max_revision: int | None = None
 
+    @classmethod
+    def _from_entry(
+        cls,
+        bank_id: str,
+        written: _Written,
+        count: int,
+        revisions: list[int],
+        bodies: list[AnyQuestion | Pending],
+        keys_text: str,
+    ) -> Questions:
+        """Rows whose other columns are decoded from ``written`` when first used."""
+        rows = cls(bank_id, [], [], revisions, [], [], bodies, keys_text)
+        rows._ids = rows._kinds = rows._tags = rows._numbers = None
+        rows._count = count
+        rows._written = written
+        return rows
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            assert self._written is not None
+            text = self._written.ids
+            self._ids = text.split(" ") if text else []
+        return self._ids
+
+    @property
+    def kinds(self) -> list[str]:
+        if self._kinds is None:
+            assert self._written is not None
+            self._kinds = list(map(_KIND_OF_CODE.__getitem__, self._written.kinds))
+        return self._kinds
+
+    @property
+    def tags(self) -> list[tuple[str, ...]]:
+        if self._tags is None:
+            assert self._written is not None
+            self._tags = list(map(self._written.tag_sets.__getitem__, self._written.tags))
+        return self._tags
+
+    @property
+    def numbers(self) -> list[tuple[int | None, ...]]:
+        if self._numbers is None:
+            assert self._written is not None
+            numbers: list[tuple[int | None, ...]] = [(None,)] * self._count
+            for deletions, at in self._written.numbers:
+                for i in at:
+                    numbers[i] = deletions
+            self._numbers = numbers
+        return self._numbers
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return self._count
 
     @overload
     def __getitem__(self, i: int) -> QuestionRow: ...
@@ -251,12 +317,12 @@ class Pending:
     __slots__ = ("entry", "file", "from_yaml", "header", "ids", "lines", "offset")
 
     def __init__(
-        self, entry: Path, offset: int, header: dict[str, Any], ids: list[str], file: Path
+        self, entry: Path, offset: int, header: dict[str, Any], ids: str, file: Path
     ) -> None:
         self.entry = entry
         self.offset = offset
         self.header = header
-        self.ids = ids
+        self.ids = ids  # separated by spaces
         self.file = file
         self.lines: dict[str, bytes] | None = None
         self.from_yaml: dict[str, AnyQuestion] | None = None
@@ -273,7 +339,7 @@ class Pending:
             return {}
         if hashlib.sha256(raw).hexdigest() != self.header["sha256"]:
             return {}
-        return dict(zip(self.ids, raw.split(b"\n"), strict=False))
+        return dict(zip(self.ids.split(" "), raw.split(b"\n"), strict=False))
 
     def question(self, question_id: str) -> AnyQuestion:
         if self.lines is None:
@@ -630,42 +696,44 @@ def _read(
                 return None
         data = json.loads(line)
         bank = decode(data["bank"])
-        ids = data["ids"].split(" ") if data["ids"] else []
-        count = len(ids)
-        kinds: list[str] = list(map(_KIND_OF_CODE.__getitem__, data["kinds"]))
+        ids, kinds, tags, keys = data["ids"], data["kinds"], data["tags"], data["keys"]
+        if not all(isinstance(text, str) for text in (ids, kinds, tags, keys)):
+            return None
+        count = ids.count(" ") + 1 if ids else 0
         revisions: list[int] = []
         for revision, times in data["revisions"]:
             if type(revision) is not int or type(times) is not int:
                 return None
             revisions += [revision] * times
         tag_sets = {
-            _code(n): tuple(str(tag) for tag in tags) for n, tags in enumerate(data["tag_sets"])
+            _code(n): tuple(str(tag) for tag in names) for n, names in enumerate(data["tag_sets"])
         }
-        tags = list(map(tag_sets.__getitem__, data["tags"]))
-        numbers: list[tuple[int | None, ...]] = [(None,)] * count
+        numbers: list[tuple[tuple[int, ...], list[int]]] = []
         for cards, at in data["numbers"]:
             deletions = tuple(cards)
             if (
                 not deletions
+                or not at
                 or not set(map(type, deletions)) <= {int}
                 or not set(map(type, at)) <= {int}
                 or min(at) < 0
+                or max(at) >= count
             ):
                 return None
-            for i in at:
-                numbers[i] = deletions
-        keys = data["keys"]
+            numbers.append((deletions, list(at)))
         if (
             not isinstance(bank, Bank)
-            or not isinstance(keys, str)
             or not count == len(kinds) == len(revisions) == len(tags)
+            or not set(kinds) <= _KIND_OF_CODE.keys()
+            or not set(tags) <= tag_sets.keys()
         ):
             return None
         keys = keys.replace(" ", "\n")
         bodies: list[AnyQuestion | Pending] = [Pending(entry, offset, header, ids, file)] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
-    return bank, Questions(bank.id, ids, kinds, revisions, tags, numbers, bodies, keys)
+    written = _Written(ids, kinds, tags, tag_sets, numbers)
+    return bank, Questions._from_entry(bank.id, written, count, revisions, bodies, keys)
 
 
 def _restamp(
