@@ -10,8 +10,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -695,6 +696,47 @@ def test_cached_index_columns_are_the_loaded_banks(tmp_path: Path) -> None:
             assert rows.keys_text() == expected.keys_text()
             assert rows.key_set() == set(expected.card_keys())
     assert len({row[3] for row in index[1][1]}) == 130
+
+
+def _rewrite_index(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change an entry's index line and hash it again: only its own checks can catch it."""
+    import hashlib
+    import json
+
+    header_line, line, rest = entry.read_bytes().split(b"\n", 2)
+    header = json.loads(header_line)
+    index = json.loads(line)
+    change(index)
+    line = json.dumps(index).encode()
+    header["index_sha256"] = hashlib.sha256(line).hexdigest()
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + line + b"\n" + rest)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda index: index.update(kinds="?" + index["kinds"][1:]),  # no such type
+        lambda index: index.update(kinds=index["kinds"][1:]),  # a type short
+        lambda index: index.update(tags="~" + index["tags"][1:]),  # no such set of tags
+        lambda index: index.update(ids=index["ids"] + " extra"),  # an id too many
+        lambda index: index.update(numbers=[[[1, 2], [0, 500]]]),  # a row past the end
+        lambda index: index.update(numbers=[[[1, 2], []]]),  # cloze numbers of no row
+        lambda index: index.update(numbers=[[["1"], [0]]]),  # a number as text
+    ],
+)
+def test_an_entry_whose_columns_do_not_agree_is_a_miss(
+    tmp_path: Path, loads: list[str], change: Callable[[dict[str, Any]], None]
+) -> None:
+    """Columns are decoded when first used, so all of them are checked when the entry is read."""
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    where = tmp_path / "c"
+    right = cache.load_banks_cached([folder], where)
+    [entry] = where.iterdir()
+    _rewrite_index(entry, change)
+    index = cache.load_index([folder], where)
+    assert loads == ["beta.yaml"] * 2  # the entry refused: the bank parsed again
+    assert [cache.materialize(row[5], row[0]) for row in index[0][1]] == list(right[0].questions)
+    assert cache.load_banks_cached([folder], where) == right and len(loads) == 2  # rewritten
 
 
 def test_a_quiz_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None:
