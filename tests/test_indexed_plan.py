@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from quiz_banks import ALPHA, BETA, tf_bank, write_banks
 
 from hoquiz.banks.cache import index_banks
@@ -185,3 +187,13 @@ def test_the_quiz_reads_ahead_past_the_learning_cards_a_session_may_show() -> No
     from hoquiz.cli.study import READ_AHEAD_MS
 
     assert LEARN_AHEAD // dt.timedelta(milliseconds=1) + 60_000 <= READ_AHEAD_MS
+
+
+@given(st.lists(st.sampled_from(["mcq", "cloze", "short", "order"]), max_size=60))
+def test_a_new_banks_cards_are_queued_by_type_in_bank_order(kinds: list[str]) -> None:
+    from hoquiz.study.planning import _positions_by_kind
+
+    expected: dict[str, list[int]] = {}
+    for i, kind in enumerate(kinds):
+        expected.setdefault(kind, []).append(i)
+    assert _positions_by_kind(kinds) == list(expected.items())

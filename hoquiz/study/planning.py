@@ -20,7 +20,7 @@ siblings (which reveal each other's answers) never meet.
 import datetime as dt
 import itertools
 import random
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, overload
@@ -469,10 +469,7 @@ def _new_cards(
             continue  # no new card, found at C speed
         groups = stored.get(bank.id, [])
         if not groups and bank.id not in in_banks:  # no card scheduled: all new
-            by_kind: dict[str, list[int]] = {}
-            for i, kind in enumerate(rows.kinds):
-                by_kind.setdefault(kind, []).append(i)
-            for kind, at in by_kind.items():
+            for kind, at in _positions_by_kind(rows.kinds):
                 queues.setdefault(kind, {})[bank.id] = deque(zip(itertools.repeat(n), at))
             count += len(rows)
             continue
@@ -498,6 +495,22 @@ def _new_cards(
             queues.setdefault(kind, {}).setdefault(bank.id, deque()).append((n, i))
             count += 1
     return queues, count, first
+
+
+def _positions_by_kind(kinds: list[str]) -> list[tuple[str, list[int]]]:
+    """Each type's positions in ``kinds``, in order; the types in the order they first come.
+
+    Sorted at C speed (a stable sort keeps a type's positions in order), not
+    position by position: a bank with nothing scheduled may have thousands.
+    """
+    order = sorted(range(len(kinds)), key=kinds.__getitem__)
+    runs: list[tuple[str, list[int]]] = []
+    start = 0
+    for kind, times in sorted(Counter(kinds).items()):
+        runs.append((kind, order[start : start + times]))
+        start += times
+    runs.sort(key=lambda run: run[1][0])
+    return runs
 
 
 def _studied_through(rows: "Questions", groups: list[tuple[int, str]]) -> bool:
