@@ -197,3 +197,51 @@ def test_a_new_banks_cards_are_queued_by_type_in_bank_order(kinds: list[str]) ->
     for i, kind in enumerate(kinds):
         expected.setdefault(kind, []).append(i)
     assert _positions_by_kind(kinds) == list(expected.items())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_banks_studied_through_plan_as_card_by_card(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every due card of a bank studied through: the plan comes from slices of the columns
+    read (no look at each card's key), and is the same plan, cloze siblings left out."""
+    import bisect
+    from types import SimpleNamespace
+
+    import hoquiz.study.planning as planning
+
+    cuts: list[int] = []
+
+    def spied(values: list[int], x: int) -> int:
+        cuts.append(x)
+        return bisect.bisect_right(values, x)
+
+    monkeypatch.setattr(planning, "bisect", SimpleNamespace(bisect_right=spied))
+    rng = random.Random(seed)
+    folder = write_banks(
+        tmp_path / "banks",
+        alpha=ALPHA,
+        beta=BETA,
+        gamma=tf_bank("gamma", rng.randint(1, 40), revision=rng.randint(1, 2)),
+        delta=tf_bank("delta", rng.randint(1, 40)),
+    )
+    banks = load_banks([folder])
+    cards = study_cards(banks)
+    assert any(c.cloze for c in cards)
+    with Store.open(tmp_path / "p.db") as store:
+        fill(store, [c.ref for c in cards], rng, odd=0.0)
+        summaries = store.summaries()
+        for limit in (None, rng.randint(1, 9)):
+            now = T0 + dt.timedelta(minutes=rng.randint(-600, 600))
+            expected = plan_review(cards, summaries, now, new_per_day=20, limit=limit, days=DAYS)
+            store.read_ahead(to_ms(now + LEARN_AHEAD))
+            plan, first_due = plan_from_store(
+                Deck(index_banks(banks)), store, now, new_per_day=20, limit=limit, days=DAYS
+            )
+            assert [c.key for c in plan.queue] == [c.key for c in expected.queue]
+            assert [(d, c.key) for d, c in plan.learning] == [
+                (d, c.key) for d, c in expected.learning
+            ]
+            assert plan[2:] == expected[2:]
+            assert first_due == min(s.due_ms for s in summaries.values() if s.due_ms is not None)
+    assert cuts  # the columns' path was taken

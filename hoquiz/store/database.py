@@ -716,6 +716,29 @@ class Store:
                     raise self._bad_row(key, problem)
                 yield key, revision, state, due
 
+    def scheduled_columns(self, bank_ids: Sequence[str], until: int) -> DueColumns:
+        """What :meth:`scheduled_until` gives up to ``until``, column by column: due times,
+        keys, revisions, states and banks, soonest due first (ties by key).
+
+        Taken from what was read ahead when it can be (slices of its columns, no
+        Python work per card); else read as :meth:`scheduled_until` reads it.
+        """
+        ahead = self._due_ahead
+        if ahead is not None and until <= ahead[0]:
+            dues, keys, revisions, states, banks = ahead[1]
+            cut = bisect.bisect_right(dues, until)
+            if set(bank_ids).issuperset(banks[:cut]):
+                self._due_ahead = None
+                return dues[:cut], keys[:cut], revisions[:cut], states[:cut], banks[:cut]
+        rows = list(self.scheduled_until(bank_ids, until))
+        return (
+            [row[3] for row in rows],
+            [row[0] for row in rows],
+            [row[1] for row in rows],
+            [row[2] for row in rows],
+            [row[0].partition("/")[0] for row in rows],
+        )
+
     def introduced_since(
         self, bank_ids: Sequence[str], since: int
     ) -> list[tuple[str, int, int, int | None]]:

@@ -17,9 +17,11 @@ In every mode a session shows at most one card per question, so cloze
 siblings (which reveal each other's answers) never meet.
 """
 
+import bisect
 import datetime as dt
 import itertools
 import random
+import re
 from collections import Counter, deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -355,7 +357,7 @@ def plan_from_store(
     banks = deck.bank_ids
     holds = deck.holds
     with store.snapshot():  # one state of the database, even while another session answers
-        scheduled = list(store.scheduled_until(banks, ahead_ms))
+        dues, keys_due, revisions, states, due_banks = store.scheduled_columns(banks, ahead_ms)
         stored = store.scheduled_keys(banks)
         introduced = store.introduced_since(banks, day_ms)
     # A bank studied through holds every key scheduled in it, each at a revision its
@@ -370,28 +372,44 @@ def plan_from_store(
     in_session: set[str] = set()  # "bank/question" of the questions in the session
     in_banks: set[str] = set()  # the banks of in_session
     first_due: int | None = None
-    # Per other bank of a key: its card keys and highest revision, looked up once.
-    found: dict[str, tuple[frozenset[str], int]] = {}
-    nothing: tuple[frozenset[str], int] = (frozenset(), 0)
-    for key, revision, state, due_ms in scheduled:
-        bank_id = key.partition("/")[0]
-        if bank_id not in studied:
-            known = found.get(bank_id)
-            if known is None:
-                known = found[bank_id] = deck.keys_of(bank_id) or nothing
-            keys, top = known
-            if key not in keys or (revision < top and not holds(key, revision)):
-                continue
-        if first_due is None:
-            first_due = due_ms
-        if due_ms <= now_ms:
-            question = key.partition("#c")[0]
-            if question not in in_session:
-                in_session.add(question)
-                in_banks.add(bank_id)
-                due.append(key)
-        elif PHASES[state].in_steps:
-            waiting.append((due_ms, key))
+    if studied.issuperset(due_banks):
+        # Every card of a bank studied through (no key to look up): the loop below, at C
+        # speed, keeping the first card of each question (a session leaves its siblings).
+        cut = bisect.bisect_right(dues, now_ms)
+        questions = _CLOZE_SUFFIX.sub("", "\n".join(keys_due[:cut])).split("\n") if cut else []
+        first_card = dict(zip(reversed(questions), range(cut - 1, -1, -1), strict=True))
+        due = keys_due[:cut]
+        if len(first_card) < cut:
+            due = [due[i] for i in sorted(first_card.values())]
+        in_session.update(first_card)
+        in_banks.update(due_banks[:cut])
+        first_due = dues[0] if dues else None
+        waiting = [
+            (dues[i], keys_due[i]) for i in range(cut, len(dues)) if PHASES[states[i]].in_steps
+        ]
+    else:
+        # Per other bank of a key: its card keys and highest revision, looked up once.
+        found: dict[str, tuple[frozenset[str], int]] = {}
+        nothing: tuple[frozenset[str], int] = (frozenset(), 0)
+        for key, revision, state, due_ms in zip(keys_due, revisions, states, dues, strict=True):
+            bank_id = key.partition("/")[0]
+            if bank_id not in studied:
+                known = found.get(bank_id)
+                if known is None:
+                    known = found[bank_id] = deck.keys_of(bank_id) or nothing
+                keys, top = known
+                if key not in keys or (revision < top and not holds(key, revision)):
+                    continue
+            if first_due is None:
+                first_due = due_ms
+            if due_ms <= now_ms:
+                question = key.partition("#c")[0]
+                if question not in in_session:
+                    in_session.add(question)
+                    in_banks.add(bank_id)
+                    due.append(key)
+            elif PHASES[state].in_steps:
+                waiting.append((due_ms, key))
     learning: list[tuple[dt.datetime, StudyCard]] = []
     for due_ms, key in waiting:
         question = key.partition("#c")[0]
@@ -495,6 +513,11 @@ def _new_cards(
             queues.setdefault(kind, {}).setdefault(bank.id, deque()).append((n, i))
             count += 1
     return queues, count, first
+
+
+# What a card key adds to its question's "bank/question" (a cloze card's number), in a
+# text of keys one per line.
+_CLOZE_SUFFIX = re.compile(r"#c[0-9]+$", re.MULTILINE)
 
 
 def _positions_by_kind(kinds: list[str]) -> list[tuple[str, list[int]]]:
