@@ -12,11 +12,10 @@ from hoquiz.cli import cli
 from hoquiz.cli.options import bank_paths, load
 from hoquiz.cli.output import echo, echo_json
 from hoquiz.errors import UsageError
-from hoquiz.model import AnyQuestion
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
-    from hoquiz.model import Bank
+    from hoquiz.model import AnyQuestion, Bank
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -13,8 +13,10 @@ from hoquiz.cli import cli
 from hoquiz.cli.output import echo
 from hoquiz.errors import UsageError
 from hoquiz.formats.registry import EXPORTERS, IMPORTERS
-from hoquiz.model import Bank
 from hoquiz.text import plural
+
+if TYPE_CHECKING:
+    from hoquiz.model import Bank
 
 F = TypeVar("F", bound=Callable[..., Any])
 

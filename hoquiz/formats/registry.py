@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from hoquiz.errors import UsageError
-from hoquiz.formats.base import Exporter, Importer
+
+if TYPE_CHECKING:
+    from hoquiz.formats.base import Exporter, Importer
 
 # format name -> "module:class"
 EXPORTERS: dict[str, str] = {
@@ -40,13 +42,13 @@ def _load(spec: str) -> object:
 def exporter(name: str) -> Exporter:
     if name not in EXPORTERS:
         raise UsageError(f"unknown export format '{name}'; formats: apkg, {', '.join(EXPORTERS)}")
-    return cast(Exporter, _load(EXPORTERS[name]))
+    return cast("Exporter", _load(EXPORTERS[name]))
 
 
 def importer(name: str) -> Importer:
     if name not in IMPORTERS:
         raise UsageError(f"unknown import format '{name}'; formats: {', '.join(IMPORTERS)}")
-    return cast(Importer, _load(IMPORTERS[name]))
+    return cast("Importer", _load(IMPORTERS[name]))
 
 
 def import_format(path: Path, given: str | None) -> str:
