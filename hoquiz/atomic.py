@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,6 +63,8 @@ def write_atomically(path: Path, data: bytes, *, replace: bool = True) -> None:
     Raises:
         OSError: the file could not be written; ``path`` is unchanged.
     """
+    import tempfile  # off the start of commands that write nothing
+
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with _signals_raise():
