@@ -403,3 +403,18 @@ def test_sql_totals_match_the_card_by_card_figures_on_random_histories(
         used = totals_from(*found[1:], {b.id: bank_cards(rows) for b, rows in chosen}, 7)
         # The threads' reading stands unless some row is not one of the chosen banks' cards.
         assert (used is not None) == (not removed)
+
+
+def test_the_report_lists_the_worst_leeches_and_counts_the_rest() -> None:
+    from hoquiz.study.stats import LEECHES_SHOWN, Stats, Tally, render
+
+    leeches = [(f"alpha/q{n:02}", 30 - n) for n in range(LEECHES_SHOWN + 5)]
+    stats = Stats(NOW, Tally(), {}, [], leeches)
+    lines = render(stats)
+    start = lines.index("Leeches (4 or more lapses):")
+    assert lines[start + 1] == "  alpha/q00  30 lapses"
+    assert lines[start + LEECHES_SHOWN] == f"  alpha/q{LEECHES_SHOWN - 1}  11 lapses"
+    assert (
+        lines[start + LEECHES_SHOWN + 1] == "  ... and 5 more (hoquiz stats --json lists them all)"
+    )
+    assert len(stats.to_json()["leeches"]) == LEECHES_SHOWN + 5

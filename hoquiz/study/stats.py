@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from hoquiz.store.database import TotalsReading
 
 LEECH_LAPSES = 4
+# The leeches the text report lists, most lapses first (--json lists every one).
+LEECHES_SHOWN = 20
 RETENTION_DAYS = 30
 FORECAST_DAYS = 7
 BAR_WIDTH = 30
@@ -370,7 +372,10 @@ def render(stats: Stats) -> list[str]:
     lines.append("")
     if stats.leeches:
         lines.append(f"Leeches ({LEECH_LAPSES} or more lapses):")
-        lines += [f"  {key}  {n} lapses" for key, n in stats.leeches]
+        lines += [f"  {key}  {n} lapses" for key, n in stats.leeches[:LEECHES_SHOWN]]
+        if len(stats.leeches) > LEECHES_SHOWN:
+            more = len(stats.leeches) - LEECHES_SHOWN
+            lines.append(f"  ... and {more} more (hoquiz stats --json lists them all)")
     else:
         lines.append(f"Leeches ({LEECH_LAPSES} or more lapses): none")
     lines += ["", "Settings (change with `hoquiz settings`):"]
