@@ -209,6 +209,8 @@ def _keys_by_bank(rows: list[Any]) -> dict[str, list[tuple[int, str]]]:
 
 
 _UNSET: Any = object()
+# A state's digit to its number, at C speed; anything else to 255, which no state is.
+_DIGITS = bytes(n - 48 if 48 <= n <= 57 else 255 for n in range(256))
 _SCHEDULED_STATES = frozenset(range(1, len(PHASES)))
 
 # What a review plan reads first, for every bank, each as one row (a thread hands the
@@ -221,8 +223,8 @@ _DUE_AHEAD = (
     "WHERE state > 0 AND due IS NOT NULL AND due <= ? ORDER BY due, card_key)"
 )
 _KEYS_AHEAD = (
-    "SELECT group_concat(bank_id || char(31) || revision || char(31) || n || char(31) || keys, "
-    "char(30)) FROM (SELECT bank_id, revision, count(*) AS n, "
+    "SELECT group_concat(bank_id || char(31) || revision || char(31) || n, char(30)), "
+    "group_concat(keys, char(30)) FROM (SELECT bank_id, revision, count(*) AS n, "
     "group_concat(card_key, char(10)) AS keys FROM cards "
     "WHERE state > 0 AND due IS NOT NULL GROUP BY bank_id, revision)"
 )
@@ -249,7 +251,7 @@ class Opening:
         self._read_ahead = read_ahead
         self._bad: Any = _UNSET  # the first bad card row found, or None
         self._due: tuple[Any, ...] | None = None
-        self._keys: str | None = None
+        self._keys: tuple[str, str] | None = None
         self._threads: list[threading.Thread] = []
         # What Store.open checks before it connects, first: reading a database in WAL
         # mode makes its -wal and -shm files, which a refused file must not get.
@@ -294,7 +296,7 @@ class Opening:
             with closing(db), suppress(sqlite3.Error):  # read as usual then
                 db.execute("BEGIN")  # both from one state of the database
                 due = db.execute(_DUE_AHEAD, (self._read_ahead,)).fetchone()
-                keys = db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+                keys = _texts(db.execute(_KEYS_AHEAD).fetchone())
                 db.execute("COMMIT")
                 self._due, self._keys = due, keys
 
@@ -327,7 +329,7 @@ def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
             list(map(int, str(dues).split(","))),
             str(keys).split("\n"),
             list(map(int, str(revisions).split(","))),
-            list(map(int, str(states))),
+            list(str(states).encode().translate(_DIGITS)),
             str(banks).split("\n"),
         )
     except ValueError:  # a number stored as text or as a float
@@ -350,17 +352,29 @@ def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
     return columns
 
 
-def _keys_rows(text: str) -> dict[str, list[tuple[int, str]]] | None:
-    """:meth:`Store.scheduled_keys` of every bank from :data:`_KEYS_AHEAD`'s one value."""
+def _texts(row: tuple[Any, ...]) -> tuple[str, str]:
+    """:data:`_KEYS_AHEAD`'s two values (``None`` when no card is scheduled)."""
+    headers, keys = row
+    return str(headers or ""), str(keys or "")
+
+
+def _keys_rows(read: tuple[str, str]) -> dict[str, list[tuple[int, str]]] | None:
+    """:meth:`Store.scheduled_keys` of every bank from :data:`_KEYS_AHEAD`'s two values:
+    each group's bank, revision and count, and its keys (the texts split once each)."""
+    headers, texts = read
+    groups = headers.split("\x1e") if headers else []
+    keys = texts.split("\x1e") if texts else []
+    if len(groups) != len(keys):
+        return None
     found: dict[str, list[tuple[int, str]]] = {}
-    for record in text.split("\x1e") if text else ():
-        parts = record.split("\x1f")
-        if len(parts) != 4 or not parts[1].isdigit() or not parts[2].isdigit():
+    for group, text in zip(groups, keys, strict=True):
+        parts = group.split("\x1f")
+        if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
             return None
-        bank, revision, count, keys = parts
-        if keys.count("\n") + 1 != int(count):
+        bank, revision, count = parts
+        if text.count("\n") + 1 != int(count):
             return None
-        found.setdefault(bank, []).append((int(revision), keys))
+        found.setdefault(bank, []).append((int(revision), text))
     return found
 
 
@@ -663,10 +677,10 @@ class Store:
         """
         with self.snapshot(), self._errors():
             due = self._db.execute(_DUE_AHEAD, (until,)).fetchone()
-            keys = self._db.execute(_KEYS_AHEAD).fetchone()[0] or ""
+            keys = _texts(self._db.execute(_KEYS_AHEAD).fetchone())
         self._ahead(until, due, keys)
 
-    def _ahead(self, until: int, due: tuple[Any, ...], keys: str) -> None:
+    def _ahead(self, until: int, due: tuple[Any, ...], keys: tuple[str, str]) -> None:
         """Keep what :meth:`read_ahead` read (nothing of it, if any value is not as
         hoquiz writes it: the database is then read as usual)."""
         rows, by_bank = _due_rows(due), _keys_rows(keys)
