@@ -469,12 +469,12 @@ def test_new_leaves_no_temporary_file(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_new_in_an_unwritable_place_is_one_clean_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hoquiz import atomic
+    import tempfile
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     result = hoquiz("new", tmp_path / "x.yaml")
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot write {tmp_path / 'sources.yaml'}: permission denied\n"

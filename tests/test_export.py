@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import replace
 from pathlib import Path
@@ -420,7 +421,7 @@ def test_unwritable_folder_reported_without_traceback(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     with pytest.raises(ExportError, match=r"^cannot write .*out\.apkg: permission denied$"):
         write_atomically(tmp_path / "out.apkg", b"data")
 
