@@ -699,17 +699,18 @@ def test_cached_index_columns_are_the_loaded_banks(tmp_path: Path) -> None:
 
 
 def _rewrite_index(entry: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    """Change an entry's index line and hash it again: only its own checks can catch it."""
-    import hashlib
+    """Change an entry's index line and check it again: only its own checks can catch it."""
     import json
+    import zlib
 
     header_line, line, rest = entry.read_bytes().split(b"\n", 2)
     header = json.loads(header_line)
+    keys, rest = rest[: header["keys_bytes"]], rest[header["keys_bytes"] + 1 :]
     index = json.loads(line)
     change(index)
     line = json.dumps(index).encode()
-    header["index_sha256"] = hashlib.sha256(line).hexdigest()
-    entry.write_bytes(json.dumps(header).encode() + b"\n" + line + b"\n" + rest)
+    header["index_crc32"] = zlib.crc32(line + b"\n" + keys)
+    entry.write_bytes(b"\n".join([json.dumps(header).encode(), line, keys, rest]))
 
 
 @pytest.mark.parametrize(
@@ -748,3 +749,29 @@ def test_a_quiz_leaves_garbage_collection_as_it_found_it(tmp_path: Path) -> None
         for _ in range(2):  # a new database, then an existing one
             CliRunner().invoke(cli, [*argv, "--db", db], input="q\n")
             assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_an_entry_rewritten_as_it_was_is_still_read(tmp_path: Path, loads: list[str]) -> None:
+    """The control of the test above: its rewriting alone is no miss."""
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    where = tmp_path / "c"
+    right = cache.load_banks_cached([folder], where)
+    [entry] = where.iterdir()
+    _rewrite_index(entry, lambda index: None)
+    assert cache.load_banks_cached([folder], where) == right
+    assert loads == ["beta.yaml"]  # read from the entry: no parse
+
+
+def test_an_entry_whose_card_keys_are_cut_short_is_a_miss(tmp_path: Path, loads: list[str]) -> None:
+    import json
+
+    folder = write_banks(tmp_path / "banks", beta=BETA)
+    where = tmp_path / "c"
+    right = cache.load_banks_cached([folder], where)
+    [entry] = where.iterdir()
+    header_line, rest = entry.read_bytes().split(b"\n", 1)
+    header = json.loads(header_line)
+    for size in (header["keys_bytes"] + 5, -1, "12"):
+        entry.write_bytes(json.dumps({**header, "keys_bytes": size}).encode() + b"\n" + rest)
+        assert cache.load_banks_cached([folder], where) == right
+    assert len(loads) == 4

@@ -66,7 +66,7 @@ from hoquiz.model import (
     card_key,
 )
 
-CACHE_FORMAT = 5
+CACHE_FORMAT = 6
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | Pending"]
@@ -632,7 +632,8 @@ def _hashed_before(header: dict[str, Any] | None) -> dict[str, tuple[list[int], 
 
 
 def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
-    """An entry's header, its index line and where its question lines start.
+    """An entry's header, its index (the index line, a line break and the card keys, as
+    one text) and where its question lines start.
 
     ``None`` for the header if the entry cannot be read. The question lines
     are read when a question is first shown (:class:`Pending`).
@@ -641,10 +642,16 @@ def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
         with open(entry, "rb", buffering=1 << 16) as handle:  # the index, in one read
             header = json.loads(handle.readline())
             line = handle.readline()
+            size = header["keys_bytes"]
+            if type(size) is not int or size < 0:
+                return None, b"", 0
+            keys = handle.read(size + 1)
             offset = handle.tell()
     except Exception:  # absent, unreadable or damaged: a miss
         return None, b"", 0
-    return (header if isinstance(header, dict) else None), line.rstrip(b"\n"), offset
+    if not keys.endswith(b"\n") or len(keys) != size + 1:
+        return None, b"", 0
+    return (header if isinstance(header, dict) else None), line + keys[:-1], offset
 
 
 _KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
@@ -673,31 +680,34 @@ def _read(
 ) -> tuple[Bank, Questions] | None:
     """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
 
-    Layout: a header line (key, the SHA-256 of the index line and of the
-    question lines, image stamps, the files hashed for the key), the index
-    line, then one line per question. The index line holds the bank and its
-    questions column by column, each in a form JSON decodes at C speed: ids
-    (and the bank's card keys, sorted) as one text separated by spaces,
-    types and tag sets as one character per question, revisions as runs,
-    the card numbers of cloze questions with the rows that have them. Only
-    the index is checked and read here, kept as columns (whole columns
-    checked at once); the question lines when a question is shown.
+    Layout: a header line (key, a CRC-32 of the index and the SHA-256 of the
+    question lines, the length of the card keys, image stamps, the files
+    hashed for the key), the index line, the bank's card keys (sorted, one
+    per line, read by their length), then one line per question. The index
+    line holds the bank and its questions column by column, each in a form
+    JSON decodes at C speed: ids as one text separated by spaces, types and
+    tag sets as one character per question, revisions as runs, the card
+    numbers of cloze questions with the rows that have them. Only the index
+    is checked and read here, kept as columns (whole columns checked at
+    once); the question lines when a question is shown.
     """
     try:
         if (
             header is None
             or header.get("key") != key
-            or header.get("index_sha256") != hashlib.sha256(line).hexdigest()
+            or header.get("index_crc32") != zlib.crc32(line)
             or not isinstance(header.get("sha256"), str)
         ):
             return None
         for path, mtime, size in header["images"]:
             if _stamp(Path(path)) != (path, mtime, size):
                 return None
-        data = json.loads(line)
+        index_line, _, keys_read = line.partition(b"\n")
+        keys = keys_read.decode()  # one per line, as SQL gives them
+        data = json.loads(index_line)
         bank = decode(data["bank"])
-        ids, kinds, tags, keys = data["ids"], data["kinds"], data["tags"], data["keys"]
-        if not all(isinstance(text, str) for text in (ids, kinds, tags, keys)):
+        ids, kinds, tags = data["ids"], data["kinds"], data["tags"]
+        if not all(isinstance(text, str) for text in (ids, kinds, tags)):
             return None
         count = ids.count(" ") + 1 if ids else 0
         revisions: list[int] = []
@@ -728,7 +738,6 @@ def _read(
             or not set(tags) <= tag_sets.keys()
         ):
             return None
-        keys = keys.replace(" ", "\n")
         bodies: list[AnyQuestion | Pending] = [Pending(entry, offset, header, ids, file)] * count
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
@@ -794,16 +803,22 @@ def _entry(key: str, bank: Bank, hashed: Hashed) -> bytes:
         "tags": "".join(tag_sets.setdefault(q.tags, _code(len(tag_sets))) for q in questions),
         "tag_sets": [list(tags) for tags in tag_sets],
         "numbers": [[list(cards), at] for cards, at in numbers.items()],
-        "keys": Questions.of(bank.id, questions).keys_text().replace("\n", " "),
     }
     # json.dumps escapes line breaks inside strings: one line per value.
     line = json.dumps(index, ensure_ascii=False).encode("utf-8", "surrogateescape")
+    # The card keys, one per line as SQL gives them, after the index line:
+    # read by their length, neither parsed nor changed.
+    keys = Questions.of(bank.id, questions).keys_text().encode()
+    line += b"\n" + keys
     texts = "\n".join(json.dumps(encode(q), ensure_ascii=False) for q in questions)
     rest = texts.encode("utf-8", "surrogateescape")
     header = json.dumps(
         {
             "key": key,
-            "index_sha256": hashlib.sha256(line).hexdigest(),
+            "keys_bytes": len(keys),
+            # A check of the index against damage (a crafted index is checked by what
+            # it must hold); CRC-32 at C speed: it is read at every start.
+            "index_crc32": zlib.crc32(line),
             "sha256": hashlib.sha256(rest).hexdigest(),
             "images": images,
             "files": [list(file) for file in hashed],
