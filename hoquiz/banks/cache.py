@@ -52,7 +52,7 @@ from typing import Any, NamedTuple, overload
 
 import hoquiz
 from hoquiz.atomic import write_atomically
-from hoquiz.banks.paths import bundled_decks_dir, discover, find_sources_file
+from hoquiz.banks.paths import bundled_decks_dir, discover, discover_resolved, find_sources_file
 from hoquiz.errors import UsageError
 from hoquiz.model import (
     QUESTION_CLASSES,
@@ -473,7 +473,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
     """
     inputs = list(paths) or [bundled_decks_dir()]
-    files = bank_files(inputs) if cache_dir is not None else None
+    files = _bank_files_resolved(inputs) if cache_dir is not None else None
     if cache_dir is None or files is None:
         from hoquiz.banks.loader import load_banks
 
@@ -482,8 +482,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     code = _code_stamp()
     memo: dict[Path, Path | None] = {}
     index: BankIndex = []
-    for file in files:
-        resolved = file.resolve()
+    for file, resolved in files:
         entry = cache_dir / f"bank-{_name(file, cwd, resolved)}.json"
         header, line, offset = _open(entry)
         try:
@@ -517,6 +516,14 @@ def bank_files(inputs: Sequence[Path]) -> list[Path] | None:
     """The bank files ``inputs`` name, as the loader finds them; ``None`` if it would fail."""
     try:
         return discover(inputs)
+    except UsageError:
+        return None
+
+
+def _bank_files_resolved(inputs: Sequence[Path]) -> list[tuple[Path, Path]] | None:
+    """:func:`bank_files`, each with where it leads."""
+    try:
+        return discover_resolved(inputs)
     except UsageError:
         return None
 

@@ -29,6 +29,18 @@ def bundled_decks_dir() -> Path:
 def discover(paths: Iterable[Path]) -> list[Path]:
     """Bank files named by ``paths``: files as given, folders searched recursively.
 
+    See :func:`discover_resolved`, which also gives where each file leads.
+
+    Raises:
+        UsageError: as :func:`discover_resolved`.
+    """
+    return [file for file, _ in discover_resolved(paths)]
+
+
+def discover_resolved(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
+    """Bank files named by ``paths`` (as named, and resolved): files as given, folders
+    searched recursively.
+
     ``sources.yaml`` files are not banks and are skipped. Symlinks to files
     inside the searched folder are followed, symlinks leading out of it are
     refused; symlinks to folders are not searched.
@@ -48,7 +60,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
         unique.setdefault(p.resolve(), p)
     if not unique:
         raise UsageError("no banks to load (sources.yaml files are not banks)")
-    return list(unique.values())
+    return [(file, resolved) for resolved, file in unique.items()]
 
 
 def _banks_at(path: Path) -> list[Path]:
