@@ -694,6 +694,7 @@ def test_cached_index_columns_are_the_loaded_banks(tmp_path: Path) -> None:
         for (_, rows), (_, expected) in zip(index, eager, strict=True):
             assert [row[:5] for row in rows] == [row[:5] for row in expected]
             assert rows.keys_text() == expected.keys_text()
+            assert rows.max_revision == expected.max_revision
             assert rows.key_set() == set(expected.card_keys())
     assert len({row[3] for row in index[1][1]}) == 130
 

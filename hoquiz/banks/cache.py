@@ -718,10 +718,12 @@ def _read(
             return None
         count = ids.count(" ") + 1 if ids else 0
         revisions: list[int] = []
-        for revision, times in data["revisions"]:
+        runs = data["revisions"]
+        for revision, times in runs:
             if type(revision) is not int or type(times) is not int:
                 return None
             revisions += [revision] * times
+        top = max((revision for revision, times in runs if times > 0), default=1)
         tag_sets = {
             _code(n): tuple(str(tag) for tag in names) for n, names in enumerate(data["tag_sets"])
         }
@@ -749,7 +751,9 @@ def _read(
     except Exception:  # any unreadable entry is a miss, rebuilt from the YAML
         return None
     written = _Written(ids, kinds, tags, tag_sets, numbers)
-    return bank, Questions._from_entry(bank.id, written, count, revisions, bodies, keys)
+    rows = Questions._from_entry(bank.id, written, count, revisions, bodies, keys)
+    rows._max_revision = top  # from the runs, not question by question
+    return bank, rows
 
 
 def _restamp(
