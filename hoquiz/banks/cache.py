@@ -481,6 +481,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
     cwd = "" if all(p.is_absolute() for p in inputs) else str(Path.cwd())
     code = _code_stamp()
     memo: dict[Path, Path | None] = {}
+    sources: dict[str, Any] = {}  # decoded sources, by the SHA-256 of their sources.yaml
     index: BankIndex = []
     for file, resolved in files:
         entry = cache_dir / f"bank-{_name(file, cwd, resolved)}.json"
@@ -489,7 +490,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
             key, hashed = _key(file, resolved, cwd, code, memo, _hashed_before(header))
         except OSError:
             key, hashed = None, []
-        found = _read(header, line, offset, key, file, entry) if key is not None else None
+        found = _read(header, line, offset, key, file, entry, sources) if key is not None else None
         if found is not None and header is not None and key is not None:
             found = _restamp(entry, header, line, offset, hashed, key, file) or found
         if found is None:
@@ -683,7 +684,13 @@ def _code(n: int) -> str:
 
 
 def _read(
-    header: dict[str, Any] | None, line: bytes, offset: int, key: str, file: Path, entry: Path
+    header: dict[str, Any] | None,
+    line: bytes,
+    offset: int,
+    key: str,
+    file: Path,
+    entry: Path,
+    sources: dict[str, Any] | None = None,
 ) -> tuple[Bank, Questions] | None:
     """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
 
@@ -712,7 +719,7 @@ def _read(
         index_line, _, keys_read = line.partition(b"\n")
         keys = keys_read.decode()  # one per line, as SQL gives them
         data = json.loads(index_line)
-        bank = decode(data["bank"])
+        bank = _bank_from(data["bank"], header, sources)
         ids, kinds, tags = data["ids"], data["kinds"], data["tags"]
         if not all(isinstance(text, str) for text in (ids, kinds, tags)):
             return None
@@ -754,6 +761,38 @@ def _read(
     rows = Questions._from_entry(bank.id, written, count, revisions, bodies, keys)
     rows._max_revision = top  # from the runs, not question by question
     return bank, rows
+
+
+def _bank_from(data: Any, header: dict[str, Any], sources: dict[str, Any] | None) -> Bank | None:
+    """The bank of an index line; its sources decoded once per sources.yaml of a start.
+
+    The sources of every bank using one sources.yaml are that file's, decoded the
+    same way: the entry's key (checked before) holds the SHA-256 of the file, so
+    banks whose headers name the same one share what was decoded.
+    """
+    files = header.get("files")
+    digest = (
+        files[1][2] if sources is not None and isinstance(files, list) and len(files) == 2 else None
+    )
+    if (
+        not isinstance(digest, str)
+        or not isinstance(data, dict)
+        or data.get("c") != "Bank"
+        or not isinstance(data.get("f"), dict)
+        or "sources" not in data["f"]
+    ):
+        found = decode(data)
+        return found if isinstance(found, Bank) else None
+    assert sources is not None
+    if digest not in sources:
+        sources[digest] = decode(data["f"]["sources"])
+    shared = sources[digest]
+    try:
+        return Bank(
+            **{str(k): shared if k == "sources" else decode(v) for k, v in data["f"].items()}
+        )
+    except (TypeError, ValueError) as error:
+        raise _Damaged(str(error)) from None
 
 
 def _restamp(
