@@ -289,6 +289,10 @@ class Opening:
         if db is not None:
             with closing(db), suppress(sqlite3.Error):  # Store.open finds it again, and says so
                 self._bad = first_bad_card(db)
+            # What Store.open compares the file's tables with, made (by the migrations, in
+            # SQLite, mostly outside the GIL) while the caller works.
+            with suppress(sqlite3.Error):
+                layout(SCHEMA_VERSION)
 
     def _ahead(self) -> None:
         db = self._connect()
