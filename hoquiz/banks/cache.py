@@ -362,16 +362,23 @@ class Pending:
         return found
 
 
+# Per model class, the fields its constructor takes (an entry holds those).
+_INIT_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def encode(value: Any) -> Any:
     """Model values as JSON-ready data: each dataclass, tuple, dict and path tagged."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    names = _INIT_FIELDS.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _INIT_FIELDS[type(value)] = tuple(
+            f.name for f in dataclasses.fields(value) if f.init
+        )
+    if names is not None:
         return {
             "c": type(value).__name__,
-            "f": {
-                f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
-            },
+            "f": {name: encode(getattr(value, name)) for name in names},
         }
     if isinstance(value, tuple):
         return {"t": [encode(v) for v in value]}
