@@ -58,7 +58,7 @@ from hoquiz.model import (
 if TYPE_CHECKING:
     import genanki
 
-    from hoquiz.formats.anki_release import ExportPlan
+    from hoquiz.formats.anki_release import ExportBank, ExportPlan
 
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
@@ -98,13 +98,18 @@ def source_date_epoch(environ: Mapping[str, str]) -> int | None:
     return int(value)
 
 
-def bank_mtime(bank: Bank) -> int:
-    """The newest modification time (whole seconds) of the files a bank's cards show."""
+def bank_mtime(bank: Bank, images: Sequence[Path] | None = None) -> int:
+    """The newest modification time (whole seconds) of the files a bank's cards show.
+
+    ``images``: the images its exported questions show (default: every question's).
+    """
     files: list[Path] = [bank.path]
     sources = find_sources_file(bank.path.parent)
     if sources is not None:
         files.append(sources)
-    files.extend(q.image for q in bank.questions if q.image is not None)
+    if images is None:
+        images = [q.image for q in bank.questions if q.image is not None]
+    files.extend(images)
     try:
         return max(int(f.stat().st_mtime) for f in files)
     except OSError as error:
@@ -120,17 +125,19 @@ def media_name(data: bytes, suffix: str) -> str:
     return f"hoquiz-{hashlib.sha256(data).hexdigest()[:16]}{ext}"
 
 
-def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, bytes]]:
+def _collect_media(banks: Sequence[ExportBank]) -> tuple[dict[Path, str], dict[str, bytes]]:
     """Image path -> media name, and media name -> bytes (each content once)."""
     names: dict[Path, str] = {}
     files: dict[str, bytes] = {}
     for bank in banks:
-        for question in bank.questions:
-            path = question.image
-            if path is None or path in names:
+        root: Path | None = None
+        for path in bank.images:
+            if path in names:
                 continue
+            if root is None:
+                root = media.bank_folder(bank.bank.path)
             try:  # every check again, on the file as it is read now
-                data = media.read_image(media.bank_folder(bank.path), path)
+                data = media.read_image(root, path)
             except media.ImageRefused as refused:
                 raise ExportError(f"image {path} {refused}") from None
             name = media_name(data, path.suffix)
@@ -169,7 +176,7 @@ class Package:
 
 
 def build_package(
-    banks: Sequence[Bank],
+    banks: Sequence[Bank | ExportBank],
     *,
     source_date_epoch: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -185,17 +192,23 @@ def build_package(
     newest modification time of that bank's files (see :func:`bank_mtime`).
     ``progress`` is called with the number of notes done since its last call.
 
+    ``banks`` may be answered from the rendered-note cache
+    (:mod:`hoquiz.formats.anki_note_cache`): the bytes are the same.
+
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
     """
+    from hoquiz.formats.anki_release import export_banks
+
+    chosen = export_banks(banks)
     with collector_paused():  # every note rendered, planned and packed: many objects
-        media_files, plan = _plan(banks, source_date_epoch, now, manifests, complete)
-        data, notes, cards = _package_bytes(banks, plan, media_files, progress)
-    return Package(data, len(banks), notes, cards, len(media_files), plan)
+        media_files, plan = _plan(chosen, source_date_epoch, now, manifests, complete)
+        data, notes, cards = _package_bytes(chosen, plan, media_files, progress)
+    return Package(data, len(chosen), notes, cards, len(media_files), plan)
 
 
 def export_plan(
-    banks: Sequence[Bank],
+    banks: Sequence[Bank | ExportBank],
     *,
     now: int,
     source_date_epoch: int | None = None,
@@ -207,11 +220,14 @@ def export_plan(
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
     """
-    return _plan(banks, source_date_epoch, now, manifests, complete)[1]
+    from hoquiz.formats.anki_release import export_banks
+
+    with collector_paused():
+        return _plan(export_banks(banks), source_date_epoch, now, manifests, complete)[1]
 
 
 def _plan(
-    banks: Sequence[Bank],
+    banks: Sequence[ExportBank],
     source_date_epoch: int | None,
     now: int | None,
     manifests: bool,
@@ -222,12 +238,12 @@ def _plan(
     media, media_files = _collect_media(banks)
     first_times: dict[str, int] = {}
 
-    def first_time(bank: Bank) -> int:
+    def first_time(bank: ExportBank) -> int:
         if source_date_epoch is not None:
             return source_date_epoch
-        if bank.id not in first_times:
-            first_times[bank.id] = bank_mtime(bank)
-        return first_times[bank.id]
+        if bank.bank.id not in first_times:
+            first_times[bank.bank.id] = bank_mtime(bank.bank, bank.images)
+        return first_times[bank.bank.id]
 
     plan = plan_export(
         banks,
@@ -241,7 +257,7 @@ def _plan(
 
 
 def _package_bytes(
-    banks: Sequence[Bank],
+    banks: Sequence[ExportBank],
     plan: ExportPlan,
     media_files: Mapping[str, bytes],
     progress: Callable[[int], None] | None,
@@ -255,7 +271,7 @@ def _package_bytes(
     model_time = max(plan.note_type_times.values(), default=NOTE_TYPES_REVISED)
     models = {key: _genanki_model(key, nt) for key, nt in NOTE_TYPES.items()}
     decks: dict[str, genanki.Deck] = {}
-    for bank in banks:
+    for bank in (b.bank for b in banks):
         decks.setdefault(
             bank.deck_name,
             genanki.Deck(
@@ -374,7 +390,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def export_apkg(
-    banks: Sequence[Bank],
+    banks: Sequence[Bank | ExportBank],
     output: Path,
     *,
     source_date_epoch: int | None = None,
