@@ -254,9 +254,7 @@ def _withdrawn_cloze(number: int) -> str:
     return f'<div class="withdrawn">{notice}</div>'
 
 
-def _tombstones(
-    folder: Path, members: Sequence[ExportBank], previous: Manifest
-) -> list[Rendered]:
+def _tombstones(folder: Path, members: Sequence[ExportBank], previous: Manifest) -> list[Rendered]:
     """A withdrawn note for every question the manifest has and the banks no longer do."""
     present = {b.bank.id: set(b.question_ids) for b in members}
     loaded_files = {_relative(b.bank.path, folder) for b in members}

@@ -1,0 +1,245 @@
+"""A cache of each bank's rendered Anki notes, beside the bank cache's entries.
+
+An Anki export of unchanged banks then parses, validates and renders
+nothing: each bank comes from the bank cache's index
+(:func:`hoquiz.banks.cache.load_index`, no question decoded) and its notes
+from this cache. One entry per bank file, ``notes-<name>.json`` beside the
+bank's own entry, holds what :func:`hoquiz.formats.anki_release.render_notes`
+made of the whole bank: per question its GUID, type, field values, tags and
+cloze numbers, and the images it shows with the media name each had.
+
+An entry is keyed on the bank entry's key (a SHA-256 of the bank file's
+bytes, its ``sources.yaml``'s, its name and hoquiz's code: an edit or an
+upgrade is a miss); the media names are checked against those of the images
+as read for this export (a media name comes from an image's bytes), so an
+image changed in place re-renders its bank. What a release manifest adds
+(the withdrawn cards of a cloze note) is added after the cache, at each
+export. An entry is JSON whose body is checked against the SHA-256 in its
+header line before use, and then field by field: anything damaged, crafted
+or truncated is a miss, and the bank is rendered from its questions and its
+entry rewritten (atomically). An export narrowed by ``--tag`` reads entries
+but writes none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from hoquiz.banks.cache import (
+    BankIndex,
+    Questions,
+    load_index,
+    materialize,
+    read_checked,
+    select_index,
+    write_checked,
+)
+from hoquiz.formats.anki_notes import NOTE_TYPES
+from hoquiz.formats.anki_release import ExportBank, images_of, render_notes
+from hoquiz.formats.release import Rendered
+from hoquiz.model import AnyQuestion, Bank, QuestionKind
+
+NOTES_FORMAT = 1
+
+_FIELDS: dict[str, tuple[QuestionKind, tuple[str, ...]]] = {
+    kind: (kind, note_type.fields) for kind, note_type in NOTE_TYPES.items()
+}
+
+
+def load_export_banks(
+    paths: Sequence[Path],
+    cache_dir: Path | None,
+    bank_ids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> list[ExportBank]:
+    """The banks under ``paths`` narrowed to ``bank_ids`` and ``tags``, for an Anki export,
+    through the bank cache and this one in ``cache_dir`` (``None``: neither).
+
+    Raises:
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks` and
+            :func:`hoquiz.banks.loader.select_banks`.
+    """
+    from hoquiz.collector import collector_paused
+
+    with collector_paused():  # the index: many objects, kept for the export
+        index = load_index(paths, cache_dir)
+        return cached_banks(index, bank_ids, tags)
+
+
+def cached_banks(
+    index: BankIndex, bank_ids: Sequence[str] = (), tags: Sequence[str] = ()
+) -> list[ExportBank]:
+    """The banks of ``index`` narrowed to ``bank_ids`` and ``tags``, notes from the cache.
+
+    Raises:
+        UsageError: as :func:`hoquiz.banks.loader.select_banks`.
+    """
+    chosen = select_index(index, bank_ids, tags) if bank_ids or tags else index
+    whole = {bank.id: rows for bank, rows in index}
+    out: list[ExportBank] = []
+    for bank, rows in chosen:
+        full = whole[bank.id]
+        if rows is full or len(rows) == len(full):  # a subset keeps the order
+            out.append(CachedBank(bank, full, None))
+        else:
+            wanted = set(rows.ids)
+            out.append(CachedBank(bank, full, [i for i, q in enumerate(full.ids) if q in wanted]))
+    return out
+
+
+class _Stored:
+    """A decoded entry: every note of the bank, its images by row, their media names."""
+
+    __slots__ = ("images", "media", "notes")
+
+    def __init__(
+        self, notes: list[Rendered], images: dict[int, Path], media: dict[Path, str]
+    ) -> None:
+        self.notes = notes
+        self.images = images
+        self.media = media
+
+
+class CachedBank:
+    """A bank of the bank index whose notes come from its entry when it is valid.
+
+    The entry is read when the export first asks for the bank's images; on a
+    miss the questions are decoded from the bank cache and rendered.
+    """
+
+    __slots__ = ("_chosen", "_questions", "_read", "_rows", "_stored", "bank")
+
+    def __init__(self, bank: Bank, rows: Questions, chosen: list[int] | None) -> None:
+        self.bank = bank
+        self._rows = rows
+        self._chosen = chosen  # the rows exported (None: all of them)
+        self._read = False
+        self._stored: _Stored | None = None
+        self._questions: list[AnyQuestion] | None = None
+
+    @property
+    def question_ids(self) -> list[str]:
+        ids = self._rows.ids
+        return ids if self._chosen is None else [ids[i] for i in self._chosen]
+
+    def _positions(self) -> Sequence[int]:
+        return range(len(self._rows)) if self._chosen is None else self._chosen
+
+    def _entry(self) -> _Stored | None:
+        if not self._read:
+            self._read = True
+            place = _place(self._rows)
+            body = read_checked(*place) if place is not None else None
+            self._stored = _decode(body, self.bank, self._rows) if body is not None else None
+        return self._stored
+
+    def _loaded(self) -> list[AnyQuestion]:
+        if self._questions is None:
+            rows = self._rows
+            self._questions = [materialize(rows.bodies[i], rows.ids[i]) for i in self._positions()]
+        return self._questions
+
+    @property
+    def images(self) -> list[Path]:
+        stored = self._entry()
+        if stored is None:
+            return images_of(self._loaded())
+        return list(
+            dict.fromkeys(stored.images[i] for i in self._positions() if i in stored.images)
+        )
+
+    def notes(self, media: Mapping[Path, str]) -> list[Rendered]:
+        stored = self._entry()
+        if stored is not None and all(
+            media.get(path) == stored.media[path] for path in self.images
+        ):
+            if self._chosen is None:
+                return stored.notes
+            return [stored.notes[i] for i in self._chosen]
+        notes = render_notes(self.bank, self._loaded(), media)
+        place = _place(self._rows)
+        if self._chosen is None and place is not None:
+            write_checked(place[0], {"key": place[1]}, _encode(notes, self._loaded(), media))
+        return notes
+
+
+def _place(rows: Questions) -> tuple[Path, str] | None:
+    """Where a bank's entry lives and its key, beside the bank cache's entry."""
+    if rows.entry is None:
+        return None
+    entry, key = rows.entry
+    name = entry.name.removeprefix("bank-")
+    return entry.with_name(f"notes-{name}"), f"{NOTES_FORMAT}:{key}"
+
+
+def _encode(
+    notes: Sequence[Rendered], questions: Sequence[AnyQuestion], media: Mapping[Path, str]
+) -> bytes:
+    images = [[i, str(q.image)] for i, q in enumerate(questions) if q.image is not None]
+    names = {str(path): media[path] for path in images_of(questions) if path in media}
+    data = {
+        "ids": [q.id for q in questions],
+        "images": images,
+        "media": names,
+        "notes": [
+            [n.guid, n.type, list(n.fields.values()), list(n.tags), list(n.cards)] for n in notes
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogateescape")
+
+
+def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
+    """The entry's notes, or ``None`` if anything in it is not what :func:`_encode` writes."""
+    try:
+        data: Any = json.loads(body)
+        ids = rows.ids
+        if data["ids"] != ids or len(data["notes"]) != len(ids):
+            return None
+        prefix = bank.id + "/"
+        deck, namespace = bank.deck_name, bank.namespace
+        notes: list[Rendered] = []
+        for question_id, row_kind, note in zip(ids, rows.kinds, data["notes"], strict=True):
+            guid, kind, values, tags, cards = note
+            kind_and_fields = _FIELDS.get(kind) if kind == row_kind else None
+            if (
+                kind_and_fields is None
+                or type(guid) is not str
+                or type(values) is not list
+                or type(tags) is not list
+                or type(cards) is not list
+                or len(values) != len(kind_and_fields[1])
+                or not set(map(type, values)) <= {str}
+                or not set(map(type, tags)) <= {str}
+                or not set(map(type, cards)) <= {int}
+            ):
+                return None
+            notes.append(
+                Rendered(
+                    key=prefix + question_id,
+                    bank=bank.id,
+                    guid=guid,
+                    type=kind_and_fields[0],
+                    deck=deck,
+                    fields=dict(zip(kind_and_fields[1], values, strict=True)),
+                    tags=tuple(tags),
+                    cards=tuple(cards),
+                    namespace=namespace,
+                )
+            )
+        images: dict[int, Path] = {}
+        for at, path in data["images"]:
+            if type(at) is not int or not 0 <= at < len(ids) or type(path) is not str:
+                return None
+            images[at] = Path(path)
+        media = data["media"]
+        if not isinstance(media, dict) or not set(map(type, media.values())) <= {str}:
+            return None
+        names = {Path(path): cast(str, name) for path, name in media.items()}
+        if set(names) != set(images.values()):
+            return None
+    except Exception:  # any unreadable entry is a miss
+        return None
+    return _Stored(notes, images, names)
