@@ -197,7 +197,7 @@ DAMAGES = {
         json.dumps(
             {
                 **_notes_body(e),
-                "notes": [n[:2] + [n[2][:1]] + n[3:] for n in _notes_body(e)["notes"]],
+                "notes": [[*n[:2], n[2][:1], *n[3:]] for n in _notes_body(e)["notes"]],
             }
         ).encode(),
     ),
@@ -206,7 +206,7 @@ DAMAGES = {
         json.dumps(
             {
                 **_notes_body(e),
-                "notes": [n[:2] + [[1] * len(n[2])] + n[3:] for n in _notes_body(e)["notes"]],
+                "notes": [[*n[:2], [1] * len(n[2]), *n[3:]] for n in _notes_body(e)["notes"]],
             }
         ).encode(),
     ),
