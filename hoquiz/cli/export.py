@@ -69,6 +69,7 @@ def export(
     """
     from hoquiz.cli.diff import report_export
     from hoquiz.formats.anki import export_apkg, source_date_epoch
+    from hoquiz.userdirs import default_cache_dir
 
     if output_name is not None and output_name.endswith(("/", os.sep)):
         raise UsageError(f"-o names a file, not a folder: {output_name}")
@@ -95,10 +96,16 @@ def export(
                 progress=bar.update,
                 manifests=manifests,
                 complete=complete,
+                cache_dir=default_cache_dir(),
             )
     else:
         summary = export_apkg(
-            banks, output, source_date_epoch=epoch, manifests=manifests, complete=complete
+            banks,
+            output,
+            source_date_epoch=epoch,
+            manifests=manifests,
+            complete=complete,
+            cache_dir=default_cache_dir(),
         )
     echo(
         f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "

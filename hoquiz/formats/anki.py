@@ -398,6 +398,7 @@ def export_apkg(
     now: int | None = None,
     manifests: bool = True,
     complete: bool = True,
+    cache_dir: Path | None = None,
 ) -> ExportSummary:
     """Export ``banks`` to the Anki package ``output``, then update their manifests.
 
@@ -405,13 +406,17 @@ def export_apkg(
     changed note gets (``SOURCE_DATE_EPOCH`` if given, else the clock).
     ``manifests=False`` neither reads nor writes a manifest; ``complete=False``
     (an export narrowed by ``--bank`` or ``--tag``) withdraws no question.
+    With a ``cache_dir`` a manifest that already says what it would be
+    rewritten with is known as such without writing out its text
+    (:func:`hoquiz.formats.anki_note_cache.manifest_unchanged`).
 
     Raises:
         ExportError: a file cannot be written, or a bank's file cannot be read.
     """
     import time
 
-    from hoquiz.formats.manifest import write_manifest
+    from hoquiz.formats.anki_note_cache import manifest_unchanged, remember_manifest
+    from hoquiz.formats.manifest import write_manifest_text
 
     if now is None:
         now = source_date_epoch if source_date_epoch is not None else int(time.time())
@@ -427,8 +432,13 @@ def export_apkg(
     written: list[Path] = []
     if manifests:
         for folder in package.plan.folders:
-            if write_manifest(folder.manifest_path, folder.release.manifest):
+            if cache_dir is not None and manifest_unchanged(cache_dir, folder):
+                continue
+            text = folder.release.manifest.to_text()
+            if write_manifest_text(folder.manifest_path, text):
                 written.append(folder.manifest_path)
+            if cache_dir is not None:
+                remember_manifest(cache_dir, folder.manifest_path, text)
     updates = sum(f.release.updates for f in package.plan.folders if f.previous is not None)
     used = any(f.previous is not None for f in package.plan.folders)
     return ExportSummary(

@@ -23,14 +23,17 @@ but writes none.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
+import hoquiz
 from hoquiz.banks.cache import (
     BankIndex,
     Questions,
+    code_digest,
     load_index,
     materialize,
     read_checked,
@@ -42,7 +45,11 @@ from hoquiz.formats.anki_release import ExportBank, images_of, render_notes
 from hoquiz.formats.release import Rendered
 from hoquiz.model import AnyQuestion, Bank, QuestionKind
 
-NOTES_FORMAT = 1
+if TYPE_CHECKING:
+    from hoquiz.formats.anki_release import FolderPlan
+
+NOTES_FORMAT = 2
+MANIFEST_STAMP_FORMAT = 1
 
 _FIELDS: dict[str, tuple[QuestionKind, tuple[str, ...]]] = {
     kind: (kind, note_type.fields) for kind, note_type in NOTE_TYPES.items()
@@ -185,7 +192,8 @@ def _encode(
         "images": images,
         "media": names,
         "notes": [
-            [n.guid, n.type, list(n.fields.values()), list(n.tags), list(n.cards)] for n in notes
+            [n.guid, n.type, list(n.fields.values()), list(n.tags), list(n.cards), n.digest]
+            for n in notes
         ],
     }
     return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogateescape")
@@ -202,11 +210,12 @@ def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
         deck, namespace = bank.deck_name, bank.namespace
         notes: list[Rendered] = []
         for question_id, row_kind, note in zip(ids, rows.kinds, data["notes"], strict=True):
-            guid, kind, values, tags, cards = note
+            guid, kind, values, tags, cards, digest = note
             kind_and_fields = _FIELDS.get(kind) if kind == row_kind else None
             if (
                 kind_and_fields is None
                 or type(guid) is not str
+                or type(digest) is not str
                 or type(values) is not list
                 or type(tags) is not list
                 or type(cards) is not list
@@ -227,6 +236,7 @@ def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
                     tags=tuple(tags),
                     cards=tuple(cards),
                     namespace=namespace,
+                    known_digest=digest,
                 )
             )
         images: dict[int, Path] = {}
@@ -243,3 +253,34 @@ def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
     except Exception:  # any unreadable entry is a miss
         return None
     return _Stored(notes, images, names)
+
+
+# -- release manifests ------------------------------------------------------------
+
+
+def manifest_unchanged(cache_dir: Path, folder: FolderPlan) -> bool:
+    """Whether ``folder``'s manifest file already holds the text the export would write.
+
+    True when the manifest planned equals the one read, and the file read is
+    one this hoquiz wrote (or found to say the same) at an earlier export: its
+    SHA-256 is the one recorded then, in ``cache_dir``, for that file and this
+    code. :meth:`~hoquiz.formats.manifest.Manifest.to_text` is a function of
+    the manifest's value, so its text is the file's text.
+    """
+    if folder.previous is None or folder.previous_digest is None:
+        return False
+    stamp = read_checked(*_stamp(cache_dir, folder.manifest_path))
+    return stamp == folder.previous_digest.encode() and folder.release.manifest == folder.previous
+
+
+def remember_manifest(cache_dir: Path, path: Path, text: str) -> None:
+    """Record that the manifest file at ``path`` holds ``text``, written by this hoquiz."""
+    entry, key = _stamp(cache_dir, path)
+    write_checked(entry, {"key": key}, hashlib.sha256(text.encode("utf-8")).hexdigest().encode())
+
+
+def _stamp(cache_dir: Path, path: Path) -> tuple[Path, str]:
+    where = str(path).encode("utf-8", "surrogateescape")
+    name = hashlib.sha256(where).hexdigest()[:32]
+    code = repr((MANIFEST_STAMP_FORMAT, hoquiz.__version__, code_digest()))
+    return cache_dir / f"manifest-{name}.json", f"{path}\0{code}"

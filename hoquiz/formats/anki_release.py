@@ -23,7 +23,13 @@ from typing import Protocol
 
 from hoquiz.banks.paths import find_sources_file
 from hoquiz.formats import anki_notes
-from hoquiz.formats.manifest import BankRecord, Manifest, NoteRecord, manifest_path, read_manifest
+from hoquiz.formats.manifest import (
+    BankRecord,
+    Manifest,
+    NoteRecord,
+    manifest_path,
+    read_manifest_digest,
+)
 from hoquiz.formats.release import Change, Release, Rendered, plan_release
 from hoquiz.model import AnyQuestion, Bank, Cloze, QuestionKind
 
@@ -95,6 +101,8 @@ class FolderPlan:
     previous: Manifest | None
     release: Release
     notes: tuple[Rendered, ...]
+    # The SHA-256 of the manifest file's bytes as read (None: no manifest read).
+    previous_digest: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +176,7 @@ def plan_export(
     type_times: dict[QuestionKind, int] = {}
     for folder, members in groups.items():
         path = manifest_path(folder)
-        previous = read_manifest(path) if manifests else None
+        previous, digest = read_manifest_digest(path) if manifests else (None, None)
         notes = [_against(note, previous) for b in members for note in b.notes(media)]
         if previous is not None and complete:
             notes.extend(_tombstones(folder, members, previous))
@@ -186,7 +194,7 @@ def plan_export(
         )
         for kind, mod in release.note_type_times.items():
             type_times[kind] = max(mod, type_times.get(kind, mod))
-        folders.append(FolderPlan(folder, path, previous, release, tuple(notes)))
+        folders.append(FolderPlan(folder, path, previous, release, tuple(notes), digest))
     return ExportPlan(tuple(folders), type_times)
 
 
@@ -246,6 +254,7 @@ def _against(note: Rendered, previous: Manifest | None) -> Rendered:
         fields=fields,
         tags=note.tags + tuple(f"{WITHDRAWN_CARD_TAG}::c{n}" for n in gone),
         cards=tuple(sorted(shipped | numbers)),
+        known_digest=None,  # the fields changed
     )
 
 

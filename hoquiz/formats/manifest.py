@@ -15,6 +15,7 @@ release's ``git diff`` shows exactly which notes learners will receive.
 from __future__ import annotations
 
 import errno
+import hashlib
 import json
 import os
 import stat
@@ -197,12 +198,40 @@ def read_manifest(path: Path) -> Manifest | None:
     Raises:
         ExportError: it exists but cannot be read or parsed.
     """
-    text = _read_text(path)
-    return None if text is None else Manifest.from_text(text, path)
+    return read_manifest_digest(path)[0]
+
+
+def read_manifest_digest(path: Path) -> tuple[Manifest | None, str | None]:
+    """:func:`read_manifest`, and the SHA-256 of the file's bytes (``None`` when there is none).
+
+    Raises:
+        ExportError: as :func:`read_manifest`.
+    """
+    data = _read_data(path)
+    if data is None:
+        return None, None
+    return Manifest.from_text(_decode(data, path), path), hashlib.sha256(data).hexdigest()
 
 
 def _read_text(path: Path) -> str | None:
     """The text of the regular file at ``path`` (not a symlink), or None when there is none.
+
+    Raises:
+        ExportError: as :func:`_read_data`, or it is not UTF-8.
+    """
+    data = _read_data(path)
+    return None if data is None else _decode(data, path)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ExportError(f"cannot read {path}: {_why(error)}") from None
+
+
+def _read_data(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path`` (not a symlink), or None when there is none.
 
     Raises:
         ExportError: it is a symlink, not a regular file, too large, or unreadable.
@@ -228,8 +257,8 @@ def _read_text(path: Path) -> str | None:
             raise ExportError(
                 f"{path} is too large (the limit is {MAX_MANIFEST_BYTES // 1048576} MB)"
             )
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        return data
+    except OSError as error:
         raise ExportError(f"cannot read {path}: {_why(error)}") from None
 
 
@@ -241,7 +270,15 @@ def write_manifest(path: Path, manifest: Manifest) -> bool:
     Raises:
         ExportError: it cannot be written.
     """
-    text = manifest.to_text()
+    return write_manifest_text(path, manifest.to_text())
+
+
+def write_manifest_text(path: Path, text: str) -> bool:
+    """Write a manifest's text (:meth:`Manifest.to_text`) as :func:`write_manifest` does.
+
+    Raises:
+        ExportError: it cannot be written.
+    """
     try:
         if _read_text(path) == text:
             return False
