@@ -301,3 +301,70 @@ def test_diff_from_the_cache_equals_diff_without(tmp_path: Path, cache: Path) ->
     assert [r.exit_code for r in runs] == [1, 1, 1]
     assert runs[0].output == runs[1].output == runs[2].output
     assert len(json.loads(runs[0].output)["changed"]) == 1
+
+
+def test_withdrawn_questions_and_banks_from_the_cache_equal_the_uncached_export(
+    tmp_path: Path, cache: Path
+) -> None:
+    cached, plain = twins(tmp_path, write_synthetic_folder(tmp_path / "synth", 300, 6))
+    for _ in range(2):
+        assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
+    for folder in (cached, plain):
+        (folder / "bank-004.yaml").unlink()
+        bank = folder / "bank-001.yaml"
+        text = bank.read_text(encoding="utf-8")
+        second = text.index("  - id: ", text.index("  - id: ") + 1)
+        third = text.index("  - id: ", second + 1)
+        bank.write_text(text[:second] + text[third:], encoding="utf-8")
+    out = export(cached, tmp_path / "a.apkg")
+    assert out == uncached(plain, tmp_path / "p.apkg")
+    assert out[1].count(b'"withdrawn": true') == 51
+    assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
+
+
+MANIFEST_EDITS = {
+    "reformatted by hand": lambda m: m.write_text(
+        json.dumps(json.loads(m.read_text(encoding="utf-8")), indent=2), encoding="utf-8"
+    ),
+    "a field edited by hand": lambda m: m.write_bytes(
+        m.read_bytes().replace(b"Explanation", b"Explanation", 1).replace(b"</div>", b"</p>", 1)
+    ),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(MANIFEST_EDITS))
+def test_a_manifest_edited_since_the_last_export_is_read_and_rewritten_as_without_cache(
+    tmp_path: Path, cache: Path, edit: str
+) -> None:
+    cached, plain = twins(tmp_path, write_banks(tmp_path / "banks"))
+    for _ in range(2):
+        assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
+    for folder in (cached, plain):
+        MANIFEST_EDITS[edit](folder / MANIFEST_NAME)
+    edited = (cached / MANIFEST_NAME).read_bytes()
+    out = export(cached, tmp_path / "a.apkg")
+    assert out == uncached(plain, tmp_path / "p.apkg")
+    assert out[1] != edited
+
+
+STAMP_DAMAGES = {
+    "byte changed": _flip,
+    "truncated": lambda e: e.write_bytes(e.read_bytes()[:100]),
+    "crafted: not a summary": lambda e: _rewrite(
+        e, e.read_bytes().split(b"\n", 1)[1].split(b"\n")[0] + b"\n[1, 2]"
+    ),
+    "crafted: another file's hash": lambda e: _rewrite(e, b"0" * 64 + b"\n{}"),
+}
+
+
+@pytest.mark.parametrize("damage", sorted(STAMP_DAMAGES))
+def test_a_damaged_manifest_stamp_is_a_miss(tmp_path: Path, cache: Path, damage: str) -> None:
+    cached, plain = twins(tmp_path, write_synthetic_folder(tmp_path / "synth", 100, 2))
+    for _ in range(2):
+        assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
+    (stamp,) = cache.glob("manifest-*.json")
+    STAMP_DAMAGES[damage](stamp)
+    for folder in (cached, plain):
+        replace_in(folder / "bank-001.yaml", "explanation: ", "explanation: Changed. ")
+    assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
+    assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")

@@ -183,6 +183,7 @@ def build_package(
     now: int | None = None,
     manifests: bool = False,
     complete: bool = True,
+    cache_dir: Path | None = None,
 ) -> Package:
     """Build the ``.apkg`` for ``banks``; the same banks and manifests give the same bytes.
 
@@ -193,7 +194,8 @@ def build_package(
     ``progress`` is called with the number of notes done since its last call.
 
     ``banks`` may be answered from the rendered-note cache
-    (:mod:`hoquiz.formats.anki_note_cache`): the bytes are the same.
+    (:mod:`hoquiz.formats.anki_note_cache`), and manifests from its stamps in
+    ``cache_dir``: the bytes are the same.
 
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
@@ -202,7 +204,7 @@ def build_package(
 
     chosen = export_banks(banks)
     with collector_paused():  # every note rendered, planned and packed: many objects
-        media_files, plan = _plan(chosen, source_date_epoch, now, manifests, complete)
+        media_files, plan = _plan(chosen, source_date_epoch, now, manifests, complete, cache_dir)
         data, notes, cards = _package_bytes(chosen, plan, media_files, progress)
     return Package(data, len(chosen), notes, cards, len(media_files), plan)
 
@@ -214,8 +216,11 @@ def export_plan(
     source_date_epoch: int | None = None,
     manifests: bool = True,
     complete: bool = True,
+    cache_dir: Path | None = None,
 ) -> ExportPlan:
     """What exporting ``banks`` at time ``now`` would change, without writing anything.
+
+    ``cache_dir``: as :func:`build_package`.
 
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
@@ -223,7 +228,8 @@ def export_plan(
     from hoquiz.formats.anki_release import export_banks
 
     with collector_paused():
-        return _plan(export_banks(banks), source_date_epoch, now, manifests, complete)[1]
+        chosen = export_banks(banks)
+        return _plan(chosen, source_date_epoch, now, manifests, complete, cache_dir)[1]
 
 
 def _plan(
@@ -232,8 +238,11 @@ def _plan(
     now: int | None,
     manifests: bool,
     complete: bool,
+    cache_dir: Path | None,
 ) -> tuple[dict[str, bytes], ExportPlan]:
+    from hoquiz.formats.anki_note_cache import manifest_reader
     from hoquiz.formats.anki_release import plan_export
+    from hoquiz.formats.manifest import read_manifest_digest
 
     media, media_files = _collect_media(banks)
     first_times: dict[str, int] = {}
@@ -252,6 +261,7 @@ def _plan(
         first_time=first_time,
         manifests=manifests,
         complete=complete,
+        read=read_manifest_digest if cache_dir is None else manifest_reader(cache_dir),
     )
     return media_files, plan
 
@@ -406,8 +416,9 @@ def export_apkg(
     changed note gets (``SOURCE_DATE_EPOCH`` if given, else the clock).
     ``manifests=False`` neither reads nor writes a manifest; ``complete=False``
     (an export narrowed by ``--bank`` or ``--tag``) withdraws no question.
-    With a ``cache_dir`` a manifest that already says what it would be
-    rewritten with is known as such without writing out its text
+    With a ``cache_dir`` manifests are read from the stamps the cache keeps
+    of them, and one that already says what it would be rewritten with is
+    known as such without writing out its text
     (:func:`hoquiz.formats.anki_note_cache.manifest_unchanged`).
 
     Raises:
@@ -427,6 +438,7 @@ def export_apkg(
         now=now,
         manifests=manifests,
         complete=complete,
+        cache_dir=cache_dir,
     )
     write_atomically(output, package.data)
     written: list[Path] = []
@@ -438,7 +450,7 @@ def export_apkg(
             if write_manifest_text(folder.manifest_path, text):
                 written.append(folder.manifest_path)
             if cache_dir is not None:
-                remember_manifest(cache_dir, folder.manifest_path, text)
+                remember_manifest(cache_dir, folder.manifest_path, folder.release.manifest, text)
     updates = sum(f.release.updates for f in package.plan.folders if f.previous is not None)
     used = any(f.previous is not None for f in package.plan.folders)
     return ExportSummary(

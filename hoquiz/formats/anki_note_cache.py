@@ -23,9 +23,10 @@ but writes none.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -42,6 +43,14 @@ from hoquiz.banks.cache import (
 )
 from hoquiz.formats.anki_notes import NOTE_TYPES
 from hoquiz.formats.anki_release import ExportBank, images_of, render_notes
+from hoquiz.formats.manifest import (
+    Manifest,
+    NoteRecord,
+    manifest_from_data,
+    manifest_from_summary,
+    manifest_summary,
+    read_manifest_data,
+)
 from hoquiz.formats.release import Rendered
 from hoquiz.model import AnyQuestion, Bank, QuestionKind
 
@@ -49,7 +58,7 @@ if TYPE_CHECKING:
     from hoquiz.formats.anki_release import FolderPlan
 
 NOTES_FORMAT = 2
-MANIFEST_STAMP_FORMAT = 1
+MANIFEST_STAMP_FORMAT = 2
 
 _FIELDS: dict[str, tuple[QuestionKind, tuple[str, ...]]] = {
     kind: (kind, note_type.fields) for kind, note_type in NOTE_TYPES.items()
@@ -256,27 +265,68 @@ def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
 
 
 # -- release manifests ------------------------------------------------------------
+#
+# A stamp per manifest file: the SHA-256 of the text an export last wrote to it
+# (or found it already held), and the manifest's records without their field
+# values (:func:`~hoquiz.formats.manifest.manifest_summary`). A manifest file
+# with that SHA-256 is one this hoquiz wrote: it is read from the stamp (its
+# field values parsed from the file only if a note changed), and left alone
+# when the export would write it with the same records.
+
+
+def manifest_reader(cache_dir: Path) -> Callable[[Path], tuple[Manifest | None, str | None]]:
+    """:func:`~hoquiz.formats.manifest.read_manifest_digest`, answered from the stamps."""
+
+    def read(path: Path) -> tuple[Manifest | None, str | None]:
+        data = read_manifest_data(path)
+        if data is None:
+            return None, None
+        digest = hashlib.sha256(data).hexdigest()
+        stamp = read_checked(*_stamp(cache_dir, path))
+        if stamp is not None and stamp[:65] == digest.encode() + b"\n":
+            with contextlib.suppress(Exception):  # a damaged stamp: the file instead
+                return manifest_from_summary(stamp[65:], data, path), digest
+        return manifest_from_data(data, path), digest
+
+    return read
 
 
 def manifest_unchanged(cache_dir: Path, folder: FolderPlan) -> bool:
     """Whether ``folder``'s manifest file already holds the text the export would write.
 
-    True when the manifest planned equals the one read, and the file read is
-    one this hoquiz wrote (or found to say the same) at an earlier export: its
-    SHA-256 is the one recorded then, in ``cache_dir``, for that file and this
-    code. :meth:`~hoquiz.formats.manifest.Manifest.to_text` is a function of
-    the manifest's value, so its text is the file's text.
+    True when the file read is one this hoquiz wrote (its SHA-256 is the one
+    the stamp records, for this code) and the manifest planned has the same
+    records: the same hash of each note's fields (the file's hashes are of
+    its own fields, as it was written by hoquiz). :meth:`Manifest.to_text`
+    is a function of the records, so its text is the file's.
     """
-    if folder.previous is None or folder.previous_digest is None:
+    previous, new = folder.previous, folder.release.manifest
+    if previous is None or folder.previous_digest is None:
         return False
     stamp = read_checked(*_stamp(cache_dir, folder.manifest_path))
-    return stamp == folder.previous_digest.encode() and folder.release.manifest == folder.previous
+    if stamp is None or stamp[:65] != folder.previous_digest.encode() + b"\n":
+        return False
+    return (
+        new.note_types == previous.note_types
+        and new.banks == previous.banks
+        and new.notes.keys() == previous.notes.keys()
+        and all(_same(record, previous.notes[key]) for key, record in new.notes.items())
+    )
 
 
-def remember_manifest(cache_dir: Path, path: Path, text: str) -> None:
-    """Record that the manifest file at ``path`` holds ``text``, written by this hoquiz."""
+def _same(a: NoteRecord, b: NoteRecord) -> bool:
+    """The same record, the field values compared by their hash."""
+    return a is b or (
+        (a.guid, a.type, a.deck, a.hash, a.mod, a.tags, a.cards, a.withdrawn)
+        == (b.guid, b.type, b.deck, b.hash, b.mod, b.tags, b.cards, b.withdrawn)
+    )
+
+
+def remember_manifest(cache_dir: Path, path: Path, manifest: Manifest, text: str) -> None:
+    """Record that the manifest file at ``path`` holds ``text``, ``manifest``'s text."""
     entry, key = _stamp(cache_dir, path)
-    write_checked(entry, {"key": key}, hashlib.sha256(text.encode("utf-8")).hexdigest().encode())
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    write_checked(entry, {"key": key}, digest.encode() + b"\n" + manifest_summary(manifest))
 
 
 def _stamp(cache_dir: Path, path: Path) -> tuple[Path, str]:

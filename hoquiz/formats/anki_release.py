@@ -158,11 +158,13 @@ def plan_export(
     first_time: Callable[[ExportBank], int],
     manifests: bool,
     complete: bool,
+    read: Callable[[Path], tuple[Manifest | None, str | None]] = read_manifest_digest,
 ) -> ExportPlan:
     """Plan the export of ``banks`` (images already named in ``media``).
 
     With ``manifests`` each folder's manifest is read; without one (or with
-    ``manifests=False``) every note takes ``first_time(bank)``. Withdrawn
+    ``manifests=False``) every note takes ``first_time(bank)``. ``read`` reads
+    a manifest and the SHA-256 of its file. Withdrawn
     questions become tombstones only when the export is ``complete`` (no
     ``--bank`` or ``--tag`` narrowed it), so a narrowed export withdraws nothing.
 
@@ -176,7 +178,7 @@ def plan_export(
     type_times: dict[QuestionKind, int] = {}
     for folder, members in groups.items():
         path = manifest_path(folder)
-        previous, digest = read_manifest_digest(path) if manifests else (None, None)
+        previous, digest = read(path) if manifests else (None, None)
         notes = [_against(note, previous) for b in members for note in b.notes(media)]
         if previous is not None and complete:
             notes.extend(_tombstones(folder, members, previous))

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -207,10 +207,116 @@ def read_manifest_digest(path: Path) -> tuple[Manifest | None, str | None]:
     Raises:
         ExportError: as :func:`read_manifest`.
     """
-    data = _read_data(path)
+    data = read_manifest_data(path)
     if data is None:
         return None, None
-    return Manifest.from_text(_decode(data, path), path), hashlib.sha256(data).hexdigest()
+    return manifest_from_data(data, path), hashlib.sha256(data).hexdigest()
+
+
+def read_manifest_data(path: Path) -> bytes | None:
+    """The bytes of the manifest file at ``path``, read as :func:`read_manifest` reads it.
+
+    Raises:
+        ExportError: as :func:`read_manifest`.
+    """
+    return _read_data(path)
+
+
+def manifest_from_data(data: bytes, path: Path) -> Manifest:
+    """The manifest of a file's bytes.
+
+    Raises:
+        ExportError: they are not a manifest this hoquiz can read.
+    """
+    return Manifest.from_text(_decode(data, path), path)
+
+
+class _Deferred:
+    """The field values of a manifest's notes, parsed from the file's bytes when first asked."""
+
+    __slots__ = ("_data", "_fields", "_path")
+
+    def __init__(self, data: bytes, path: Path) -> None:
+        self._data = data
+        self._path = path
+        self._fields: dict[str, Mapping[str, str]] | None = None
+
+    def of(self, key: str) -> Mapping[str, str]:
+        if self._fields is None:
+            notes = manifest_from_data(self._data, self._path).notes
+            self._fields = {k: record.fields for k, record in notes.items()}
+            self._data = b""
+        return self._fields.get(key, {})
+
+
+class _DeferredFields(Mapping[str, str]):
+    """One note's field values, from :class:`_Deferred`."""
+
+    __slots__ = ("_key", "_source")
+
+    def __init__(self, source: _Deferred, key: str) -> None:
+        self._source = source
+        self._key = key
+
+    def __getitem__(self, name: str) -> str:
+        return self._source.of(self._key)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source.of(self._key))
+
+    def __len__(self) -> int:
+        return len(self._source.of(self._key))
+
+
+def manifest_summary(manifest: Manifest) -> bytes:
+    """A manifest's records without the notes' field values, as JSON (see
+    :func:`manifest_from_summary`)."""
+    data = {
+        "notes": [
+            [k, r.guid, r.type, r.deck, r.hash, r.mod, list(r.tags), list(r.cards), r.withdrawn]
+            for k, r in manifest.notes.items()
+        ],
+        "note_types": {k: r.to_dict() for k, r in manifest.note_types.items()},
+        "banks": {k: r.to_dict() for k, r in manifest.banks.items()},
+    }
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogateescape")
+
+
+def manifest_from_summary(summary: bytes, data: bytes, path: Path) -> Manifest:
+    """The manifest whose :func:`manifest_summary` is ``summary`` and whose file held ``data``.
+
+    The notes' field values are parsed from ``data`` only when one is read.
+    ``summary`` must be one written for exactly that file (the caller checks).
+
+    Raises:
+        KeyError, TypeError, ValueError: ``summary`` is not one.
+    """
+    parsed = json.loads(summary)
+    deferred = _Deferred(data, path)
+    notes: dict[str, NoteRecord] = {}
+    for key, guid, kind, deck, digest, mod, tags, cards, withdrawn in parsed["notes"]:
+        notes[_text(key)] = NoteRecord(
+            guid=_text(guid),
+            type=_kind(kind),
+            deck=_text(deck),
+            hash=_text(digest),
+            mod=_int(mod),
+            fields=_DeferredFields(deferred, key),
+            tags=_items(tags, str, _text),
+            cards=_items(cards, int, _int),
+            withdrawn=withdrawn is True,
+        )
+    return Manifest(
+        notes=notes,
+        note_types={
+            _kind(k): NoteTypeRecord.from_dict(_mapping(v))
+            for k, v in _mapping(parsed["note_types"]).items()
+        },
+        banks={
+            _text(k): BankRecord.from_dict(_mapping(v))
+            for k, v in _mapping(parsed["banks"]).items()
+        },
+    )
 
 
 def _read_text(path: Path) -> str | None:
