@@ -262,15 +262,19 @@ def test_another_banks_entry_in_its_place_is_a_miss(
     assert sorted(rendered) == ["every-type", "second"]
 
 
-@pytest.mark.parametrize("damage", ["byte changed", "truncated", "not json"])
-def test_a_damaged_bank_entry_is_a_miss(
-    tmp_path: Path, cache: Path, rendered: list[str], damage: str
+@pytest.mark.parametrize("entries", ["bank-*.json", "package-*.zip"])
+@pytest.mark.parametrize("damage", ["byte changed", "truncated", "not json", "empty"])
+def test_a_damaged_bank_or_package_entry_is_a_miss(
+    tmp_path: Path, cache: Path, damage: str, entries: str
 ) -> None:
     cached, plain = twins(tmp_path, write_banks(tmp_path / "banks"))
     export(cached, tmp_path / "a.apkg")
     uncached(plain, tmp_path / "p.apkg")
-    for entry in cache.glob("bank-*.json"):
+    found = list(cache.glob(entries))
+    assert found
+    for entry in found:
         DAMAGES[damage](entry)
+    assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
     assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
 
 

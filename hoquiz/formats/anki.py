@@ -205,7 +205,7 @@ def build_package(
     chosen = export_banks(banks)
     with collector_paused():  # every note rendered, planned and packed: many objects
         media_files, plan = _plan(chosen, source_date_epoch, now, manifests, complete, cache_dir)
-        data, notes, cards = _package_bytes(chosen, plan, media_files, progress)
+        data, notes, cards = _package_bytes(chosen, plan, media_files, progress, cache_dir)
     return Package(data, len(chosen), notes, cards, len(media_files), plan)
 
 
@@ -271,6 +271,7 @@ def _package_bytes(
     plan: ExportPlan,
     media_files: Mapping[str, bytes],
     progress: Callable[[int], None] | None,
+    cache_dir: Path | None = None,
 ) -> tuple[bytes, int, int]:
     import sqlite3
 
@@ -345,9 +346,29 @@ def _package_bytes(
     if progress is not None and pending:
         progress(pending)
 
-    buffer = io.BytesIO()
-    _write_zip(buffer, database, media_files)
-    return buffer.getvalue(), notes, cards
+    def zipped() -> bytes:
+        buffer = io.BytesIO()
+        _write_zip(buffer, database, media_files)
+        return buffer.getvalue()
+
+    if cache_dir is None:
+        return zipped(), notes, cards
+    from hoquiz.formats.anki_note_cache import cached_package
+
+    where = "\0".join(sorted(str(b.bank.path) for b in banks))
+    return cached_package(cache_dir, where, _zip_key(database, media_files), zipped), notes, cards
+
+
+def _zip_key(database: bytes, media_files: Mapping[str, bytes]) -> str:
+    """A SHA-256 of everything :func:`_write_zip` makes its bytes from, and of what makes it."""
+    import sys
+    import zlib
+
+    digest = hashlib.sha256(repr((sys.version, zlib.ZLIB_RUNTIME_VERSION)).encode())
+    for name, data in [("collection.anki2", database), *sorted(media_files.items())]:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def _write_zip(out: BinaryIO, database: bytes, media_files: Mapping[str, bytes]) -> None:

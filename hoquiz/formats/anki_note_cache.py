@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 NOTES_FORMAT = 2
 MANIFEST_STAMP_FORMAT = 2
+PACKAGE_FORMAT = 1
 
 _FIELDS: dict[str, tuple[QuestionKind, tuple[str, ...]]] = {
     kind: (kind, note_type.fields) for kind, note_type in NOTE_TYPES.items()
@@ -262,6 +263,26 @@ def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
     except Exception:  # any unreadable entry is a miss
         return None
     return _Stored(notes, images, names)
+
+
+# -- packages ---------------------------------------------------------------------
+
+
+def cached_package(cache_dir: Path, where: str, key: str, make: Callable[[], bytes]) -> bytes:
+    """The zip of a package: ``make()``, or its bytes kept from an export that made the
+    same from the same inputs (``key``: a SHA-256 of the database and media it packs, and
+    of the Python and zlib that compressed them). One entry per set of bank files, named
+    by ``where``; compressing the database is most of what an unchanged export costs.
+    """
+    name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    entry = cache_dir / f"package-{name}.zip"
+    full_key = repr((PACKAGE_FORMAT, hoquiz.__version__, code_digest(), key))
+    found = read_checked(entry, full_key)
+    if found is not None:
+        return found
+    data = make()
+    write_checked(entry, {"key": full_key}, data)
+    return data
 
 
 # -- release manifests ------------------------------------------------------------
