@@ -193,34 +193,22 @@ DAMAGES = {
     "not json": lambda e: e.write_bytes(b"\xff\xfe garbage\n\x00"),
     "crafted: not an object": lambda e: _rewrite(e, b"[1, 2, 3]"),
     "crafted: a note short of fields": lambda e: _rewrite(
-        e,
-        json.dumps(
-            {
-                **_notes_body(e),
-                "notes": [[*n[:2], n[2][:1], *n[3:]] for n in _notes_body(e)["notes"]],
-            }
-        ).encode(),
+        e, json.dumps({**_notes_body(e), "values": _notes_body(e)["values"][1:]}).encode()
     ),
     "crafted: a field not text": lambda e: _rewrite(
-        e,
-        json.dumps(
-            {
-                **_notes_body(e),
-                "notes": [[*n[:2], [1] * len(n[2]), *n[3:]] for n in _notes_body(e)["notes"]],
-            }
-        ).encode(),
+        e, json.dumps({**_notes_body(e), "values": [1, *_notes_body(e)["values"][1:]]}).encode()
     ),
     "crafted: a note missing": lambda e: _rewrite(
-        e, json.dumps({**_notes_body(e), "notes": _notes_body(e)["notes"][1:]}).encode()
+        e, json.dumps({**_notes_body(e), "guids": _notes_body(e)["guids"][1:]}).encode()
     ),
     "crafted: another type": lambda e: _rewrite(
         e,
         json.dumps(
-            {
-                **_notes_body(e),
-                "notes": [[n[0], "flashcard", *n[2:]] for n in _notes_body(e)["notes"]],
-            }
+            {**_notes_body(e), "kinds": ["flashcard" for _ in _notes_body(e)["kinds"]]}
         ).encode(),
+    ),
+    "crafted: a tag not text": lambda e: _rewrite(
+        e, json.dumps({**_notes_body(e), "tags": [[1] for _ in _notes_body(e)["tags"]]}).encode()
     ),
     "crafted: an image out of range": lambda e: _rewrite(
         e, json.dumps({**_notes_body(e), "images": [[10**6, "/etc/passwd"]]}).encode()

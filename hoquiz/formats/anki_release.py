@@ -30,7 +30,7 @@ from hoquiz.formats.manifest import (
     manifest_path,
     read_manifest_digest,
 )
-from hoquiz.formats.release import Change, Release, Rendered, plan_release
+from hoquiz.formats.release import Change, Release, Rendered, note_digest, plan_release
 from hoquiz.model import AnyQuestion, Bank, Cloze, QuestionKind
 
 WITHDRAWN_TAG = "hoquiz::withdrawn"
@@ -221,17 +221,20 @@ def render_notes(
         image = media.get(question.image) if question.image is not None else None
         names = anki_notes.NOTE_TYPES[question.type].fields
         fields = dict(zip(names, anki_notes.note_fields(bank, question, image), strict=True))
+        guid = anki_notes.note_guid(bank.id, question.id, bank.namespace)
+        tags = anki_notes.anki_tags(bank, question)
         out.append(
             Rendered(
                 key=f"{bank.id}/{question.id}",
                 bank=bank.id,
-                guid=anki_notes.note_guid(bank.id, question.id, bank.namespace),
+                guid=guid,
                 type=question.type,
                 deck=bank.deck_name,
                 fields=fields,
-                tags=anki_notes.anki_tags(bank, question),
+                tags=tags,
                 cards=tuple(sorted(question.numbers)) if isinstance(question, Cloze) else (),
                 namespace=bank.namespace,
+                known_digest=note_digest(guid, question.type, fields, tags),
             )
         )
     return out

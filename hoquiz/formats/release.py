@@ -43,8 +43,13 @@ class Rendered:
         """A hash of everything an import writes into the learner's note."""
         if self.known_digest is not None:
             return self.known_digest
-        content = [self.guid, self.type, list(self.fields.items()), list(self.tags)]
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+        return note_digest(self.guid, self.type, self.fields, self.tags)
+
+
+def note_digest(guid: str, kind: str, fields: Mapping[str, str], tags: Sequence[str]) -> str:
+    """:attr:`Rendered.digest` of a note with these values."""
+    content = [guid, kind, list(fields.items()), list(tags)]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 
 
 class Change(StrEnum):
