@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from hoquiz.formats.anki_release import FolderPlan
 
 NOTES_FORMAT = 3
-MANIFEST_STAMP_FORMAT = 2
+MANIFEST_STAMP_FORMAT = 3
 PACKAGE_FORMAT = 1
 
 _FIELDS: dict[str, tuple[QuestionKind, tuple[str, ...]]] = {

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -269,13 +270,19 @@ class _DeferredFields(Mapping[str, str]):
 
 
 def manifest_summary(manifest: Manifest) -> bytes:
-    """A manifest's records without the notes' field values, as JSON (see
-    :func:`manifest_from_summary`)."""
+    """A manifest's records without the notes' field values, as JSON, column by column
+    (see :func:`manifest_from_summary`)."""
+    notes = manifest.notes.values()
     data = {
-        "notes": [
-            [k, r.guid, r.type, r.deck, r.hash, r.mod, list(r.tags), list(r.cards), r.withdrawn]
-            for k, r in manifest.notes.items()
-        ],
+        "keys": list(manifest.notes),
+        "guids": [r.guid for r in notes],
+        "types": [r.type for r in notes],
+        "decks": [r.deck for r in notes],
+        "hashes": [r.hash for r in notes],
+        "mods": [r.mod for r in notes],
+        "tags": [list(r.tags) for r in notes],
+        "cards": [list(r.cards) for r in notes],
+        "withdrawn": [r.withdrawn for r in notes],
         "note_types": {k: r.to_dict() for k, r in manifest.note_types.items()},
         "banks": {k: r.to_dict() for k, r in manifest.banks.items()},
     }
@@ -286,26 +293,46 @@ def manifest_from_summary(summary: bytes, data: bytes, path: Path) -> Manifest:
     """The manifest whose :func:`manifest_summary` is ``summary`` and whose file held ``data``.
 
     The notes' field values are parsed from ``data`` only when one is read.
-    ``summary`` must be one written for exactly that file (the caller checks).
+    ``summary`` must be one written for exactly that file (the caller checks);
+    each of its columns is checked whole.
 
     Raises:
         KeyError, TypeError, ValueError: ``summary`` is not one.
     """
     parsed = json.loads(summary)
+    keys, guids, kinds, decks = parsed["keys"], parsed["guids"], parsed["types"], parsed["decks"]
+    hashes, mods, tags, cards = parsed["hashes"], parsed["mods"], parsed["tags"], parsed["cards"]
+    withdrawn = parsed["withdrawn"]
+    columns = (keys, guids, kinds, decks, hashes, mods, tags, cards, withdrawn)
+    if (
+        not {*map(type, columns)} <= {list}
+        or len({*map(len, columns)}) != 1
+        or not {*map(type, keys), *map(type, guids), *map(type, decks), *map(type, hashes)} <= {str}
+        or not set(kinds) <= set(QUESTION_TYPES)
+        or not set(map(type, mods)) <= {int}
+        or not set(map(type, withdrawn)) <= {bool}
+        or not {*map(type, tags), *map(type, cards)} <= {list}
+        or not set(map(type, itertools.chain.from_iterable(tags))) <= {str}
+        or not set(map(type, itertools.chain.from_iterable(cards))) <= {int}
+    ):
+        raise ValueError("not a manifest summary")
     deferred = _Deferred(data, path)
-    notes: dict[str, NoteRecord] = {}
-    for key, guid, kind, deck, digest, mod, tags, cards, withdrawn in parsed["notes"]:
-        notes[_text(key)] = NoteRecord(
-            guid=_text(guid),
-            type=_kind(kind),
-            deck=_text(deck),
-            hash=_text(digest),
-            mod=_int(mod),
-            fields=_DeferredFields(deferred, key),
-            tags=_items(tags, str, _text),
-            cards=_items(cards, int, _int),
-            withdrawn=withdrawn is True,
+    notes = {
+        key: NoteRecord(
+            guid,
+            kind,
+            deck,
+            digest,
+            mod,
+            _DeferredFields(deferred, key),
+            tuple(note_tags),
+            tuple(numbers),
+            gone,
         )
+        for key, guid, kind, deck, digest, mod, note_tags, numbers, gone in zip(
+            *columns, strict=True
+        )
+    }
     return Manifest(
         notes=notes,
         note_types={
