@@ -19,6 +19,11 @@ header line before use, and then field by field: anything damaged, crafted
 or truncated is a miss, and the bank is rendered from its questions and its
 entry rewritten (atomically). An export narrowed by ``--tag`` reads entries
 but writes none.
+
+Two more kinds of entry serve what an unchanged export would otherwise
+redo: a stamp per release manifest (:func:`manifest_reader`,
+:func:`manifest_unchanged`) and the package's zip (:func:`cached_package`).
+Neither changes a byte of what is written.
 """
 
 from __future__ import annotations
