@@ -464,14 +464,16 @@ def export_apkg(
     write_atomically(output, package.data)
     written: list[Path] = []
     if manifests:
-        for folder in package.plan.folders:
-            if cache_dir is not None and manifest_unchanged(cache_dir, folder):
-                continue
-            text = folder.release.manifest.to_text()
-            if write_manifest_text(folder.manifest_path, text):
-                written.append(folder.manifest_path)
-            if cache_dir is not None:
-                remember_manifest(cache_dir, folder.manifest_path, folder.release.manifest, text)
+        with collector_paused():  # a manifest's text and stamp: many objects
+            for folder in package.plan.folders:
+                if cache_dir is not None and manifest_unchanged(cache_dir, folder):
+                    continue
+                manifest = folder.release.manifest
+                text = manifest.to_text()
+                if write_manifest_text(folder.manifest_path, text):
+                    written.append(folder.manifest_path)
+                if cache_dir is not None:
+                    remember_manifest(cache_dir, folder.manifest_path, manifest, text)
     updates = sum(f.release.updates for f in package.plan.folders if f.previous is not None)
     used = any(f.previous is not None for f in package.plan.folders)
     return ExportSummary(
