@@ -116,6 +116,7 @@ class Questions(Sequence[QuestionRow]):
         "_written",
         "bank_id",
         "bodies",
+        "entry",
         "revisions",
     )
 
@@ -143,6 +144,9 @@ class Questions(Sequence[QuestionRow]):
         self._keys: frozenset[str] | None = None
         self._positions: dict[str, int] | None = None
         self._max_revision: int | None = None
+        # Where the bank's cache entry lives and its key (set by load_index): what a
+        # cache of something made from this bank alone is named and keyed by.
+        self.entry: tuple[Path, str] | None = None
 
     @classmethod
     def _from_entry(
@@ -500,6 +504,7 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
         found = _read(header, line, offset, key, file, entry, sources) if key is not None else None
         if found is not None and header is not None and key is not None:
             found = _restamp(entry, header, line, offset, hashed, key, file) or found
+            found[1].entry = (entry, key)
         if found is None:
             from hoquiz.banks.loader import load_bank_file, load_banks
             from hoquiz.errors import BankError
@@ -508,9 +513,10 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
                 bank = load_bank_file(file)
             except BankError:
                 return index_banks(load_banks(inputs))  # every problem, as usual
+            found = index_banks([bank])[0]
             if key is not None:
                 _write(entry, key, bank, hashed)
-            found = index_banks([bank])[0]
+                found[1].entry = (entry, key)
         index.append(found)
     ids = [bank.id for bank, _ in index]
     if len(set(ids)) != len(ids):  # the loader names the clash
@@ -824,6 +830,34 @@ def _restamp(
             rest = handle.read()
         write_atomically(entry, restamped + line + b"\n" + rest)
         return _read(json.loads(restamped), line, len(restamped) + len(line) + 1, key, file, entry)
+    return None
+
+
+def write_checked(path: Path, header: dict[str, Any], body: bytes) -> None:
+    """Write an entry of another cache atomically: a header line (``header`` and the
+    SHA-256 of ``body``), then ``body``; failures are ignored (the cache is an optimisation).
+    """
+    with contextlib.suppress(Exception):
+        line = json.dumps({**header, "sha256": hashlib.sha256(body).hexdigest()})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, line.encode() + b"\n" + body)
+
+
+def read_checked(path: Path, key: str) -> bytes | None:
+    """The body :func:`write_checked` wrote with this ``key``, checked whole against its
+    SHA-256; ``None`` for any miss (absent, unreadable, another key, damaged, truncated)."""
+    try:
+        with open(path, "rb") as handle:
+            header = json.loads(handle.readline())
+            body = handle.read()
+        if (
+            isinstance(header, dict)
+            and header.get("key") == key
+            and header.get("sha256") == hashlib.sha256(body).hexdigest()
+        ):
+            return body
+    except Exception:  # a miss
+        pass
     return None
 
 

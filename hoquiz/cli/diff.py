@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hoquiz.cli import cli
-from hoquiz.cli.options import bank_paths, load
+from hoquiz.cli.options import bank_paths
 from hoquiz.cli.output import echo, echo_json
 from hoquiz.formats.release import Change, FieldChange, NoteChange
 from hoquiz.text import plural
@@ -128,9 +128,11 @@ def diff(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     retyped and moved notes, and note types whose template or CSS changed.
     Exits 0 when the export would change nothing, 1 otherwise.
     """
+    from hoquiz.cli.export import load_anki
     from hoquiz.formats.anki import export_plan
+    from hoquiz.userdirs import default_cache_dir
 
-    plan = export_plan(load(paths), now=int(time.time()))
+    plan = export_plan(load_anki(paths), now=int(time.time()), cache_dir=default_cache_dir())
     data = diff_json(plan)
     if as_json:
         echo_json(data)

@@ -17,7 +17,9 @@ from hoquiz.errors import UsageError
 from hoquiz.text import plural
 
 if TYPE_CHECKING:
-    from hoquiz.model import Bank
+    from collections.abc import Sequence
+
+    from hoquiz.formats.anki_release import ExportBank
 
 # Below this many notes an export takes well under a second: no progress bar.
 PROGRESS_MIN_NOTES = 1000
@@ -65,23 +67,25 @@ def export(
     platform instead (docs/formats.md); questions a format cannot hold are
     listed, or refused with --strict.
     """
-    from hoquiz.banks.loader import select_banks
     from hoquiz.cli.diff import report_export
     from hoquiz.formats.anki import export_apkg, source_date_epoch
+    from hoquiz.userdirs import default_cache_dir
 
     if output_name is not None and output_name.endswith(("/", os.sep)):
         raise UsageError(f"-o names a file, not a folder: {output_name}")
     output = Path(output_name) if output_name is not None else None
-    banks = select_banks(load(paths), bank_ids, tags)
-    if fmt == "apkg" and output_name == "-":
-        _apkg_to_stdout(banks)
-        return
     if fmt != "apkg":
-        export_interchange(fmt, banks, output, strict)
+        from hoquiz.banks.loader import select_banks
+
+        export_interchange(fmt, select_banks(load(paths), bank_ids, tags), output, strict)
+        return
+    banks = load_anki(paths, bank_ids, tags)
+    if output_name == "-":
+        _apkg_to_stdout(banks)
         return
     output = output or Path("hoquiz.apkg")
     epoch = source_date_epoch(os.environ)
-    notes = sum(len(b.questions) for b in banks)
+    notes = sum(len(b.question_ids) for b in banks)
     manifests, complete = not no_manifest, not bank_ids and not tags
     if notes >= PROGRESS_MIN_NOTES and sys.stdout.isatty():
         with click.progressbar(length=notes, label="Exporting") as bar:
@@ -92,10 +96,16 @@ def export(
                 progress=bar.update,
                 manifests=manifests,
                 complete=complete,
+                cache_dir=default_cache_dir(),
             )
     else:
         summary = export_apkg(
-            banks, output, source_date_epoch=epoch, manifests=manifests, complete=complete
+            banks,
+            output,
+            source_date_epoch=epoch,
+            manifests=manifests,
+            complete=complete,
+            cache_dir=default_cache_dir(),
         )
     echo(
         f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "
@@ -104,7 +114,18 @@ def export(
     report_export(summary)
 
 
-def _apkg_to_stdout(banks: list[Bank]) -> None:
+def load_anki(
+    paths: Sequence[Path], bank_ids: Sequence[str] = (), tags: Sequence[str] = ()
+) -> list[ExportBank]:
+    """The banks an Anki export (or ``hoquiz diff``) reads, through the bank cache and the
+    rendered-note cache in the user cache folder."""
+    from hoquiz.formats.anki_note_cache import load_export_banks
+    from hoquiz.userdirs import default_cache_dir
+
+    return load_export_banks(list(paths), default_cache_dir(), bank_ids, tags)
+
+
+def _apkg_to_stdout(banks: list[ExportBank]) -> None:
     from hoquiz.formats.anki import build_package, source_date_epoch
 
     stream = sys.stdout.buffer

@@ -58,7 +58,7 @@ from hoquiz.model import (
 if TYPE_CHECKING:
     import genanki
 
-    from hoquiz.formats.anki_release import ExportPlan
+    from hoquiz.formats.anki_release import ExportBank, ExportPlan
 
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
@@ -98,13 +98,18 @@ def source_date_epoch(environ: Mapping[str, str]) -> int | None:
     return int(value)
 
 
-def bank_mtime(bank: Bank) -> int:
-    """The newest modification time (whole seconds) of the files a bank's cards show."""
+def bank_mtime(bank: Bank, images: Sequence[Path] | None = None) -> int:
+    """The newest modification time (whole seconds) of the files a bank's cards show.
+
+    ``images``: the images its exported questions show (default: every question's).
+    """
     files: list[Path] = [bank.path]
     sources = find_sources_file(bank.path.parent)
     if sources is not None:
         files.append(sources)
-    files.extend(q.image for q in bank.questions if q.image is not None)
+    if images is None:
+        images = [q.image for q in bank.questions if q.image is not None]
+    files.extend(images)
     try:
         return max(int(f.stat().st_mtime) for f in files)
     except OSError as error:
@@ -120,17 +125,19 @@ def media_name(data: bytes, suffix: str) -> str:
     return f"hoquiz-{hashlib.sha256(data).hexdigest()[:16]}{ext}"
 
 
-def _collect_media(banks: Sequence[Bank]) -> tuple[dict[Path, str], dict[str, bytes]]:
+def _collect_media(banks: Sequence[ExportBank]) -> tuple[dict[Path, str], dict[str, bytes]]:
     """Image path -> media name, and media name -> bytes (each content once)."""
     names: dict[Path, str] = {}
     files: dict[str, bytes] = {}
     for bank in banks:
-        for question in bank.questions:
-            path = question.image
-            if path is None or path in names:
+        root: Path | None = None
+        for path in bank.images:
+            if path in names:
                 continue
+            if root is None:
+                root = media.bank_folder(bank.bank.path)
             try:  # every check again, on the file as it is read now
-                data = media.read_image(media.bank_folder(bank.path), path)
+                data = media.read_image(root, path)
             except media.ImageRefused as refused:
                 raise ExportError(f"image {path} {refused}") from None
             name = media_name(data, path.suffix)
@@ -169,13 +176,14 @@ class Package:
 
 
 def build_package(
-    banks: Sequence[Bank],
+    banks: Sequence[Bank | ExportBank],
     *,
     source_date_epoch: int | None = None,
     progress: Callable[[int], None] | None = None,
     now: int | None = None,
     manifests: bool = False,
     complete: bool = True,
+    cache_dir: Path | None = None,
 ) -> Package:
     """Build the ``.apkg`` for ``banks``; the same banks and manifests give the same bytes.
 
@@ -185,49 +193,66 @@ def build_package(
     newest modification time of that bank's files (see :func:`bank_mtime`).
     ``progress`` is called with the number of notes done since its last call.
 
+    ``banks`` may be answered from the rendered-note cache
+    (:mod:`hoquiz.formats.anki_note_cache`), and manifests from its stamps in
+    ``cache_dir``: the bytes are the same.
+
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
     """
+    from hoquiz.formats.anki_release import export_banks
+
+    chosen = export_banks(banks)
     with collector_paused():  # every note rendered, planned and packed: many objects
-        media_files, plan = _plan(banks, source_date_epoch, now, manifests, complete)
-        data, notes, cards = _package_bytes(banks, plan, media_files, progress)
-    return Package(data, len(banks), notes, cards, len(media_files), plan)
+        media_files, plan = _plan(chosen, source_date_epoch, now, manifests, complete, cache_dir)
+        data, notes, cards = _package_bytes(chosen, plan, media_files, progress, cache_dir)
+    return Package(data, len(chosen), notes, cards, len(media_files), plan)
 
 
 def export_plan(
-    banks: Sequence[Bank],
+    banks: Sequence[Bank | ExportBank],
     *,
     now: int,
     source_date_epoch: int | None = None,
     manifests: bool = True,
     complete: bool = True,
+    cache_dir: Path | None = None,
 ) -> ExportPlan:
     """What exporting ``banks`` at time ``now`` would change, without writing anything.
+
+    ``cache_dir``: as :func:`build_package`.
 
     Raises:
         ExportError: an image, bank or manifest file cannot be read.
     """
-    return _plan(banks, source_date_epoch, now, manifests, complete)[1]
+    from hoquiz.formats.anki_release import export_banks
+
+    with collector_paused():
+        chosen = export_banks(banks)
+        return _plan(chosen, source_date_epoch, now, manifests, complete, cache_dir)[1]
 
 
 def _plan(
-    banks: Sequence[Bank],
+    banks: Sequence[ExportBank],
     source_date_epoch: int | None,
     now: int | None,
     manifests: bool,
     complete: bool,
+    cache_dir: Path | None,
 ) -> tuple[dict[str, bytes], ExportPlan]:
+    from hoquiz.formats.anki_note_cache import manifest_reader
     from hoquiz.formats.anki_release import plan_export
+    from hoquiz.formats.manifest import read_manifest_digest
 
     media, media_files = _collect_media(banks)
     first_times: dict[str, int] = {}
 
-    def first_time(bank: Bank) -> int:
+    def first_time(bank: ExportBank) -> int:
         if source_date_epoch is not None:
             return source_date_epoch
-        if bank.id not in first_times:
-            first_times[bank.id] = bank_mtime(bank)
-        return first_times[bank.id]
+        if bank.bank.id not in first_times:
+            first_times[bank.bank.id] = bank_mtime(bank.bank, bank.images)
+        return first_times[bank.bank.id]
 
     plan = plan_export(
         banks,
@@ -236,15 +261,17 @@ def _plan(
         first_time=first_time,
         manifests=manifests,
         complete=complete,
+        read=read_manifest_digest if cache_dir is None else manifest_reader(cache_dir),
     )
     return media_files, plan
 
 
 def _package_bytes(
-    banks: Sequence[Bank],
+    banks: Sequence[ExportBank],
     plan: ExportPlan,
     media_files: Mapping[str, bytes],
     progress: Callable[[int], None] | None,
+    cache_dir: Path | None = None,
 ) -> tuple[bytes, int, int]:
     import sqlite3
 
@@ -255,7 +282,7 @@ def _package_bytes(
     model_time = max(plan.note_type_times.values(), default=NOTE_TYPES_REVISED)
     models = {key: _genanki_model(key, nt) for key, nt in NOTE_TYPES.items()}
     decks: dict[str, genanki.Deck] = {}
-    for bank in banks:
+    for bank in (b.bank for b in banks):
         decks.setdefault(
             bank.deck_name,
             genanki.Deck(
@@ -319,9 +346,29 @@ def _package_bytes(
     if progress is not None and pending:
         progress(pending)
 
-    buffer = io.BytesIO()
-    _write_zip(buffer, database, media_files)
-    return buffer.getvalue(), notes, cards
+    def zipped() -> bytes:
+        buffer = io.BytesIO()
+        _write_zip(buffer, database, media_files)
+        return buffer.getvalue()
+
+    if cache_dir is None:
+        return zipped(), notes, cards
+    from hoquiz.formats.anki_note_cache import cached_package
+
+    where = "\0".join(sorted(str(b.bank.path) for b in banks))
+    return cached_package(cache_dir, where, _zip_key(database, media_files), zipped), notes, cards
+
+
+def _zip_key(database: bytes, media_files: Mapping[str, bytes]) -> str:
+    """A SHA-256 of everything :func:`_write_zip` makes its bytes from, and of what makes it."""
+    import sys
+    import zlib
+
+    digest = hashlib.sha256(repr((sys.version, zlib.ZLIB_RUNTIME_VERSION)).encode())
+    for name, data in [("collection.anki2", database), *sorted(media_files.items())]:
+        digest.update(f"{name}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
 
 
 def _write_zip(out: BinaryIO, database: bytes, media_files: Mapping[str, bytes]) -> None:
@@ -374,7 +421,7 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def export_apkg(
-    banks: Sequence[Bank],
+    banks: Sequence[Bank | ExportBank],
     output: Path,
     *,
     source_date_epoch: int | None = None,
@@ -382,6 +429,7 @@ def export_apkg(
     now: int | None = None,
     manifests: bool = True,
     complete: bool = True,
+    cache_dir: Path | None = None,
 ) -> ExportSummary:
     """Export ``banks`` to the Anki package ``output``, then update their manifests.
 
@@ -389,13 +437,18 @@ def export_apkg(
     changed note gets (``SOURCE_DATE_EPOCH`` if given, else the clock).
     ``manifests=False`` neither reads nor writes a manifest; ``complete=False``
     (an export narrowed by ``--bank`` or ``--tag``) withdraws no question.
+    With a ``cache_dir`` manifests are read from the stamps the cache keeps
+    of them, and one that already says what it would be rewritten with is
+    known as such without writing out its text
+    (:func:`hoquiz.formats.anki_note_cache.manifest_unchanged`).
 
     Raises:
         ExportError: a file cannot be written, or a bank's file cannot be read.
     """
     import time
 
-    from hoquiz.formats.manifest import write_manifest
+    from hoquiz.formats.anki_note_cache import manifest_unchanged, remember_manifest
+    from hoquiz.formats.manifest import write_manifest_text
 
     if now is None:
         now = source_date_epoch if source_date_epoch is not None else int(time.time())
@@ -406,13 +459,21 @@ def export_apkg(
         now=now,
         manifests=manifests,
         complete=complete,
+        cache_dir=cache_dir,
     )
     write_atomically(output, package.data)
     written: list[Path] = []
     if manifests:
-        for folder in package.plan.folders:
-            if write_manifest(folder.manifest_path, folder.release.manifest):
-                written.append(folder.manifest_path)
+        with collector_paused():  # a manifest's text and stamp: many objects
+            for folder in package.plan.folders:
+                if cache_dir is not None and manifest_unchanged(cache_dir, folder):
+                    continue
+                manifest = folder.release.manifest
+                text = manifest.to_text()
+                if write_manifest_text(folder.manifest_path, text):
+                    written.append(folder.manifest_path)
+                if cache_dir is not None:
+                    remember_manifest(cache_dir, folder.manifest_path, manifest, text)
     updates = sum(f.release.updates for f in package.plan.folders if f.previous is not None)
     used = any(f.previous is not None for f in package.plan.folders)
     return ExportSummary(

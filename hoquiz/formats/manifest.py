@@ -15,10 +15,12 @@ release's ``git diff`` shows exactly which notes learners will receive.
 from __future__ import annotations
 
 import errno
+import hashlib
+import itertools
 import json
 import os
 import stat
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -197,12 +199,172 @@ def read_manifest(path: Path) -> Manifest | None:
     Raises:
         ExportError: it exists but cannot be read or parsed.
     """
-    text = _read_text(path)
-    return None if text is None else Manifest.from_text(text, path)
+    return read_manifest_digest(path)[0]
+
+
+def read_manifest_digest(path: Path) -> tuple[Manifest | None, str | None]:
+    """:func:`read_manifest`, and the SHA-256 of the file's bytes (``None`` when there is none).
+
+    Raises:
+        ExportError: as :func:`read_manifest`.
+    """
+    data = read_manifest_data(path)
+    if data is None:
+        return None, None
+    return manifest_from_data(data, path), hashlib.sha256(data).hexdigest()
+
+
+def read_manifest_data(path: Path) -> bytes | None:
+    """The bytes of the manifest file at ``path``, read as :func:`read_manifest` reads it.
+
+    Raises:
+        ExportError: as :func:`read_manifest`.
+    """
+    return _read_data(path)
+
+
+def manifest_from_data(data: bytes, path: Path) -> Manifest:
+    """The manifest of a file's bytes.
+
+    Raises:
+        ExportError: they are not a manifest this hoquiz can read.
+    """
+    return Manifest.from_text(_decode(data, path), path)
+
+
+class _Deferred:
+    """The field values of a manifest's notes, parsed from the file's bytes when first asked."""
+
+    __slots__ = ("_data", "_fields", "_path")
+
+    def __init__(self, data: bytes, path: Path) -> None:
+        self._data = data
+        self._path = path
+        self._fields: dict[str, Mapping[str, str]] | None = None
+
+    def of(self, key: str) -> Mapping[str, str]:
+        if self._fields is None:
+            notes = manifest_from_data(self._data, self._path).notes
+            self._fields = {k: record.fields for k, record in notes.items()}
+            self._data = b""
+        return self._fields.get(key, {})
+
+
+class _DeferredFields(Mapping[str, str]):
+    """One note's field values, from :class:`_Deferred`."""
+
+    __slots__ = ("_key", "_source")
+
+    def __init__(self, source: _Deferred, key: str) -> None:
+        self._source = source
+        self._key = key
+
+    def __getitem__(self, name: str) -> str:
+        return self._source.of(self._key)[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._source.of(self._key))
+
+    def __len__(self) -> int:
+        return len(self._source.of(self._key))
+
+
+def manifest_summary(manifest: Manifest) -> bytes:
+    """A manifest's records without the notes' field values, as JSON, column by column
+    (see :func:`manifest_from_summary`)."""
+    notes = manifest.notes.values()
+    data = {
+        "keys": list(manifest.notes),
+        "guids": [r.guid for r in notes],
+        "types": [r.type for r in notes],
+        "decks": [r.deck for r in notes],
+        "hashes": [r.hash for r in notes],
+        "mods": [r.mod for r in notes],
+        "tags": [list(r.tags) for r in notes],
+        "cards": [list(r.cards) for r in notes],
+        "withdrawn": [r.withdrawn for r in notes],
+        "note_types": {k: r.to_dict() for k, r in manifest.note_types.items()},
+        "banks": {k: r.to_dict() for k, r in manifest.banks.items()},
+    }
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogateescape")
+
+
+def manifest_from_summary(summary: bytes, data: bytes, path: Path) -> Manifest:
+    """The manifest whose :func:`manifest_summary` is ``summary`` and whose file held ``data``.
+
+    The notes' field values are parsed from ``data`` only when one is read.
+    ``summary`` must be one written for exactly that file (the caller checks);
+    each of its columns is checked whole.
+
+    Raises:
+        KeyError, TypeError, ValueError: ``summary`` is not one.
+    """
+    parsed = json.loads(summary)
+    keys, guids, kinds, decks = parsed["keys"], parsed["guids"], parsed["types"], parsed["decks"]
+    hashes, mods, tags, cards = parsed["hashes"], parsed["mods"], parsed["tags"], parsed["cards"]
+    withdrawn = parsed["withdrawn"]
+    columns = (keys, guids, kinds, decks, hashes, mods, tags, cards, withdrawn)
+    if (
+        not {*map(type, columns)} <= {list}
+        or len({*map(len, columns)}) != 1
+        or not {*map(type, keys), *map(type, guids), *map(type, decks), *map(type, hashes)} <= {str}
+        or not set(kinds) <= set(QUESTION_TYPES)
+        or not set(map(type, mods)) <= {int}
+        or not set(map(type, withdrawn)) <= {bool}
+        or not {*map(type, tags), *map(type, cards)} <= {list}
+        or not set(map(type, itertools.chain.from_iterable(tags))) <= {str}
+        or not set(map(type, itertools.chain.from_iterable(cards))) <= {int}
+    ):
+        raise ValueError("not a manifest summary")
+    deferred = _Deferred(data, path)
+    notes = {
+        key: NoteRecord(
+            guid,
+            kind,
+            deck,
+            digest,
+            mod,
+            _DeferredFields(deferred, key),
+            tuple(note_tags),
+            tuple(numbers),
+            gone,
+        )
+        for key, guid, kind, deck, digest, mod, note_tags, numbers, gone in zip(
+            *columns, strict=True
+        )
+    }
+    return Manifest(
+        notes=notes,
+        note_types={
+            _kind(k): NoteTypeRecord.from_dict(_mapping(v))
+            for k, v in _mapping(parsed["note_types"]).items()
+        },
+        banks={
+            _text(k): BankRecord.from_dict(_mapping(v))
+            for k, v in _mapping(parsed["banks"]).items()
+        },
+    )
 
 
 def _read_text(path: Path) -> str | None:
     """The text of the regular file at ``path`` (not a symlink), or None when there is none.
+
+    Raises:
+        ExportError: as :func:`_read_data`, or it is not UTF-8.
+    """
+    data = _read_data(path)
+    return None if data is None else _decode(data, path)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ExportError(f"cannot read {path}: {_why(error)}") from None
+
+
+def _read_data(path: Path) -> bytes | None:
+    """The bytes of the regular file at ``path`` (not a symlink), or None when there is none.
 
     Raises:
         ExportError: it is a symlink, not a regular file, too large, or unreadable.
@@ -228,8 +390,8 @@ def _read_text(path: Path) -> str | None:
             raise ExportError(
                 f"{path} is too large (the limit is {MAX_MANIFEST_BYTES // 1048576} MB)"
             )
-        return data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        return data
+    except OSError as error:
         raise ExportError(f"cannot read {path}: {_why(error)}") from None
 
 
@@ -241,7 +403,15 @@ def write_manifest(path: Path, manifest: Manifest) -> bool:
     Raises:
         ExportError: it cannot be written.
     """
-    text = manifest.to_text()
+    return write_manifest_text(path, manifest.to_text())
+
+
+def write_manifest_text(path: Path, text: str) -> bool:
+    """Write a manifest's text (:meth:`Manifest.to_text`) as :func:`write_manifest` does.
+
+    Raises:
+        ExportError: it cannot be written.
+    """
     try:
         if _read_text(path) == text:
             return False

@@ -34,12 +34,22 @@ class Rendered:
     cards: tuple[int, ...] = ()  # cloze numbers, withdrawn ones included
     withdrawn: bool = False
     namespace: str | None = None  # the bank folder's (part of ``guid`` already)
+    # :attr:`digest` as it was computed when the note was rendered (the
+    # rendered-note cache keeps it); None: computed from the note.
+    known_digest: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def digest(self) -> str:
         """A hash of everything an import writes into the learner's note."""
-        content = [self.guid, self.type, list(self.fields.items()), list(self.tags)]
-        return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
+        if self.known_digest is not None:
+            return self.known_digest
+        return note_digest(self.guid, self.type, self.fields, self.tags)
+
+
+def note_digest(guid: str, kind: str, fields: Mapping[str, str], tags: Sequence[str]) -> str:
+    """:attr:`Rendered.digest` of a note with these values."""
+    content = [guid, kind, list(fields.items()), list(tags)]
+    return hashlib.sha256(json.dumps(content).encode()).hexdigest()[:16]
 
 
 class Change(StrEnum):
