@@ -120,3 +120,12 @@ def make_bank(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeBank:
         return path
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test's commands keep their caches in a folder of the test run, never the
+    user's (a test that names its own XDG_CACHE_HOME sets it again)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
