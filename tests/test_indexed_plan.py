@@ -16,7 +16,14 @@ from hoquiz.banks.cache import index_banks
 from hoquiz.banks.loader import load_banks
 from hoquiz.store import Answer, CardRef, Store, to_ms
 from hoquiz.study.days import Days
-from hoquiz.study.planning import LEARN_AHEAD, Deck, plan_from_store, plan_review, study_cards
+from hoquiz.study.planning import (
+    LEARN_AHEAD,
+    Deck,
+    Plan,
+    plan_from_store,
+    plan_review,
+    study_cards,
+)
 from hoquiz.study.scheduling import CardState, Phase
 
 T0 = dt.datetime(2025, 3, 10, 9, 0, tzinfo=dt.UTC)
@@ -44,6 +51,13 @@ def fill(store: Store, keys: list[CardRef], rng: random.Random, odd: float = 0.1
                 Answer(at, 3, True, "x", 100, "cram" if cram else "review"),
                 (lambda before: None) if cram else (lambda before, s=schedule: s),
             )
+
+
+def assert_same_plan(plan: Plan, expected: Plan) -> None:
+    """The same cards in the same order, the same learning cards, the same counts."""
+    assert [c.key for c in plan.queue] == [c.key for c in expected.queue]
+    assert [(d, c.key) for d, c in plan.learning] == [(d, c.key) for d, c in expected.learning]
+    assert plan[2:] == expected[2:]
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -81,11 +95,7 @@ def test_indexed_plan_is_the_pure_plan(tmp_path: Path, seed: int) -> None:
                 plans.append(plan)
             planned, ahead = plans
             for plan in (planned, ahead):
-                assert [c.key for c in plan.queue] == [c.key for c in expected.queue]
-                assert [(d, c.key) for d, c in plan.learning] == [
-                    (d, c.key) for d, c in expected.learning
-                ]
-                assert plan[2:] == expected[2:]
+                assert_same_plan(plan, expected)
             seen.append((planned.due, planned.new, len(planned.learning)))
     if odd:
         assert any(due and new for due, new, _ in seen)
@@ -238,10 +248,6 @@ def test_banks_studied_through_plan_as_card_by_card(
             plan, first_due = plan_from_store(
                 Deck(index_banks(banks)), store, now, new_per_day=20, limit=limit, days=DAYS
             )
-            assert [c.key for c in plan.queue] == [c.key for c in expected.queue]
-            assert [(d, c.key) for d, c in plan.learning] == [
-                (d, c.key) for d, c in expected.learning
-            ]
-            assert plan[2:] == expected[2:]
+            assert_same_plan(plan, expected)
             assert first_due == min(s.due_ms for s in summaries.values() if s.due_ms is not None)
     assert cuts  # the columns' path was taken
