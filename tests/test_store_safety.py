@@ -16,6 +16,8 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from unprivileged import as_user, shared_folder
 
 from hoquiz.cli import cli
 from hoquiz.errors import StoreError
-from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Store
+from hoquiz.store import APPLICATION_ID, SCHEMA_VERSION, Answer, CardRef, Store, database
 from hoquiz.store.schema import MIGRATIONS
 from hoquiz.study.scheduling import Rating, Scheduler
 
@@ -481,3 +483,82 @@ def test_closing_before_the_check_ends_is_clean(tmp_path: Path) -> None:
     for _ in range(20):
         Store.open(db).close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["progress.db"]
+
+
+def _store_with_a_card(db: Path) -> None:
+    ref = CardRef("tf/q1", "tf", "q1", None, 1)
+    fsrs = Scheduler(fuzz=False)
+    with Store.open(db) as store:
+        store.record(ref, Answer(T0, Rating.GOOD, True, "t", 5, "review"),
+                     lambda before: fsrs.review(before, Rating.GOOD, T0))  # fmt: skip
+
+
+def _close_within(store: Store, seconds: float) -> bool:
+    """Whether closing ``store`` stops its check (what a quit waits for) within ``seconds``."""
+    checking = store._checking
+    assert checking is not None
+    stopping = threading.Thread(target=checking.cancel, daemon=True)
+    stopping.start()
+    stopping.join(seconds)
+    done = not stopping.is_alive()
+    if done:
+        store.close()
+    return done
+
+
+def test_quitting_between_the_checks_statements_does_not_wait_for_the_row_scan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The learner quits just as quick_check returns: the scan of every card row (a
+    # second or more on a large history) must not start, nor the quit wait for it.
+    db = tmp_path / "progress.db"
+    _store_with_a_card(db)
+    checked, quit_ = threading.Event(), threading.Event()
+    scans: list[str] = []
+
+    def quick_check_then_wait(connection: sqlite3.Connection) -> None:
+        checked.set()
+        quit_.wait(5)
+
+    real_scan = database.bad_card
+
+    def scan(version: int) -> str:
+        scans.append("scan")
+        return real_scan(version)
+
+    monkeypatch.setattr(database, "_quick_check_problem", quick_check_then_wait)
+    monkeypatch.setattr(database, "bad_card", scan)
+    store = Store.open(db)
+    checking = store._checking
+    assert checking is not None and checked.wait(5)
+    stopping = threading.Thread(target=checking.cancel, daemon=True)
+    stopping.start()
+    while not checking._stopped():
+        time.sleep(0.001)
+    quit_.set()
+    stopping.join(5)
+    assert not stopping.is_alive()
+    store.close()
+    assert scans == []
+
+
+def test_a_statement_the_check_starts_after_the_quit_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite's interrupt is a no-op between statements: a statement begun just after
+    # it (the thread was waiting for the GIL) would run to its end. Here it never ends.
+    db = tmp_path / "progress.db"
+    _store_with_a_card(db)
+    started = threading.Event()
+
+    def endless(path: Path, connection: sqlite3.Connection, **_: object) -> str | None:
+        started.set()
+        connection.execute(
+            "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT count(*) FROM n"
+        ).fetchone()
+        return None
+
+    monkeypatch.setattr(database, "_file_problem", endless)
+    store = Store.open(db)
+    assert started.wait(5)
+    assert _close_within(store, 10)

@@ -124,13 +124,20 @@ def _bad_card_text(path: Path, bad: tuple[str, str]) -> str:
     return f"{path}: card {bad[0]} has {bad[1]}, which no hoquiz writes"
 
 
-def _file_problem(path: Path, db: sqlite3.Connection, *, rows: bool) -> str | None:
+def _file_problem(
+    path: Path,
+    db: sqlite3.Connection,
+    *,
+    rows: bool,
+    stopped: Callable[[], bool] = lambda: False,
+) -> str | None:
     """What ``PRAGMA quick_check`` finds, then (with ``rows``) the first card row, of
-    every row read, that no hoquiz of this schema version writes; as the error says it."""
+    every row read, that no hoquiz of this schema version writes; as the error says it.
+    The rows are not read once ``stopped()``."""
     problem = _quick_check_problem(db)
     if problem is not None:
         return _damaged(path, problem)
-    if rows:
+    if rows and not stopped():
         try:
             bad = db.execute(bad_card(SCHEMA_VERSION)).fetchone()
         except sqlite3.DatabaseError as error:
@@ -138,6 +145,9 @@ def _file_problem(path: Path, db: sqlite3.Connection, *, rows: bool) -> str | No
         if bad is not None:
             return _bad_card_text(path, bad)
     return None
+
+
+_CANCEL_POLL_SECONDS = 0.002
 
 
 class _Check:
@@ -177,14 +187,20 @@ class _Check:
                     return
                 self._db = db
             db.execute("PRAGMA query_only=ON")
-            problem = _file_problem(self._path, db, rows=True)
-            with self._lock:
-                if not self._cancelled:
-                    self._problem = problem
+            problem = _file_problem(self._path, db, rows=True, stopped=self._stopped)
+        except sqlite3.Error as error:  # an interrupted statement, or the file
+            problem = _damaged(self._path, str(error))
         finally:
             with self._lock:
                 self._db = None
             db.close()
+        with self._lock:
+            if not self._cancelled:
+                self._problem = problem
+
+    def _stopped(self) -> bool:
+        with self._lock:
+            return self._cancelled
 
     def result(self) -> str | None:
         """What the check found, as the error says it (``None``: nothing), once it is done."""
@@ -192,11 +208,19 @@ class _Check:
         return self._problem
 
     def cancel(self) -> None:
+        """Stop the check and wait for its thread (at once: a learner who quits waits).
+
+        SQLite's interrupt stops only the statement running when it is called;
+        between two statements it is a no-op (the thread may be waiting for the
+        GIL there). So it is called again until the thread is done.
+        """
         with self._lock:
             self._cancelled = True
-            if self._db is not None:
-                self._db.interrupt()
-        self._thread.join()
+        while self._thread.is_alive():
+            with self._lock:
+                if self._db is not None:
+                    self._db.interrupt()
+            self._thread.join(_CANCEL_POLL_SECONDS)
 
 
 def _keys_by_bank(rows: list[Any]) -> dict[str, list[tuple[int, str]]]:
