@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from benchmarks.synth import write_synthetic_folder
 from hoquiz.banks.loader import load_banks, select_banks
 from hoquiz.banks.paths import bundled_decks_dir
 from hoquiz.cli import cli
-from hoquiz.formats import anki_note_cache
+from hoquiz.formats import anki, anki_note_cache
 from hoquiz.formats.anki import export_apkg
 from hoquiz.formats.manifest import MANIFEST_NAME
 
@@ -360,3 +362,57 @@ def test_a_damaged_manifest_stamp_is_a_miss(tmp_path: Path, cache: Path, damage:
         replace_in(folder / "bank-001.yaml", "explanation: ", "explanation: Changed. ")
     assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
     assert export(cached, tmp_path / "a.apkg") == uncached(plain, tmp_path / "p.apkg")
+
+
+def test_an_unchanged_re_export_does_not_import_genanki(tmp_path: Path, cache: Path) -> None:
+    # Writing the collection with genanki (and importing it) is most of what a re-export
+    # of unchanged banks would cost: its zip comes from the cache instead.
+    folder = write_banks(tmp_path / "banks")
+    probe = (
+        "import sys\n"
+        "from hoquiz.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:], prog_name='hoquiz')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('genanki imported:', 'genanki' in sys.modules)\n"
+    )
+    argv = [sys.executable, "-c", probe, "export", str(folder), "-o", str(tmp_path / "a.apkg")]
+    first = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert "genanki imported: True" in first.stdout
+    before = (tmp_path / "a.apkg").read_bytes()
+    again = subprocess.run(argv, capture_output=True, text=True, check=True)
+    assert "genanki imported: False" in again.stdout
+    assert (tmp_path / "a.apkg").read_bytes() == before
+
+
+def test_another_genanki_is_a_miss_with_the_same_bytes(
+    tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached, plain = twins(tmp_path, write_banks(tmp_path / "banks"))
+    written: list[int] = []
+    collection = anki._collection
+
+    def counting(*args: Any) -> bytes:
+        written.append(1)
+        return collection(*args)
+
+    monkeypatch.setattr(anki, "_collection", counting)
+    first = export(cached, tmp_path / "a.apkg")
+    export(cached, tmp_path / "a.apkg")
+    assert written == [1]  # the second export wrote no collection
+    files = anki._writer_files()
+    path, size, mtime = files[0]
+    monkeypatch.setattr(anki, "_writer_files", lambda: [(path, size, mtime + 1), *files[1:]])
+    assert export(cached, tmp_path / "a.apkg") == first
+    assert written == [1, 1]  # genanki's files changed: the collection is written again
+    assert first == uncached(plain, tmp_path / "p.apkg")
+
+
+def test_progress_counts_every_note_warm_or_cold(tmp_path: Path, cache: Path) -> None:
+    banks = load_banks([write_banks(tmp_path / "banks")])
+    notes = sum(len(bank.questions) for bank in banks)
+    for _ in ("cold", "warm"):
+        done: list[int] = []
+        anki.build_package(banks, source_date_epoch=EPOCH, progress=done.append, cache_dir=cache)
+        assert sum(done) == notes

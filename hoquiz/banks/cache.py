@@ -484,16 +484,54 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
         BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
     """
     inputs = list(paths) or [bundled_decks_dir()]
-    files = _bank_files_resolved(inputs) if cache_dir is not None else None
-    if cache_dir is None or files is None:
+    try:
+        return list(_each_indexed(inputs, cache_dir))
+    except _LoadAll:
         from hoquiz.banks.loader import load_banks
 
-        return index_banks(load_banks(inputs))
+        return index_banks(load_banks(inputs))  # every problem, as usual
+
+
+def question_counts(paths: Sequence[Path], cache_dir: Path | None) -> list[int]:
+    """The number of questions of each bank under ``paths``, with every check of
+    :func:`hoquiz.banks.loader.load_banks`: what ``hoquiz validate`` reports.
+
+    A bank file whose entry is a hit was checked, with its sources.yaml, by
+    this very code when the entry was written, so it is not parsed again;
+    every other file is parsed and checked, and its entry written. Bank by
+    bank: no more than one bank's questions are held at a time.
+
+    Raises:
+        BankError, UsageError: as :func:`hoquiz.banks.loader.load_banks`.
+    """
+    inputs = list(paths) or [bundled_decks_dir()]
+    try:
+        return [len(rows) for _, rows in _each_indexed(inputs, cache_dir)]
+    except _LoadAll:
+        from hoquiz.banks.loader import scan_banks
+
+        return scan_banks(inputs, lambda bank: len(bank.questions))  # every problem
+
+
+class _LoadAll(Exception):
+    """The cache cannot answer: the loader reads every bank and reports every problem."""
+
+
+def _each_indexed(inputs: list[Path], cache_dir: Path | None) -> Iterator[tuple[Bank, Questions]]:
+    """Each bank's index entry, one file at a time, from the cache or loaded and cached.
+
+    Raises:
+        _LoadAll: no cache, a bank with problems, or banks that clash (found at the
+            end: the same bank id twice).
+    """
+    files = _bank_files_resolved(inputs) if cache_dir is not None else None
+    if cache_dir is None or files is None:
+        raise _LoadAll
     cwd = "" if all(p.is_absolute() for p in inputs) else str(Path.cwd())
     code = _code_stamp()
     memo: dict[Path, Path | None] = {}
     sources: dict[str, Any] = {}  # decoded sources, by the SHA-256 of their sources.yaml
-    index: BankIndex = []
+    ids: set[str] = set()
     for file, resolved in files:
         entry = cache_dir / f"bank-{_name(file, cwd, resolved)}.json"
         header, line, offset = _open(entry)
@@ -506,24 +544,21 @@ def load_index(paths: Sequence[Path], cache_dir: Path | None) -> BankIndex:
             found = _restamp(entry, header, line, offset, hashed, key, file) or found
             found[1].entry = (entry, key)
         if found is None:
-            from hoquiz.banks.loader import load_bank_file, load_banks
+            from hoquiz.banks.loader import load_bank_file
             from hoquiz.errors import BankError
 
             try:
                 bank = load_bank_file(file)
             except BankError:
-                return index_banks(load_banks(inputs))  # every problem, as usual
+                raise _LoadAll from None
             found = index_banks([bank])[0]
             if key is not None:
                 _write(entry, key, bank, hashed)
                 found[1].entry = (entry, key)
-        index.append(found)
-    ids = [bank.id for bank, _ in index]
-    if len(set(ids)) != len(ids):  # the loader names the clash
-        from hoquiz.banks.loader import load_banks
-
-        return index_banks(load_banks(inputs))
-    return index
+        if found[0].id in ids:  # the loader names the clash
+            raise _LoadAll
+        ids.add(found[0].id)
+        yield found
 
 
 def bank_files(inputs: Sequence[Path]) -> list[Path] | None:

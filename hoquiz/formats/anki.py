@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     import genanki
 
     from hoquiz.formats.anki_release import ExportBank, ExportPlan
+    from hoquiz.formats.release import Rendered
 
 
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
@@ -273,11 +274,45 @@ def _package_bytes(
     progress: Callable[[int], None] | None,
     cache_dir: Path | None = None,
 ) -> tuple[bytes, int, int]:
+    """The package's zip, its number of notes and of cards.
+
+    With ``cache_dir``, the zip an earlier export made from the same inputs
+    (see :func:`_package_key`) is used as it is: an unchanged re-export then
+    never imports genanki nor writes a collection.
+    """
+    planned = plan.notes
+    notes = len(planned)
+    cards = sum(len(spec.cards) if spec.type == "cloze" else 1 for spec, _ in planned)
+
+    def make() -> bytes:
+        buffer = io.BytesIO()
+        _write_zip(buffer, _collection(banks, plan, planned, progress), media_files)
+        made.append(True)
+        return buffer.getvalue()
+
+    made: list[bool] = []
+    if cache_dir is None:
+        return make(), notes, cards
+    from hoquiz.formats.anki_note_cache import cached_package
+
+    where = "\0".join(sorted(str(b.bank.path) for b in banks))
+    data = cached_package(cache_dir, where, _package_key(banks, plan, planned, media_files), make)
+    if progress is not None and not made:
+        progress(notes)
+    return data, notes, cards
+
+
+def _collection(
+    banks: Sequence[ExportBank],
+    plan: ExportPlan,
+    planned: Sequence[tuple[Rendered, int]],
+    progress: Callable[[int], None] | None,
+) -> bytes:
+    """The package's ``collection.anki2``, written by genanki."""
     import sqlite3
 
     import genanki
 
-    planned = plan.notes
     newest = max((mod for _, mod in planned), default=NOTE_TYPES_REVISED)
     model_time = max(plan.note_type_times.values(), default=NOTE_TYPES_REVISED)
     models = {key: _genanki_model(key, nt) for key, nt in NOTE_TYPES.items()}
@@ -293,7 +328,7 @@ def _package_bytes(
     # genanki's Package.write_to_file gives every note one time, leaves its
     # database in the system temp folder and stamps the zip with the wall
     # clock. So genanki writes into an in-memory database here (sqlite3 only
-    # as genanki's storage), each note with its own time, and the zip below
+    # as genanki's storage), each note with its own time, and the zip
     # has fixed entry times.
     conn = sqlite3.connect(":memory:")
     try:
@@ -306,9 +341,8 @@ def _package_bytes(
         for deck in decks.values():
             decks_json[str(deck.deck_id)] = deck.to_json()
         used_models: dict[int, tuple[genanki.Model, int]] = {}
-        notes = cards = 0
         pending = 0
-        for spec, mod in planned:
+        for written, (spec, mod) in enumerate(planned):
             model = models[spec.type]
             used_models[model.model_id] = (model, plan.note_type_times[spec.type])
             deck = decks.get(spec.deck)
@@ -321,11 +355,9 @@ def _package_bytes(
                 fields=list(spec.fields.values()),
                 guid=spec.guid,
                 tags=list(spec.tags),
-                due=notes,
+                due=written,
             )
             note.write_to_db(cursor, mod, deck.deck_id, ids)
-            notes += 1
-            cards += len(spec.cards) if spec.type == "cloze" else 1
             pending += 1
             if progress is not None and pending >= 200:
                 progress(pending)
@@ -345,30 +377,60 @@ def _package_bytes(
         conn.close()
     if progress is not None and pending:
         progress(pending)
-
-    def zipped() -> bytes:
-        buffer = io.BytesIO()
-        _write_zip(buffer, database, media_files)
-        return buffer.getvalue()
-
-    if cache_dir is None:
-        return zipped(), notes, cards
-    from hoquiz.formats.anki_note_cache import cached_package
-
-    where = "\0".join(sorted(str(b.bank.path) for b in banks))
-    return cached_package(cache_dir, where, _zip_key(database, media_files), zipped), notes, cards
+    return database
 
 
-def _zip_key(database: bytes, media_files: Mapping[str, bytes]) -> str:
-    """A SHA-256 of everything :func:`_write_zip` makes its bytes from, and of what makes it."""
+def _package_key(
+    banks: Sequence[ExportBank],
+    plan: ExportPlan,
+    planned: Sequence[tuple[Rendered, int]],
+    media_files: Mapping[str, bytes],
+) -> str:
+    """A SHA-256 of everything the package's bytes are made from, and of what makes them.
+
+    Made from: each note in order, by its digest (its guid, type, fields and
+    tags: what genanki writes of it), deck, bank, folder and time; the decks
+    of the banks; the note types' times; the media, byte for byte; and the
+    code that writes the package besides hoquiz's own (in the cache entry's
+    key): Python, SQLite and zlib's versions, and genanki's and chevron's
+    module files by size and modification time, so that an upgrade of
+    either is a miss. Found without importing genanki.
+    """
+    import sqlite3
     import sys
     import zlib
 
-    digest = hashlib.sha256(repr((sys.version, zlib.ZLIB_RUNTIME_VERSION)).encode())
-    for name, data in [("collection.anki2", database), *sorted(media_files.items())]:
+    digest = hashlib.sha256(
+        repr(
+            (sys.version, sqlite3.sqlite_version, zlib.ZLIB_RUNTIME_VERSION, _writer_files())
+        ).encode()
+    )
+    decks = [
+        (b.bank.deck_name, deck_id(b.bank.id, b.bank.namespace), b.bank.description) for b in banks
+    ]
+    digest.update(repr((decks, sorted(plan.note_type_times.items()))).encode())
+    for spec, mod in planned:
+        digest.update(repr((spec.digest, spec.deck, spec.bank, spec.namespace, mod)).encode())
+    for name, data in sorted(media_files.items()):
         digest.update(f"{name}\0{len(data)}\0".encode())
         digest.update(data)
     return digest.hexdigest()
+
+
+def _writer_files() -> list[tuple[str, int, int]]:
+    """The module files of genanki and chevron (its templates), by path, size and time."""
+    import importlib.util
+
+    stamps: list[tuple[str, int, int]] = []
+    for package in ("genanki", "chevron"):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            stamps.append((package, -1, -1))
+            continue
+        for path in sorted(Path(spec.origin).parent.glob("*.py")):
+            stat = path.stat()
+            stamps.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return stamps
 
 
 def _write_zip(out: BinaryIO, database: bytes, media_files: Mapping[str, bytes]) -> None:

@@ -65,7 +65,7 @@ if TYPE_CHECKING:
 
 NOTES_FORMAT = 3
 MANIFEST_STAMP_FORMAT = 3
-PACKAGE_FORMAT = 1
+PACKAGE_FORMAT = 2
 
 _FIELDS: dict[str, tuple[QuestionKind, tuple[str, ...]]] = {
     kind: (kind, note_type.fields) for kind, note_type in NOTE_TYPES.items()
@@ -287,10 +287,11 @@ def _decode(body: bytes, bank: Bank, rows: Questions) -> _Stored | None:
 
 
 def cached_package(cache_dir: Path, where: str, key: str, make: Callable[[], bytes]) -> bytes:
-    """The zip of a package: ``make()``, or its bytes kept from an export that made the
-    same from the same inputs (``key``: a SHA-256 of the database and media it packs, and
-    of the Python and zlib that compressed them). One entry per set of bank files, named
-    by ``where``; compressing the database is most of what an unchanged export costs.
+    """The zip of a package: ``make()``, or its bytes kept from an export that made it
+    from the same inputs (``key``: a SHA-256 of the notes, decks and media it packs, and
+    of the code outside hoquiz that writes them; see ``hoquiz.formats.anki``). One entry
+    per set of bank files, named by ``where``; writing the collection with genanki and
+    compressing it are most of what an unchanged export would cost.
     """
     name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
     entry = cache_dir / f"package-{name}.zip"
