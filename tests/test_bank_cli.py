@@ -55,6 +55,63 @@ def test_validate_usage_error_exit_2(make_bank: MakeBank) -> None:
     )
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The bank files validate parses (one by one, or all of them: "*")."""
+    import hoquiz.banks.loader
+
+    calls: list[str] = []
+    one, every = hoquiz.banks.loader.load_bank_file, hoquiz.banks.loader.scan_banks
+
+    def load_bank_file(file: Path) -> object:
+        calls.append(file.name)
+        return one(file)
+
+    def scan_banks(paths: list[Path], keep: object) -> object:
+        calls.append("*")
+        return every(paths, keep)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hoquiz.banks.loader, "load_bank_file", load_bank_file)
+    monkeypatch.setattr(hoquiz.banks.loader, "scan_banks", scan_banks)
+    return calls
+
+
+def test_validate_parses_only_what_changed_since_it_was_found_valid(
+    make_bank: MakeBank, parsed: list[str]
+) -> None:
+    make_bank(ALL_TYPES_BANK, "banks/a.yaml")
+    make_bank(ALL_TYPES_BANK.replace("id: all-types", "id: other"), "banks/b.yaml")
+    ok = (0, "2 banks, 18 questions OK\n", "")
+    result = hoquiz("validate", "banks")
+    assert (result.exit_code, result.stdout, result.stderr) == ok
+    assert sorted(parsed) == ["a.yaml", "b.yaml"]
+    parsed.clear()
+    result = hoquiz("validate", "banks")
+    assert (result.exit_code, result.stdout, result.stderr) == ok
+    assert parsed == []  # both unchanged: answered from the bank cache
+    bank = Path("banks/b.yaml")
+    bank.write_text(bank.read_text(encoding="utf-8").replace("answer: true", "answer: yes!"))
+    for _ in range(2):  # a problem is never cached: reported again, located
+        result = hoquiz("validate", "banks")
+        assert result.exit_code == 1
+        assert result.stderr.splitlines()[-1] == "1 problem in 1 file"
+        assert result.stderr.startswith("banks/b.yaml:28:13: a true_false answer must be")
+    parsed.clear()
+    assert hoquiz("validate", "--no-cache", "banks").exit_code == 1
+    assert parsed == ["*"]  # every file parsed
+
+
+def test_validate_reports_a_bank_id_twice_from_the_cache(
+    make_bank: MakeBank, parsed: list[str]
+) -> None:
+    make_bank(ALL_TYPES_BANK, "banks/a.yaml")
+    assert hoquiz("validate", "banks").exit_code == 0
+    make_bank(ALL_TYPES_BANK, "banks/b.yaml")  # the same bank id as a.yaml
+    result = hoquiz("validate", "banks")
+    assert result.exit_code == 1
+    assert "duplicate bank id 'all-types' (also in banks/a.yaml)" in result.stderr
+
+
 def test_validate_help() -> None:
     result = hoquiz("validate", "--help")
     assert result.exit_code == 0
