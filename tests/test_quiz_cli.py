@@ -581,19 +581,21 @@ def test_a_changed_byte_in_an_entry_is_rebuilt_never_shown(
 
 
 def test_an_entry_cannot_name_code_to_run(tmp_path: Path) -> None:
-    import hashlib
     import json
+    import zlib
 
     folder = write_banks(tmp_path / "banks", beta=BETA)
     where = tmp_path / "c"
     right = cache.load_banks_cached([folder], where)
     [entry] = where.iterdir()
     header = json.loads(entry.read_bytes().split(b"\n", 1)[0])
-    # A well-formed, correctly hashed entry naming a class outside the model.
-    body = json.dumps({"bank": {"c": "Popen", "f": {"args": ["touch", "pwned"]}}, "rows": []})
+    # A well-formed entry, every checksum right, naming a class outside the model.
+    columns = {"ids": "", "kinds": "", "tags": "", "tag_sets": [], "revisions": [], "numbers": []}
+    bank = {"c": "Popen", "f": {"args": ["touch", "pwned"]}}
+    index = json.dumps({"bank": bank, **columns}).encode()
     assert b"Popen" not in entry.read_bytes()
-    header["sha256"] = hashlib.sha256(body.encode()).hexdigest()
-    entry.write_bytes(json.dumps(header).encode() + b"\n" + body.encode())
+    header.update(keys_bytes=0, index_crc32=zlib.crc32(index + b"\n"), lines_crc32=zlib.crc32(b""))
+    entry.write_bytes(json.dumps(header).encode() + b"\n" + index + b"\n\n")
     assert cache.load_banks_cached([folder], where) == right
     assert not (tmp_path / "pwned").exists() and not Path("pwned").exists()
 

@@ -244,7 +244,8 @@ def test_sql_aggregates_give_the_same_report(
 ) -> None:
     from hoquiz.model import question_cards
     from hoquiz.store.records import TotalsCutoffs
-    from hoquiz.study.stats import FORECAST_DAYS, LEECH_LAPSES, from_totals
+    from hoquiz.study.scheduling import LEECH_LAPSES
+    from hoquiz.study.stats import FORECAST_DAYS, from_totals
 
     cards = {
         bank.id: BankCards.of(

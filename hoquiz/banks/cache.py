@@ -14,9 +14,13 @@ can set back, and a file changed within two seconds of being hashed is
 hashed again next time (timestamps have a granularity).
 
 Entries are JSON, never pickle: reading one cannot run code. The index
-line and the question lines of an entry each carry their own SHA-256 in
+line and the question lines of an entry each carry their own CRC-32 in
 the header line, checked before they are used, so a changed byte or a
-truncated file is a miss, never wrong text. Any miss is rebuilt from the
+truncated file is a miss, never wrong text. (A checksum only guards
+against damage: whoever can write an entry can write any checksum, so a
+crafted index is refused by what its columns must hold, and a question
+line decodes to the model's classes only. An unchanged start thus loads
+no hash library.) Any miss is rebuilt from the
 YAML by :func:`hoquiz.banks.loader.load_bank_file` and rewritten
 atomically; damaged question lines, found when a question is first shown,
 are replaced by the bank's YAML and the entry is removed. When a miss has
@@ -40,7 +44,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import hashlib
 import json
 import os
 import sys
@@ -66,7 +69,7 @@ from hoquiz.model import (
     card_key,
 )
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 7
 
 FileStamp = tuple[str, int, int]  # resolved path, mtime_ns, size (-1, -1: missing)
 QuestionRow = tuple[str, str, int, tuple[str, ...], tuple[int | None, ...], "AnyQuestion | Pending"]
@@ -309,7 +312,7 @@ def _question_from(text: bytes) -> AnyQuestion:
 
 
 class Pending:
-    """The question lines of an entry: checked against their SHA-256 and split at first use.
+    """The question lines of an entry: checked against their CRC-32 and split at first use.
 
     Every row of the entry's index holds it; :func:`materialize` decodes one
     question, by id, when it is first needed.
@@ -341,7 +344,7 @@ class Pending:
                 raw = handle.read()
         except Exception:
             return {}
-        if hashlib.sha256(raw).hexdigest() != self.header["sha256"]:
+        if zlib.crc32(raw) != self.header["lines_crc32"]:
             return {}
         return dict(zip(self.ids.split(" "), raw.split(b"\n"), strict=False))
 
@@ -617,9 +620,14 @@ def code_digest() -> tuple[int, int]:
 
 
 def _name(file: Path, cwd: str, resolved: Path) -> str:
-    """The entry's file name: one per bank file as named (``resolved``: where it leads)."""
-    where = f"{file}\0{cwd}\0{resolved}"
-    return hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    """The entry's file name: one per bank file as named (``resolved``: where it leads).
+
+    Two checksums (zlib's, already loaded) make 64 bits: two of a learner's
+    bank files sharing a name would only take turns in one entry (the key
+    tells them apart), never be read for each other.
+    """
+    where = f"{file}\0{cwd}\0{resolved}".encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
 
 
 Hashed = list[tuple[str, list[int] | None, str]]
@@ -638,7 +646,8 @@ def _key(
     memo: dict[Path, Path | None],
     before: dict[str, tuple[list[int], str]],
 ) -> tuple[str, Hashed]:
-    """SHA-256 of what the bank compiled from: its bytes, its sources', its name, the code.
+    """What the bank compiled from: its name, the code, and the SHA-256 of its bytes and of
+    its sources'; as one text, compared whole with the entry's.
 
     A file's own SHA-256 is taken from ``before`` (what the entry recorded) when
     its stat stamp (device, inode, size, modification and change times) is the
@@ -649,15 +658,8 @@ def _key(
     if folder not in memo:
         memo[folder] = find_sources_file(folder)
     sources = memo[folder]
-    digest = hashlib.sha256()
-    for part in (str(file), cwd, code, str(sources)):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    hashed: Hashed = []
-    for path in (resolved, sources):
-        if path is not None:
-            hashed.append(_file_digest(path, before))
-            digest.update(bytes.fromhex(hashed[-1][2]))
-    return digest.hexdigest(), hashed
+    hashed = [_file_digest(path, before) for path in (resolved, sources) if path is not None]
+    return json.dumps([str(file), cwd, code, str(sources), *(h[2] for h in hashed)]), hashed
 
 
 def _file_digest(
@@ -668,6 +670,8 @@ def _file_digest(
     known = before.get(str(path))
     if known is not None and known[0] == stamp:
         return str(path), stamp, known[1]
+    import hashlib  # only when a file changed: an unchanged start needs no hash
+
     started = time.time_ns()
     with path.open("rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -742,7 +746,7 @@ def _read(
 ) -> tuple[Bank, Questions] | None:
     """The entry's index, or ``None`` for any miss: absent, stale, damaged or unreadable.
 
-    Layout: a header line (key, a CRC-32 of the index and the SHA-256 of the
+    Layout: a header line (key, a CRC-32 of the index and one of the
     question lines, the length of the card keys, image stamps, the files
     hashed for the key), the index line, the bank's card keys (sorted, one
     per line, read by their length), then one line per question. The index
@@ -758,7 +762,7 @@ def _read(
             header is None
             or header.get("key") != key
             or header.get("index_crc32") != zlib.crc32(line)
-            or not isinstance(header.get("sha256"), str)
+            or type(header.get("lines_crc32")) is not int
         ):
             return None
         for path, mtime, size in header["images"]:
@@ -872,6 +876,8 @@ def write_checked(path: Path, header: dict[str, Any], body: bytes) -> None:
     """Write an entry of another cache atomically: a header line (``header`` and the
     SHA-256 of ``body``), then ``body``; failures are ignored (the cache is an optimisation).
     """
+    import hashlib
+
     with contextlib.suppress(Exception):
         line = json.dumps({**header, "sha256": hashlib.sha256(body).hexdigest()})
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -881,6 +887,8 @@ def write_checked(path: Path, header: dict[str, Any], body: bytes) -> None:
 def read_checked(path: Path, key: str) -> bytes | None:
     """The body :func:`write_checked` wrote with this ``key``, checked whole against its
     SHA-256; ``None`` for any miss (absent, unreadable, another key, damaged, truncated)."""
+    import hashlib
+
     try:
         with open(path, "rb") as handle:
             header = json.loads(handle.readline())
@@ -942,10 +950,13 @@ def _entry(key: str, bank: Bank, hashed: Hashed) -> bytes:
         {
             "key": key,
             "keys_bytes": len(keys),
-            # A check of the index against damage (a crafted index is checked by what
-            # it must hold); CRC-32 at C speed: it is read at every start.
+            # Checks of the index and of the question lines against damage, at C
+            # speed: the index is read at every start, the lines when a question is
+            # first shown. Not against a crafted entry (whoever can write one can
+            # write any checksum): the index is checked by what it must hold, and a
+            # question line decodes to the model's classes only.
             "index_crc32": zlib.crc32(line),
-            "sha256": hashlib.sha256(rest).hexdigest(),
+            "lines_crc32": zlib.crc32(rest),
             "images": images,
             "files": [list(file) for file in hashed],
         }

@@ -41,9 +41,8 @@ from hoquiz.study.planning import (
     plan_review,
     present,
 )
-from hoquiz.study.scheduling import CardState, Rating
+from hoquiz.study.scheduling import LEECH_LAPSES, CardState, Rating
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
-from hoquiz.study.stats import LEECH_LAPSES
 
 if TYPE_CHECKING:
     from hoquiz.store import CardSummary, Store

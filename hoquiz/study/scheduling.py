@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import fsrs
 
 DEFAULT_RETENTION = 0.9
+# A card lapsed this many times is a leech: the quiz says so, stats lists it.
+LEECH_LAPSES = 4
 
 
 class Rating(IntEnum):

@@ -20,14 +20,13 @@ from hoquiz.store import BankCards, LoggedReview, StoredCard, StudyTotals
 from hoquiz.store.records import TotalsCutoffs
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.modes import Mode
-from hoquiz.study.scheduling import Phase, Rating
+from hoquiz.study.scheduling import LEECH_LAPSES, Phase, Rating
 from hoquiz.study.settings import Settings
 
 if TYPE_CHECKING:
     from hoquiz.banks.cache import BankIndex, Questions
     from hoquiz.store.database import TotalsReading
 
-LEECH_LAPSES = 4
 # The leeches the text report lists, most lapses first (--json lists every one).
 LEECHES_SHOWN = 20
 RETENTION_DAYS = 30
