@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -49,36 +50,41 @@ def discover_resolved(paths: Iterable[Path]) -> list[tuple[Path, Path]]:
         UsageError: a path does not exist, a folder cannot be read, a symlink
             loops, leads nowhere or out of its folder, or no bank file was found.
     """
-    found: list[Path] = []
+    found: list[tuple[Path, Path | None]] = []
     for path in paths:
         try:
             found.extend(_banks_at(path))
         except OSError as exc:  # a name too long...
             raise UsageError(f"cannot read {path}: {os_error_text(exc)}") from None
     unique: dict[Path, Path] = {}
-    for p in found:
-        unique.setdefault(p.resolve(), p)
+    for p, resolved in found:
+        unique.setdefault(p.resolve() if resolved is None else resolved, p)
     if not unique:
         raise UsageError("no banks to load (sources.yaml files are not banks)")
     return [(file, resolved) for resolved, file in unique.items()]
 
 
-def _banks_at(path: Path) -> list[Path]:
-    """The bank files of one command-line path."""
+def _banks_at(path: Path) -> list[tuple[Path, Path | None]]:
+    """The bank files of one command-line path, with where each leads if known already."""
     if path.is_dir():
-        inside = sorted(_banks_in(path))
+        inside = sorted(_banks_in(path), key=lambda found: found[0])
         if not inside:
             raise UsageError(f"no .yaml or .yml banks found in {path}")
         return inside
     if path.is_file():
-        return [] if path.name in SOURCES_NAMES else [path]
+        return [] if path.name in SOURCES_NAMES else [(path, None)]
     _refuse_loop(path)
     _refuse_dangling(path)
     raise UsageError(f"no such file or folder: {path}")
 
 
-def _banks_in(folder: Path) -> Iterator[Path]:
-    """Every bank file below ``folder``; a subfolder that cannot be read is an error."""
+def _banks_in(folder: Path) -> Iterator[tuple[Path, Path | None]]:
+    """Every bank file below ``folder``, with where it leads (``None``: a symlink, resolved
+    later); a subfolder that cannot be read is an error.
+
+    A plain file leads where its folder does: one ``lstat`` per file, and one
+    resolution per folder, instead of one per component of every file's path.
+    """
 
     def unreadable(error: OSError) -> None:
         where = error.filename if error.filename is not None else folder
@@ -89,13 +95,22 @@ def _banks_in(folder: Path) -> Iterator[Path]:
     inside = folder.resolve()
     for directory, folders, names in os.walk(folder, onerror=unreadable):
         folders.sort()  # the same first problem on every file system
+        real: Path | None = None  # the directory, resolved
         for name in sorted(names):
             candidate = Path(directory, name)
             if candidate.suffix not in BANK_SUFFIXES or name in SOURCES_NAMES:
                 continue
-            if candidate.is_file():
+            try:
+                plain = stat.S_ISREG(os.lstat(candidate).st_mode)
+            except OSError:
+                plain = False
+            if plain:
+                if real is None:
+                    real = Path(directory).resolve()
+                yield candidate, real / name
+            elif candidate.is_file():
                 _refuse_outside(candidate, folder, inside)
-                yield candidate
+                yield candidate, None
             else:
                 _refuse_loop(candidate)
                 _refuse_dangling(candidate)
