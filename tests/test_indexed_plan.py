@@ -201,12 +201,21 @@ def test_the_quiz_reads_ahead_past_the_learning_cards_a_session_may_show() -> No
 
 @given(st.lists(st.sampled_from(["mcq", "cloze", "short", "order"]), max_size=60))
 def test_a_new_banks_cards_are_queued_by_type_in_bank_order(kinds: list[str]) -> None:
-    from hoquiz.study.planning import _positions_by_kind
+    from hoquiz.banks.cache import KIND_OF_CODE
+    from hoquiz.study.planning import _queues_by_kind
 
-    expected: dict[str, list[int]] = {}
+    code_of = {kind: code for code, kind in KIND_OF_CODE.items()}
+    expected: dict[str, list[tuple[int, int]]] = {}
     for i, kind in enumerate(kinds):
-        expected.setdefault(kind, []).append(i)
-    assert _positions_by_kind(kinds) == list(expected.items())
+        expected.setdefault(kind, []).append((7, i))
+    queued = _queues_by_kind(7, "".join(code_of[kind] for kind in kinds))
+    assert [kind for kind, _ in queued] == list(expected)  # in the order they first come
+    for (_, queue), wanted in zip(queued, expected.values(), strict=True):
+        assert len(queue) == len(wanted)
+        taken = [queue.popleft() for _ in range(len(wanted))]
+        assert taken == wanted and len(queue) == 0
+        with pytest.raises(IndexError):
+            queue.popleft()
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -180,8 +180,15 @@ class Questions(Sequence[QuestionRow]):
     def kinds(self) -> list[str]:
         if self._kinds is None:
             assert self._written is not None
-            self._kinds = list(map(_KIND_OF_CODE.__getitem__, self._written.kinds))
+            self._kinds = list(map(KIND_OF_CODE.__getitem__, self._written.kinds))
         return self._kinds
+
+    @property
+    def kind_codes(self) -> str:
+        """The types as one text, a character per question (see :data:`KIND_OF_CODE`)."""
+        if self._written is not None:
+            return self._written.kinds
+        return "".join(_KIND_CODES[kind] for kind in self.kinds)
 
     @property
     def tags(self) -> list[tuple[str, ...]]:
@@ -714,8 +721,9 @@ def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
     return (header if isinstance(header, dict) else None), line + keys[:-1], offset
 
 
-_KIND_CODES = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
-_KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
+_KIND_CODES: dict[str, str] = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
+KIND_OF_CODE = {code: kind for kind, code in _KIND_CODES.items()}
+"""The question type each character of :attr:`Questions.kind_codes` stands for."""
 
 
 # Printable ASCII but for the quote and the backslash: characters JSON writes as they are.
@@ -802,7 +810,7 @@ def _read(
         if (
             not isinstance(bank, Bank)
             or not count == len(kinds) == len(revisions) == len(tags)
-            or not set(kinds) <= _KIND_OF_CODE.keys()
+            or not set(kinds) <= KIND_OF_CODE.keys()
             or not set(tags) <= tag_sets.keys()
         ):
             return None

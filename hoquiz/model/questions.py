@@ -126,6 +126,8 @@ class Multi(Question):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrueFalse(Question):
+    """A statement to judge: ``answer`` is whether it is true."""
+
     type: ClassVar[Literal["true_false"]] = "true_false"
     yaml_keys = ("prompt", "answer")
     answer_help = "type t or f (true/false, y/n also work)"
@@ -149,6 +151,8 @@ class Short(Question):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Numeric(Question):
+    """A number, right within ``tolerance`` (absolute), in ``unit`` if one is given."""
+
     type: ClassVar[Literal["numeric"]] = "numeric"
     yaml_keys = ("prompt", "answer")
     yaml_optional = ("tolerance", "unit")

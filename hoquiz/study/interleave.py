@@ -16,9 +16,20 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Queue(Protocol[T_co]):
+    """What :func:`interleave_queues` takes items from: a deque, or anything that counts
+    what it holds and gives them from the left."""
+
+    def __len__(self) -> int: ...
+
+    def popleft(self) -> T_co: ...
+
 
 WINDOW = 20
 MIN_TYPES = 5
@@ -44,14 +55,20 @@ def interleave(
     goes next. Within the kind, the group (bank) used least recently goes
     next. Lazy: a session takes only the first few.
     """
-    queues: dict[Hashable, dict[Hashable, deque[T]]] = {}
+    queues: dict[Hashable, dict[Hashable, Queue[T]]] = {}
+    made: dict[tuple[Hashable, Hashable], deque[T]] = {}
     for item in items:
-        queues.setdefault(kind(item), {}).setdefault(group(item), deque()).append(item)
+        k, g = kind(item), group(item)
+        queue = made.get((k, g))
+        if queue is None:
+            queue = made[(k, g)] = deque()
+            queues.setdefault(k, {})[g] = queue
+        queue.append(item)
     return interleave_queues(queues, window=window, min_kinds=min_kinds)
 
 
 def interleave_queues(
-    queues: dict[Hashable, dict[Hashable, deque[T]]],
+    queues: dict[Hashable, dict[Hashable, Queue[T]]],
     *,
     window: int = WINDOW,
     min_kinds: int = MIN_TYPES,

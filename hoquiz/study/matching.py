@@ -83,6 +83,8 @@ RULES: dict[str, Any] = {
 
 @dataclass(frozen=True, slots=True)
 class _Word:
+    """One word of an answer, as the matching compares it."""
+
     text: str  # folded: lower case, no accents, plural ending removed
     written: str  # lower case, no accents, as typed
     digits: bool  # a number or a mutation name: no slips

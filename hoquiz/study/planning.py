@@ -22,7 +22,7 @@ import datetime as dt
 import itertools
 import random
 import re
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, overload
@@ -32,7 +32,7 @@ from hoquiz.render import natural_order
 from hoquiz.store import CardRef, CardSummary, from_ms, to_ms
 from hoquiz.study.days import LOCAL_DAYS, Days
 from hoquiz.study.grading import Presentation
-from hoquiz.study.interleave import interleave, interleave_queues
+from hoquiz.study.interleave import Queue, interleave, interleave_queues
 from hoquiz.study.scheduling import PHASES, Phase
 from hoquiz.study.settings import DEFAULT_NEW_PER_DAY
 
@@ -469,7 +469,7 @@ def _new_cards(
     studied: set[str],
     in_session: set[str],
     in_banks: set[str],
-) -> tuple[dict[Hashable, dict[Hashable, deque[_NewCard]]], int, dict[_NewCard, int | None]]:
+) -> tuple[dict[Hashable, dict[Hashable, Queue[_NewCard]]], int, dict[_NewCard, int | None]]:
     """The new cards of ``deck`` queued by type, then bank; how many there are; and the
     card of each question that is not its first card (a cloze deletion studied already).
 
@@ -479,7 +479,7 @@ def _new_cards(
     the scheduled keys of each bank (see :meth:`Store.scheduled_keys`);
     ``studied``: the banks studied through.
     """
-    queues: dict[Hashable, dict[Hashable, deque[_NewCard]]] = {}
+    queues: dict[Hashable, dict[Hashable, Queue[_NewCard]]] = {}
     first: dict[_NewCard, int | None] = {}
     count = 0
     for n, (bank, rows) in enumerate(deck.index):
@@ -487,12 +487,13 @@ def _new_cards(
             continue  # no new card, found at C speed
         groups = stored.get(bank.id, [])
         if not groups and bank.id not in in_banks:  # no card scheduled: all new
-            for kind, at in _positions_by_kind(rows.kinds):
-                queues.setdefault(kind, {})[bank.id] = deque(zip(itertools.repeat(n), at))
+            for kind, positions in _queues_by_kind(n, rows.kind_codes):
+                queues.setdefault(kind, {})[bank.id] = positions
             count += len(rows)
             continue
         done = _scheduled_for(rows, groups)
         prefix = bank.id + "/"
+        mine: dict[str, deque[_NewCard]] = {}  # this bank's new cards by type
         for i, (question_id, kind, numbers) in enumerate(
             zip(rows.ids, rows.kinds, rows.numbers, strict=True)
         ):
@@ -510,8 +511,10 @@ def _new_cards(
                     first[(n, i)] = cloze
             if prefix + question_id in in_session:
                 continue
-            queues.setdefault(kind, {}).setdefault(bank.id, deque()).append((n, i))
+            mine.setdefault(kind, deque()).append((n, i))
             count += 1
+        for kind, queue in mine.items():
+            queues.setdefault(kind, {})[bank.id] = queue
     return queues, count, first
 
 
@@ -520,20 +523,39 @@ def _new_cards(
 _CLOZE_SUFFIX = re.compile(r"#c[0-9]+$", re.MULTILINE)
 
 
-def _positions_by_kind(kinds: list[str]) -> list[tuple[str, list[int]]]:
-    """Each type's positions in ``kinds``, in order; the types in the order they first come.
+class _Positions:
+    """The questions of one type in a bank, in order, each found when it is taken.
 
-    Sorted at C speed (a stable sort keeps a type's positions in order), not
-    position by position: a bank with nothing scheduled may have thousands.
+    A bank with nothing scheduled may have thousands: a session takes a few,
+    and a count and a search (at C speed) replace a list of every position.
     """
-    order = sorted(range(len(kinds)), key=kinds.__getitem__)
-    runs: list[tuple[str, list[int]]] = []
-    start = 0
-    for kind, times in sorted(Counter(kinds).items()):
-        runs.append((kind, order[start : start + times]))
-        start += times
-    runs.sort(key=lambda run: run[1][0])
-    return runs
+
+    __slots__ = ("_bank", "_code", "_codes", "_left", "_next")
+
+    def __init__(self, bank: int, codes: str, code: str) -> None:
+        self._bank, self._codes, self._code = bank, codes, code
+        self._left = codes.count(code)
+        self._next = codes.find(code)
+
+    def __len__(self) -> int:
+        return self._left
+
+    def popleft(self) -> _NewCard:
+        if not self._left:
+            raise IndexError("no question left")
+        at = self._next
+        self._left -= 1
+        self._next = self._codes.find(self._code, at + 1)
+        return (self._bank, at)
+
+
+def _queues_by_kind(bank: int, codes: str) -> list[tuple[str, _Positions]]:
+    """The new cards of a bank with nothing scheduled, queued by type, the types in the
+    order they first come (``codes``: the bank's types, a character per question)."""
+    from hoquiz.banks.cache import KIND_OF_CODE
+
+    order = sorted(set(codes), key=codes.index)
+    return [(KIND_OF_CODE[code], _Positions(bank, codes, code)) for code in order]
 
 
 def _studied_through(rows: "Questions", groups: list[tuple[int, str]]) -> bool:
