@@ -1,4 +1,6 @@
-"""`hoquiz lint` against `hoquiz validate` of the same banks.
+"""`hoquiz lint` against `hoquiz validate --no-cache` of the same banks (validate
+parsing and checking every file, as lint does; with its cache, validate parses
+only the files changed since it last found them valid).
 
 Lint validates first, then runs its checks, the near-duplicate check among
 them, and locates its warnings in the files. The synthetic banks' prompts are
@@ -29,7 +31,9 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
                 ok_codes=(1,),
                 expect=f"\n{planted} warning",
             )
-            validate = Command(hoquiz_argv("validate", str(path)), expect=f"{n} questions OK")
+            validate = Command(
+                hoquiz_argv("validate", "--no-cache", str(path)), expect=f"{n} questions OK"
+            )
             p = paired(
                 Command(hoquiz_argv("lint", str(path)), ok_codes=(0, 1)),
                 validate,
@@ -42,7 +46,7 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
                 result(
                     f"hoquiz lint ({n:,} questions, {label})",
                     p.a,
-                    "hoquiz validate",
+                    "hoquiz validate --no-cache",
                     p.b,
                     3.0,
                     ratio=p.ratio,

@@ -416,3 +416,11 @@ def test_progress_counts_every_note_warm_or_cold(tmp_path: Path, cache: Path) ->
         done: list[int] = []
         anki.build_package(banks, source_date_epoch=EPOCH, progress=done.append, cache_dir=cache)
         assert sum(done) == notes
+
+
+def test_no_cache_gives_the_same_bytes_and_keeps_nothing(tmp_path: Path, cache: Path) -> None:
+    cached, plain = twins(tmp_path, write_banks(tmp_path / "banks"))
+    without = export(plain, tmp_path / "p.apkg", "--no-cache")
+    assert not cache.exists() or not any(cache.iterdir())
+    assert export(cached, tmp_path / "a.apkg") == without
+    assert export(cached, tmp_path / "a.apkg", "--no-cache") == without

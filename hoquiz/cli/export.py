@@ -45,6 +45,11 @@ PROGRESS_MIN_NOTES = 1000
     is_flag=True,
     help="Neither read nor write the release manifest (a throwaway export).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read and render every bank again; keep nothing in the cache (same bytes).",
+)
 def export(
     paths: tuple[Path, ...],
     output_name: str | None,
@@ -53,6 +58,7 @@ def export(
     bank_ids: tuple[str, ...],
     tags: tuple[str, ...],
     no_manifest: bool,
+    no_cache: bool,
 ) -> None:
     """Write banks as an Anki package (.apkg), one sub-deck per bank.
 
@@ -79,7 +85,8 @@ def export(
 
         export_interchange(fmt, select_banks(load(paths), bank_ids, tags), output, strict)
         return
-    banks = load_anki(paths, bank_ids, tags)
+    cache_dir = None if no_cache else default_cache_dir()
+    banks = load_anki(paths, bank_ids, tags, cache=not no_cache)
     if output_name == "-":
         _apkg_to_stdout(banks)
         return
@@ -96,7 +103,7 @@ def export(
                 progress=bar.update,
                 manifests=manifests,
                 complete=complete,
-                cache_dir=default_cache_dir(),
+                cache_dir=cache_dir,
             )
     else:
         summary = export_apkg(
@@ -105,7 +112,7 @@ def export(
             source_date_epoch=epoch,
             manifests=manifests,
             complete=complete,
-            cache_dir=default_cache_dir(),
+            cache_dir=cache_dir,
         )
     echo(
         f"Wrote {summary.path}: {plural(summary.decks, 'deck')}, {plural(summary.notes, 'note')}, "
@@ -115,14 +122,18 @@ def export(
 
 
 def load_anki(
-    paths: Sequence[Path], bank_ids: Sequence[str] = (), tags: Sequence[str] = ()
+    paths: Sequence[Path],
+    bank_ids: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    *,
+    cache: bool = True,
 ) -> list[ExportBank]:
     """The banks an Anki export (or ``hoquiz diff``) reads, through the bank cache and the
-    rendered-note cache in the user cache folder."""
+    rendered-note cache in the user cache folder (``cache``; else from their YAML)."""
     from hoquiz.formats.anki_note_cache import load_export_banks
     from hoquiz.userdirs import default_cache_dir
 
-    return load_export_banks(list(paths), default_cache_dir(), bank_ids, tags)
+    return load_export_banks(list(paths), default_cache_dir() if cache else None, bank_ids, tags)
 
 
 def _apkg_to_stdout(banks: list[ExportBank]) -> None:
