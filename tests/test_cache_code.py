@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import hoquiz
-from hoquiz.banks.cache import code_digest
+from hoquiz.banks.cache import _package_checksum as code_digest  # uncached: read anew
 
 
 def test_any_module_of_the_package_changes_the_key(
@@ -25,3 +25,12 @@ def test_any_module_of_the_package_changes_the_key(
     assert edited != before
     (copy / "model" / "new_module.py").write_text("", encoding="utf-8")
     assert code_digest() != edited
+
+
+def test_the_digest_is_read_once_and_the_same_from_a_thread() -> None:
+    from hoquiz.banks import cache
+
+    cache.start_code_digest()
+    first = cache.code_digest()
+    assert first == cache._package_checksum()
+    assert cache.code_digest() is first

@@ -47,6 +47,7 @@ import dataclasses
 import json
 import os
 import sys
+import threading
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -605,8 +606,32 @@ def code_digest() -> tuple[int, int]:
     The whole package, not a list of the modules that build banks: a module
     moved or added can then never serve banks built by older code. CRC-32
     (zlib, already loaded) rather than a cryptographic hash: it only has to
-    notice an edit, and it costs well under a millisecond.
+    notice an edit. Read once per process (the first caller computes it, a
+    caller meanwhile waits for it); :func:`start_code_digest` begins it on a
+    thread.
     """
+    global _digest
+    with _digest_lock:
+        if _digest is None:
+            _digest = _package_checksum()
+        return _digest
+
+
+def start_code_digest() -> None:
+    """Compute :func:`code_digest` on a thread, while the caller does something else.
+
+    Reading the package's files and their checksums (zlib's, for more than a few
+    kilobytes) run outside the GIL: a command that reads banks soon after
+    (the quiz, stats) finds it done.
+    """
+    threading.Thread(target=code_digest, name="hoquiz-code-digest", daemon=True).start()
+
+
+_digest_lock = threading.Lock()
+_digest: tuple[int, int] | None = None
+
+
+def _package_checksum() -> tuple[int, int]:
     package = os.path.dirname(os.path.realpath(hoquiz.__file__))
     names = sorted(
         os.path.relpath(os.path.join(folder, name), package)

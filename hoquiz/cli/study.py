@@ -306,6 +306,9 @@ def quiz(
             ahead = to_ms(clock()) + READ_AHEAD_MS if Mode(mode) == Mode.REVIEW else None
             opening = Store.opening(path, ahead)
         try:
+            from hoquiz.banks.cache import start_code_digest
+
+            start_code_digest()  # what the bank cache is keyed on, read meanwhile
             import random
 
             from hoquiz.cli.quiz import Session
@@ -395,12 +398,14 @@ def stats(
     narrowed by --bank and --tag. The first line names the progress database;
     the last lines show your settings (see `hoquiz settings`).
     """
+    from hoquiz.banks.cache import start_code_digest
     from hoquiz.study.planning import load_index_selected
     from hoquiz.study.stats import read_totals, render, start_reading
     from hoquiz.userdirs import default_cache_dir, default_db
 
     path, moment = db or default_db(), clock_from(now)()
     reading = start_reading(path, moment, day_starts)  # while the banks load
+    start_code_digest()
     try:
         index = load_index_selected(list(paths), bank_ids, tags, default_cache_dir())
         report = read_totals(index, path, moment, day_starts, reading)
