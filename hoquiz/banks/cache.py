@@ -532,8 +532,8 @@ def _each_indexed(inputs: list[Path], cache_dir: Path | None) -> Iterator[tuple[
     """Each bank's index entry, one file at a time, from the cache or loaded and cached.
 
     Raises:
-        _LoadAll: no cache, a bank with problems, or banks that clash (found at the
-            end: the same bank id twice).
+        _LoadAll: no cache, a bank with problems, or a bank id already met (the
+            loader then names both files).
     """
     files = _bank_files_resolved(inputs) if cache_dir is not None else None
     if cache_dir is None or files is None:
