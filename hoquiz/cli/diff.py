@@ -132,7 +132,8 @@ def diff(ctx: click.Context, paths: tuple[Path, ...], as_json: bool) -> None:
     from hoquiz.formats.anki import export_plan
     from hoquiz.userdirs import default_cache_dir
 
-    plan = export_plan(load_anki(paths), now=int(time.time()), cache_dir=default_cache_dir())
+    cache_dir = default_cache_dir()
+    plan = export_plan(load_anki(paths, cache_dir), now=int(time.time()), cache_dir=cache_dir)
     data = diff_json(plan)
     if as_json:
         echo_json(data)

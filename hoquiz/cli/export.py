@@ -86,7 +86,7 @@ def export(
         export_interchange(fmt, select_banks(load(paths), bank_ids, tags), output, strict)
         return
     cache_dir = None if no_cache else default_cache_dir()
-    banks = load_anki(paths, bank_ids, tags, cache=not no_cache)
+    banks = load_anki(paths, cache_dir, bank_ids, tags)
     if output_name == "-":
         _apkg_to_stdout(banks)
         return
@@ -123,17 +123,15 @@ def export(
 
 def load_anki(
     paths: Sequence[Path],
+    cache_dir: Path | None,
     bank_ids: Sequence[str] = (),
     tags: Sequence[str] = (),
-    *,
-    cache: bool = True,
 ) -> list[ExportBank]:
     """The banks an Anki export (or ``hoquiz diff``) reads, through the bank cache and the
-    rendered-note cache in the user cache folder (``cache``; else from their YAML)."""
+    rendered-note cache in ``cache_dir`` (``None``: from their YAML)."""
     from hoquiz.formats.anki_note_cache import load_export_banks
-    from hoquiz.userdirs import default_cache_dir
 
-    return load_export_banks(list(paths), default_cache_dir() if cache else None, bank_ids, tags)
+    return load_export_banks(list(paths), cache_dir, bank_ids, tags)
 
 
 def _apkg_to_stdout(banks: list[ExportBank]) -> None:

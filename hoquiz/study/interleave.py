@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator, Sequence
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, cast
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -55,16 +55,15 @@ def interleave(
     goes next. Within the kind, the group (bank) used least recently goes
     next. Lazy: a session takes only the first few.
     """
-    queues: dict[Hashable, dict[Hashable, Queue[T]]] = {}
-    made: dict[tuple[Hashable, Hashable], deque[T]] = {}
+    queues: dict[Hashable, dict[Hashable, deque[T]]] = {}
     for item in items:
-        k, g = kind(item), group(item)
-        queue = made.get((k, g))
-        if queue is None:
-            queue = made[(k, g)] = deque()
-            queues.setdefault(k, {})[g] = queue
-        queue.append(item)
-    return interleave_queues(queues, window=window, min_kinds=min_kinds)
+        queues.setdefault(kind(item), {}).setdefault(group(item), deque()).append(item)
+    # A deque is a Queue; the dict's value type is invariant, so it is said so.
+    return interleave_queues(
+        cast("dict[Hashable, dict[Hashable, Queue[T]]]", queues),
+        window=window,
+        min_kinds=min_kinds,
+    )
 
 
 def interleave_queues(
