@@ -562,3 +562,20 @@ def test_a_statement_the_check_starts_after_the_quit_is_stopped(
     store = Store.open(db)
     assert started.wait(5)
     assert _close_within(store, 10)
+
+
+def test_the_start_leaves_the_interpreter_as_it_found_it(tmp_path: Path) -> None:
+    # While the start's reading threads run, the GIL is handed over within half a
+    # millisecond; a quiz or stats run in a program of a caller's leaves its switch
+    # interval as it was.
+    db = studied(tmp_path / "data")
+    banks = tmp_path / "banks"
+    before = sys.getswitchinterval()
+    opening = Store.opening(db, read_ahead=0)
+    assert sys.getswitchinterval() == pytest.approx(0.0005)
+    opening.store().close()
+    assert sys.getswitchinterval() == before
+    for args in (["quiz", str(banks), "--db", str(db)], ["stats", str(banks), "--db", str(db)]):
+        result = CliRunner().invoke(cli, args, input="q\n")
+        assert result.exit_code == 0, result.output
+        assert sys.getswitchinterval() == before

@@ -540,7 +540,7 @@ def _each_indexed(inputs: list[Path], cache_dir: Path | None) -> Iterator[tuple[
         raise _LoadAll
     cwd = "" if all(p.is_absolute() for p in inputs) else str(Path.cwd())
     code = _code_stamp()
-    memo: dict[Path, Path | None] = {}
+    memo: dict[str, Path | None] = {}  # each folder's sources.yaml, by the folder's path
     sources: dict[str, Any] = {}  # decoded sources, by the SHA-256 of their sources.yaml
     ids: set[str] = set()
     for file, resolved in files:
@@ -675,7 +675,7 @@ def _key(
     resolved: Path,
     cwd: str,
     code: str,
-    memo: dict[Path, Path | None],
+    memo: dict[str, Path | None],
     before: dict[str, tuple[list[int], str]],
 ) -> tuple[str, Hashed]:
     """What the bank compiled from: its name, the code, and the SHA-256 of its bytes and of
@@ -686,9 +686,9 @@ def _key(
     one recorded then: an edit changes the change time, which no program
     can set back. Otherwise the file is read and hashed.
     """
-    folder = resolved.parent
+    folder = os.path.dirname(resolved)  # a text: a Path's hash would parse it
     if folder not in memo:
-        memo[folder] = find_sources_file(folder)
+        memo[folder] = find_sources_file(resolved.parent)
     sources = memo[folder]
     hashed = [_file_digest(path, before) for path in (resolved, sources) if path is not None]
     return json.dumps([str(file), cwd, code, str(sources), *(h[2] for h in hashed)]), hashed

@@ -246,6 +246,27 @@ _DUE_AHEAD = (
     "(SELECT card_key, revision, state, due, bank_id FROM cards INDEXED BY cards_due "
     "WHERE state > 0 AND due IS NOT NULL AND due <= ? ORDER BY due, card_key)"
 )
+
+
+class _Handover:
+    """While the reading threads of a start run, the interpreter hands the GIL to a thread
+    that waits for it within :data:`_HANDOVER_SECONDS`, not its usual 5 ms: each of their
+    SQLite calls ends by taking the GIL back, a wait the start would pay for each (the
+    caller's thread pays a few more switches). Ended by :meth:`end`, at once or later."""
+
+    def __init__(self) -> None:
+        self._interval: float | None = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, _HANDOVER_SECONDS))
+
+    def end(self) -> None:
+        """Restore the interval (once: again does nothing)."""
+        if self._interval is not None:
+            sys.setswitchinterval(self._interval)
+            self._interval = None
+
+
+_HANDOVER_SECONDS = 0.0005
+
 _KEYS_AHEAD = (
     "SELECT group_concat(bank_id || char(31) || revision || char(31) || n, char(30)), "
     "group_concat(keys, char(30)) FROM (SELECT bank_id, revision, count(*) AS n, "
@@ -265,7 +286,8 @@ class Opening:
     each on a thread and a connection of its own, overlap whatever the caller
     does meanwhile, such as reading the bank index. Each thread makes a
     handful of calls, each returning one row: a thread waits for the GIL at
-    each. :meth:`store` then opens the store, with every other check made as
+    each, handed over soon (:class:`_Handover`). :meth:`store` then opens the
+    store, with every other check made as
     :meth:`Store.open` makes it; what was read ahead is used only if no card
     row was refused.
     """
@@ -277,6 +299,7 @@ class Opening:
         self._due: tuple[Any, ...] | None = None
         self._keys: tuple[str, str] | None = None
         self._threads: list[threading.Thread] = []
+        self._handover: _Handover | None = None
         # What Store.open checks before it connects, first: reading a database in WAL
         # mode makes its -wal and -shm files, which a refused file must not get.
         try:
@@ -286,6 +309,7 @@ class Opening:
         except StoreError:
             return
         work = [self._check] + ([self._ahead] if read_ahead is not None else [])
+        self._handover = _Handover()
         for target in work:
             thread = threading.Thread(target=target, name="hoquiz-open", daemon=True)
             thread.start()
@@ -344,6 +368,8 @@ class Opening:
         """Wait for the threads (they write nothing)."""
         for thread in self._threads:
             thread.join()
+        if self._handover is not None:
+            self._handover.end()
 
 
 def _due_rows(read: tuple[Any, ...]) -> DueColumns | None:
@@ -1389,13 +1415,15 @@ class TotalsReading:
     Each thread opens the database for reading only (:meth:`Store.open_read_only`,
     the first with every check, whose error :meth:`result` raises), reads the
     learner's settings, and then its half of :meth:`Store.totals_ahead` at the
-    cut-offs ``cutoffs`` gives for those settings. SQLite works outside the GIL.
+    cut-offs ``cutoffs`` gives for those settings. SQLite works outside the GIL;
+    the GIL is handed to the threads soon (:class:`_Handover`).
     """
 
     def __init__(self, path: Path, cutoffs: Callable[[Settings], TotalsCutoffs]) -> None:
         self._path = path
         self._cutoffs = cutoffs
         self._found: list[Any] = [_UNSET, _UNSET]
+        self._handover = _Handover()
         self._threads = [
             threading.Thread(target=self._read, args=(part,), name="hoquiz-stats", daemon=True)
             for part in (0, 1)
@@ -1424,6 +1452,7 @@ class TotalsReading:
         """Wait for the threads (they write nothing)."""
         for thread in self._threads:
             thread.join()
+        self._handover.end()
 
     def result(self) -> tuple[Settings, TotalsRead | None, TotalsRead | None] | None:
         """The settings and both parts (``None``: read the database as usual), or ``None``
