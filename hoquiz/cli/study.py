@@ -289,7 +289,8 @@ def quiz(
     import gc
 
     from hoquiz.collector import collector_paused
-    from hoquiz.store import Store, to_ms
+    from hoquiz.store.opening import Opening
+    from hoquiz.store.times import to_ms
     from hoquiz.userdirs import default_cache_dir, default_db
 
     clock = clock_from(now)
@@ -299,14 +300,15 @@ def quiz(
     # No collection runs while it is made, and none passes over it until the end.
     with collector_paused():
         # An existing database is opened and checked, and what a review plan reads
-        # first read, on threads while the rest loads; a new one is made once the
-        # banks have loaded.
+        # first read, on threads while the rest (of the store too) loads; a new one is
+        # made once the banks have loaded.
         opening = None
         if not is_new:
             ahead = to_ms(clock()) + READ_AHEAD_MS if Mode(mode) == Mode.REVIEW else None
-            opening = Store.opening(path, ahead)
+            opening = Opening(path, ahead)
         try:
             from hoquiz.banks.cache import start_code_digest
+            from hoquiz.store import Store
 
             start_code_digest()  # what the bank cache is keyed on, read meanwhile
             import random

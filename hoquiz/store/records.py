@@ -7,14 +7,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from hoquiz.errors import StoreError
+from hoquiz.store.times import MAX_MS, MIN_MS, from_ms, to_ms
 from hoquiz.study.modes import Mode
 from hoquiz.study.scheduling import PHASES, CardState, Phase, Rating
 
 MODES = tuple(Mode)
-
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MS = dt.timedelta(milliseconds=1)
-MIN_MS, MAX_MS = -62_135_596_800_000, 253_402_300_799_999  # the times a datetime holds
 
 
 class BadRow(StoreError):
@@ -32,15 +29,6 @@ def indexes_from(text: str | None) -> tuple[int, ...] | None:
         return None
     inside = text.strip()[1:-1]
     return tuple(int(part) for part in inside.split(",")) if inside.strip() else ()
-
-
-def to_ms(moment: dt.datetime) -> int:
-    """UTC milliseconds since the epoch."""
-    return (moment - _EPOCH) // _MS
-
-
-def from_ms(ms: int) -> dt.datetime:
-    return _EPOCH + ms * _MS
 
 
 class CardRef(NamedTuple):

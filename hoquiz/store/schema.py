@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 
 from hoquiz.errors import StoreError, os_error_text
-from hoquiz.store.records import MAX_MS, MIN_MS
+from hoquiz.store.times import MAX_MS, MIN_MS
 
 SCHEMA_VERSION = 7
 # The oldest version read-only callers read as it is (statistics, settings shown):
