@@ -728,22 +728,41 @@ def _open(entry: Path) -> tuple[dict[str, Any] | None, bytes, int]:
     one text) and where its question lines start.
 
     ``None`` for the header if the entry cannot be read. The question lines
-    are read when a question is first shown (:class:`Pending`).
+    are read when a question is first shown (:class:`Pending`). Read with
+    plain system calls: the first usually holds the whole index.
     """
     try:
-        with open(entry, "rb", buffering=1 << 16) as handle:  # the index, in one read
-            header = json.loads(handle.readline())
-            line = handle.readline()
+        fd = os.open(entry, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            data = os.read(fd, _FIRST_READ)
+
+            def line_end(start: int) -> int:
+                nonlocal data
+                while (end := data.find(b"\n", start)) < 0:  # a longer line: read on
+                    more = os.read(fd, max(_FIRST_READ, len(data)))
+                    if not more:
+                        raise EOFError
+                    data += more
+                return end + 1
+
+            header_end = line_end(0)
+            header = json.loads(data[:header_end])
             size = header["keys_bytes"]
             if type(size) is not int or size < 0:
                 return None, b"", 0
-            keys = handle.read(size + 1)
-            offset = handle.tell()
+            offset = line_end(header_end) + size + 1  # the index line, the keys, a break
+            while len(data) < offset and (more := os.read(fd, offset - len(data))):
+                data += more
+        finally:
+            os.close(fd)
     except Exception:  # absent, unreadable or damaged: a miss
         return None, b"", 0
-    if not keys.endswith(b"\n") or len(keys) != size + 1:
+    if len(data) < offset or data[offset - 1 : offset] != b"\n":
         return None, b"", 0
-    return (header if isinstance(header, dict) else None), line + keys[:-1], offset
+    return (header if isinstance(header, dict) else None), data[header_end : offset - 1], offset
+
+
+_FIRST_READ = 1 << 16  # a bank of about a thousand questions: its header, index and keys
 
 
 _KIND_CODES: dict[str, str] = {kind: chr(ord("a") + n) for n, kind in enumerate(QUESTION_TYPES)}
