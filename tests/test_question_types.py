@@ -66,3 +66,24 @@ def test_each_type_has_its_own_anki_note_type() -> None:
     assert list(NOTE_TYPES) == list(QUESTION_TYPES)
     assert [note_type(kind) for kind in QUESTION_TYPES] == list(NOTE_TYPES.values())
     assert len({nt.model_id for nt in NOTE_TYPES.values()}) == len(QUESTION_TYPES)
+
+
+def test_questions_compare_hash_and_show_by_every_field_as_dataclasses_do() -> None:
+    # Written once on Question rather than generated per type: the same behaviour.
+    import dataclasses
+
+    bank = load_banks([Path(__file__).resolve().parents[1] / "decks"])
+    questions = [q for b in bank for q in b.questions]
+    by_type = {type(q): q for q in questions}
+    assert set(by_type) == set(QUESTION_CLASSES)
+    for question in by_type.values():
+        twin = dataclasses.replace(question)
+        assert twin == question and hash(twin) == hash(question) and twin is not question
+        for f in dataclasses.fields(question):
+            changed = dataclasses.replace(question, **{f.name: object()})
+            assert changed != question, f.name
+        names = [f.name for f in dataclasses.fields(question)]
+        inside = ", ".join(f"{n}={getattr(question, n)!r}" for n in names)
+        assert repr(question) == f"{type(question).__name__}({inside})"
+    mcq, multi = by_type[QUESTION_CLASSES[0]], by_type[QUESTION_CLASSES[1]]
+    assert mcq != multi and mcq != (mcq.id,) and len(set(questions)) == len(questions)
