@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.fixtures import folder
-from benchmarks.timing import PYTHON, Command, Config, hoquiz_argv, paired, result
+from benchmarks.timing import PYTHON, START_PAIRS, Command, Config, hoquiz_argv, paired, result
 
 ANKI_FIRST_CARD = """\
 import sys
@@ -116,7 +116,7 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
     bundled = Command(
         hoquiz_argv("quiz"), env={**cache, "HOQUIZ_DB": str(workdir / "bundled.db")}, expect="[1/"
     )
-    p = paired(bundled, click, max(config.pairs, 11))
+    p = paired(bundled, click, max(config.pairs, START_PAIRS))
     rows = [
         result(
             "hoquiz quiz < /dev/null, bundled decks (to first question)",
@@ -129,9 +129,9 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
     ]
     for n in config.sizes:
         reviews = 10 * n
-        # A start takes well under a second at every size: 11 pairs, as for the start-up
-        # rows above (the slow sizes of other benchmarks run fewer).
-        pairs = max(config.pairs, 11)
+        # A start takes well under a second at every size: as many pairs as for the
+        # start-up rows above (the slow sizes of other benchmarks run fewer).
+        pairs = max(config.pairs, START_PAIRS)
         banks = folder(workdir, n, config.files)
         db = workdir / f"history-{n}.db"
         fill_history(banks, db, reviews)

@@ -20,6 +20,7 @@ from typing import Any
 from benchmarks.fixtures import bare_load, inputs, largest_bank
 from benchmarks.timing import (
     PYTHON,
+    START_PAIRS,
     Command,
     Config,
     growth,
@@ -84,7 +85,9 @@ def run(workdir: Path, config: Config) -> list[dict[str, Any]]:
             (n1, t1), (n2, t2) = series[-2:]
             rows.append(growth(f"hoquiz validate --no-cache ({label})", n1, t1, n2, t2, math.inf))
     click = Command([PYTHON, "-c", "import click"])
-    help_ = paired(Command(hoquiz_argv("--help"), expect="Usage"), click, max(config.pairs, 11))
+    help_ = paired(
+        Command(hoquiz_argv("--help"), expect="Usage"), click, max(config.pairs, START_PAIRS)
+    )
     rows.append(
         result(
             "hoquiz --help", help_.a, "python -c 'import click'", help_.b, 2.0, ratio=help_.ratio

@@ -57,6 +57,11 @@ class Command:
     stdin: bytes = b""
 
 
+# Pairs for a row timing a start (a fraction of a second each, and as noisy as the
+# machine): enough that the median of their ratios moves less than the machine does.
+START_PAIRS = 21
+
+
 def hoquiz_argv(*args: str) -> list[str]:
     """The command line that runs hoquiz from this interpreter."""
     return [PYTHON, "-m", "hoquiz", *args]
