@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import string
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 # Signs that carry meaning in answers ("<1 cm", "93%") survive normalisation.
 _KEPT_SIGNS = "%<>=+"
@@ -13,7 +13,10 @@ _KEPT_SIGNS = "%<>=+"
 # `hoquiz lint` lists every field that still starts with it.
 PLACEHOLDER_MARK = "TODO(import)"
 
-_ASCII_FOLD = str.maketrans({c: " " for c in string.punctuation if c not in _KEPT_SIGNS})
+# ASCII punctuation (string.punctuation, written out: the string module compiles a
+# pattern on import, which every start would pay for).
+_PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_ASCII_FOLD = str.maketrans({c: " " for c in _PUNCTUATION if c not in _KEPT_SIGNS})
 
 
 def normalize(text: str) -> str:
@@ -88,25 +91,36 @@ INVISIBLE = (
     "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff"
 )
-_INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
-_BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
+
+
+# The patterns below are compiled when first used: each takes about half a millisecond
+# (ranges beyond Latin-1 make a large character set), which a start that never
+# uses one should not pay.
+@cache
+def _invisible_re() -> re.Pattern[str]:
+    return re.compile(f"[{INVISIBLE}]")
+
+
+@cache
+def _bidi_re() -> re.Pattern[str]:
+    return re.compile(f"[{BIDI_CONTROLS}]")
 
 
 def invisible_characters(text: str) -> list[tuple[int, str]]:
     """Each invisible character of ``text`` (see :data:`INVISIBLE`) with its index."""
     if text.isascii():
         return []
-    return [(m.start(), m.group()) for m in _INVISIBLE_RE.finditer(text)]
+    return [(m.start(), m.group()) for m in _invisible_re().finditer(text)]
 
 
 def without_invisible(text: str) -> str:
     """``text`` with its invisible characters removed: what a reader sees."""
-    return text if text.isascii() else _INVISIBLE_RE.sub("", text)
+    return text if text.isascii() else _invisible_re().sub("", text)
 
 
 def is_bidi_control(char: str) -> bool:
     """Whether ``char`` reorders the text around it (an embedding, override, isolate or mark)."""
-    return _BIDI_RE.fullmatch(char) is not None
+    return _bidi_re().fullmatch(char) is not None
 
 
 def describe_character(char: str) -> str:
@@ -118,7 +132,13 @@ def describe_character(char: str) -> str:
 # C0 controls but tab and newline, DEL and the C1 controls (0x9b alone starts a
 # CSI on many terminals): characters a terminal acts on instead of showing.
 CONTROLS = "\x00-\x08\x0b-\x1f\x7f-\x9f"
-_CONTROL_RE = re.compile(f"[{CONTROLS}]")
+
+
+@cache
+def _control_re() -> re.Pattern[str]:
+    return re.compile(f"[{CONTROLS}]")
+
+
 # Controls, lone surrogates (undecodable bytes kept by surrogateescape) and bidi
 # controls, which would reorder the rest of the line hoquiz prints.
 _UNSAFE_FOR_TERMINAL = re.compile(f"[{CONTROLS}\ud800-\udfff{BIDI_CONTROLS}]")
@@ -126,7 +146,7 @@ _UNSAFE_FOR_TERMINAL = re.compile(f"[{CONTROLS}\ud800-\udfff{BIDI_CONTROLS}]")
 
 def control_characters(text: str) -> list[tuple[int, str]]:
     """Each control character of ``text`` (see :data:`CONTROLS`) with its index."""
-    return [(m.start(), m.group()) for m in _CONTROL_RE.finditer(text)]
+    return [(m.start(), m.group()) for m in _control_re().finditer(text)]
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -136,7 +156,9 @@ def _visible(match: re.Match[str]) -> str:
 
 # What a file hoquiz writes for another program must not hold raw: controls and
 # lone surrogates. Bidi marks are kept there: right-to-left text needs them.
-_UNSAFE_IN_FILES = re.compile(f"[{CONTROLS}\ud800-\udfff]")
+@cache
+def _unsafe_in_files() -> re.Pattern[str]:
+    return re.compile(f"[{CONTROLS}\ud800-\udfff]")
 
 
 def control_safe(text: str) -> str:
@@ -149,7 +171,7 @@ def control_safe(text: str) -> str:
     belong to right-to-left text and do no harm there. Tabs and newlines
     are kept.
     """
-    return _UNSAFE_IN_FILES.sub(_visible, text)
+    return _unsafe_in_files().sub(_visible, text)
 
 
 def terminal_safe(text: str) -> str:

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from typing import IO, Any
 
 import click
 
 from hoquiz.text import BIDI_CONTROLS, terminal_safe
 
-_JSON_UNSAFE = re.compile(f"[\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}]")
+
+@cache
+def _json_unsafe() -> re.Pattern[str]:
+    """DEL, C1 controls, lone surrogates and bidi controls (compiled when first used)."""
+    return re.compile(f"[\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}]")
 
 
 def echo(
@@ -45,4 +50,4 @@ def echo_json(data: Any) -> None:
     """Print ``data`` as indented JSON; control characters stay ``\\uXXXX`` escapes."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
     # json escapes C0 controls itself; DEL, C1, lone surrogates and bidi controls it leaves raw.
-    click.echo(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+    click.echo(_json_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", text))
